@@ -1,0 +1,1 @@
+"""The PostHog HTTP client: no Textual import anywhere below this package."""

@@ -1,0 +1,156 @@
+"""Where a PostHog lives: US Cloud, EU Cloud or a self-hosted URL, and the links into it."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, replace
+from typing import Literal
+from urllib.parse import urlsplit
+
+Region = Literal["us", "eu", "self-hosted"]
+
+
+class HostError(ValueError):
+    """A host the user typed cannot be used; the message says why and what to type."""
+
+
+@dataclass(frozen=True)
+class Host:
+    """One PostHog deployment."""
+
+    region: Region
+    """`us`, `eu` or `self-hosted`."""
+    app_url: str
+    """Base URL of the app, login and private API, without a trailing slash."""
+    ingest_url: str
+    """Base URL of ingestion and `/flags`, without a trailing slash."""
+
+    @property
+    def label(self) -> str:
+        """A short human name: "US Cloud", "EU Cloud" or the instance's host name."""
+        if self.region == "us":
+            return "US Cloud"
+        if self.region == "eu":
+            return "EU Cloud"
+        return urlsplit(self.app_url).netloc
+
+    @property
+    def is_cloud(self) -> bool:
+        """True for US and EU Cloud."""
+        return self.region != "self-hosted"
+
+    def project_settings_url(self, team_id: int | None = None) -> str:
+        """The web page that shows a project's API key."""
+        if team_id is None:
+            return f"{self.app_url}/settings/project#variables"
+        return f"{self.app_url}/project/{team_id}/settings/project#variables"
+
+    def personal_keys_url(self) -> str:
+        """The web page that lists the user's personal API keys."""
+        return f"{self.app_url}/settings/user-api-keys"
+
+
+US_CLOUD = Host("us", "https://us.posthog.com", "https://us.i.posthog.com")
+EU_CLOUD = Host("eu", "https://eu.posthog.com", "https://eu.i.posthog.com")
+
+_ALIASES = {
+    "us": US_CLOUD,
+    "eu": EU_CLOUD,
+    "us.posthog.com": US_CLOUD,
+    "eu.posthog.com": EU_CLOUD,
+    "app.posthog.com": US_CLOUD,
+    "us.i.posthog.com": US_CLOUD,
+    "eu.i.posthog.com": EU_CLOUD,
+}
+
+
+@dataclass(frozen=True)
+class Clouds:
+    """The two cloud regions; the demo swaps in loopback servers for both."""
+
+    us: Host = US_CLOUD
+    eu: Host = EU_CLOUD
+
+    def other(self, host: Host) -> Host | None:
+        """The other cloud region of a cloud host, or None for a self-hosted one."""
+        if host.region == "us":
+            return self.eu
+        if host.region == "eu":
+            return self.us
+        return None
+
+    def by_region(self, region: Region) -> Host | None:
+        """The cloud host of a region, or None for `self-hosted`."""
+        return {"us": self.us, "eu": self.eu}.get(region)
+
+
+def is_loopback(hostname: str) -> bool:
+    """True when a host name is this machine (localhost or a loopback address)."""
+    name = hostname.strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def parse_host(text: str, clouds: Clouds | None = None) -> Host:
+    """Turn what a user typed (``us``, ``eu`` or a URL) into a `Host`.
+
+    Args:
+        text: ``us``, ``eu``, a cloud host name, or a self-hosted URL.
+        clouds: The cloud hosts to resolve ``us`` and ``eu`` to.
+
+    Returns:
+        The host.
+
+    Raises:
+        HostError: The text is not a usable PostHog address; the message says why.
+    """
+    clouds = clouds or Clouds()
+    raw = text.strip()
+    if not raw:
+        raise HostError("Enter a PostHog address, for example https://posthog.example.com.")
+    if any(ch.isspace() or ord(ch) < 32 for ch in raw):
+        raise HostError("A PostHog address cannot contain spaces or control characters.")
+    alias = _ALIASES.get(raw.lower().rstrip("/").removeprefix("https://"))
+    if alias is not None:
+        return clouds.by_region(alias.region) or alias
+    if "://" not in raw:
+        raw = "https://" + raw
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+    except ValueError as error:
+        raise HostError(f"That is not a valid URL ({error}).") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise HostError(f"Use an https:// address (not {scheme}://).")
+    if parts.username is not None or parts.password is not None:
+        raise HostError("Leave the user name and password out of the address; phguide asks for them.")
+    hostname = parts.hostname
+    if not hostname:
+        raise HostError("The address has no host name.")
+    try:
+        hostname.encode("idna")
+    except UnicodeError:
+        raise HostError("The host name is not a valid domain name.") from None
+    if scheme == "http" and not is_loopback(hostname):
+        raise HostError(
+            "Use https:// for a PostHog on another machine: http would send your password "
+            "and keys unencrypted. (http:// is allowed for localhost only.)"
+        )
+    if parts.query or parts.fragment:
+        raise HostError("Leave the ?query and #fragment out of the address.")
+    netloc = hostname if ":" not in hostname else f"[{hostname}]"
+    if port is not None:
+        netloc = f"{netloc}:{port}"
+    path = parts.path.rstrip("/")
+    url = f"{scheme}://{netloc}{path}"
+    return Host("self-hosted", url, url)
+
+
+def with_region(host: Host, region: Region) -> Host:
+    """A copy of a host that claims a region (used for loopback demo clouds)."""
+    return replace(host, region=region)
