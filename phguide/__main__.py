@@ -1,0 +1,78 @@
+"""The `phguide` command: the walkthrough, `--demo`, and the scriptable subcommands.
+
+Only the standard library is imported here, so `--version` and `--help` answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from phguide import __version__
+
+SUBCOMMANDS = ("status", "keys", "check", "logout")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: the walkthrough by default, or a subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="phguide",
+        description="Get your PostHog API keys: a guided walkthrough that signs you in, "
+        "finds your Project API key and manages your Personal API keys.",
+        epilog="Try it without an account: phguide --demo",
+    )
+    parser.add_argument("--version", action="version", version=f"phguide {__version__}")
+    parser.add_argument(
+        "--host",
+        metavar="HOST",
+        help="us, eu, or your self-hosted PostHog's URL (default: $POSTHOG_HOST, else ask)",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="run against a built-in demo PostHog on this machine: no account, no network",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    from phguide.cli import add_subcommands
+
+    add_subcommands(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run phguide; returns the process exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command:
+        from phguide.cli import run_subcommand
+
+        return run_subcommand(args)
+    return run_app(args)
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """Build the dependencies, run the walkthrough, and return the exit status."""
+    from phguide.factory import FactoryError, build_services
+
+    try:
+        services = build_services(host=args.host, demo=args.demo)
+    except FactoryError as error:
+        print(f"phguide: {error}", file=sys.stderr)
+        return 2
+    from phguide.app import PhGuideApp
+
+    app = PhGuideApp(services)
+    try:
+        app.run()
+    finally:
+        for callback in services.on_exit:
+            try:
+                callback()
+            except Exception:  # exiting: a clean-up failure must not print a traceback
+                pass
+    return app.return_code or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,211 @@
+"""PhGuideApp: the step bar, global keys, the command palette, and the secrets guard on quit."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from phguide import messages
+from phguide.services import Services
+from phguide.state import AppState
+from phguide.steps import STEPS, step_by_id
+from phguide.widgets.step_bar import StepBar
+
+if TYPE_CHECKING:
+    from phguide.clipboard import CopyResult
+
+
+def _screen_factory(module: str, name: str) -> Callable[[], Screen[None]]:
+    def make() -> Screen[None]:
+        screen_type: type[Screen[None]] = getattr(importlib.import_module(module), name)
+        return screen_type()
+
+    return make
+
+
+class PhGuideApp(App[None]):
+    """The walkthrough. Every step is a mode, so each keeps its own screen and dialogs."""
+
+    TITLE = "phguide"
+    SUB_TITLE = "your PostHog API keys"
+    CSS_PATH = "phguide.tcss"
+    MODES = {step.id: _screen_factory(step.module, step.screen) for step in STEPS}
+    BINDINGS = [
+        *(
+            Binding(str(n), f"go('{step.id}')", step.title, show=False, id=f"go-{step.id}")
+            for n, step in enumerate(STEPS, start=1)
+        ),
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
+    ]
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    """Below 100 columns, side-by-side panels stack."""
+
+    status: reactive[str] = reactive("")
+    """The status line's text (what was copied how, what was saved where)."""
+
+    def __init__(self, services: Services, *, start: str = "key-types") -> None:
+        super().__init__()
+        self.services = services
+        """The dependencies this app was built with."""
+        self.state = AppState()
+        """What every step shares."""
+        self._start = start
+        self._clear_timer_deadline: float | None = None
+
+    def on_mount(self) -> None:
+        self.services.clipboard.terminal = self._terminal_copy
+        if self.services.demo is not None:
+            self.sub_title = "demo: a PostHog on this machine, no account needed"
+        self.switch_mode(self._start)
+
+    # -- navigation --------------------------------------------------------------------------
+    def action_go(self, step_id: str) -> None:
+        """Show a step."""
+        step_by_id(step_id)
+        self.switch_mode(step_id)
+
+    @on(StepBar.Jump)
+    def _jump(self, event: StepBar.Jump) -> None:
+        self.action_go(event.step_id)
+
+    @on(messages.SignedIn)
+    def _signed_in(self, event: messages.SignedIn) -> None:
+        old = self.state.session
+        self.state.session = event.session
+        if old is not None and old.client is not event.session.client:
+            self._close_client(old.client)
+        who = event.session.user.email if event.session.user else "you"
+        self.status = f"Signed in to {event.session.host.label} as {who}."
+        self.action_go("project-key")
+
+    @on(messages.SignedOut)
+    def _signed_out(self, event: messages.SignedOut) -> None:
+        old = self.state.session
+        self.state.session = None
+        if old is not None:
+            self._close_client(old.client)
+        self.status = event.reason
+        self.action_go("log-in")
+
+    @on(messages.FreshKeyIssued)
+    def _fresh_key(self, event: messages.FreshKeyIssued) -> None:
+        self.state.fresh_keys.append(event.fresh)
+
+    @work(group="close-client", exit_on_error=False)
+    async def _close_client(self, client: object) -> None:
+        close = getattr(client, "aclose", None)
+        if close is not None:
+            await close()
+
+    # -- clipboard -------------------------------------------------------------------------
+    def _terminal_copy(self, text: str) -> None:
+        """Send text to the terminal's clipboard with OSC 52 (wrapped for tmux)."""
+        from phguide.clipboard import osc52_sequence
+
+        if os.environ.get("TMUX") and self._driver is not None:
+            self._clipboard = text
+            self._driver.write(osc52_sequence(text, tmux=True))
+        else:
+            self.copy_to_clipboard(text)
+
+    @work(group="clipboard", exit_on_error=False, thread=True)
+    def copy_text(self, text: str, *, secret: bool, what: str) -> CopyResult:
+        """Copy text (in a thread: the system clipboard can hang) and say how it went.
+
+        Args:
+            text: The value to copy.
+            secret: Clear it from the clipboard after the timeout if it is still there.
+            what: What was copied, for the status line ("the project API key").
+        """
+        result = self.services.clipboard.copy(text, secret=secret)
+        self.call_from_thread(self._copied, result, secret, what)
+        return result
+
+    def _copied(self, result: CopyResult, secret: bool, what: str) -> None:
+        if result.method == "none":
+            self.status = f"Could not copy {what}: {result.message}"
+            self.notify(result.message, title="Copy by hand", severity="warning")
+            return
+        self.status = f"{what[:1].upper()}{what[1:]}: {result.message}"
+        if secret and self.services.clipboard.clear_after > 0:
+            self._start_clear_countdown()
+
+    def _start_clear_countdown(self) -> None:
+        delay = self.services.clipboard.clear_after
+        self.set_timer(delay, self._clear_clipboard, name="clipboard-clear")
+        base = self.status
+        self.status = f"{base} (cleared in {int(delay)} s)"
+
+    @work(group="clipboard-clear", exit_on_error=False, thread=True)
+    def _clear_clipboard(self) -> None:
+        if self.services.clipboard.clear_if_unchanged():
+            self.call_from_thread(setattr, self, "status", "Cleared the secret from the clipboard.")
+
+    # -- quitting -------------------------------------------------------------------------
+    async def action_quit(self) -> None:
+        """Quit, but never with a fresh key that is not safe yet."""
+        unsafe = self.state.unsafe_fresh_keys()
+        if not unsafe:
+            self.exit()
+            return
+        from phguide.dialogs.confirm import ConfirmDialog
+
+        labels = ", ".join(f"“{key.label}”" for key in unsafe)
+        dialog = ConfirmDialog(
+            "Quit without your new key?",
+            f"The personal API key {labels} has not been copied or saved. PostHog will never "
+            "show it again: if you quit now you will have to roll or create another.",
+            yes="Quit anyway",
+            no="Go back",
+            danger=True,
+        )
+        self.push_screen(dialog, self._quit_if_confirmed)
+
+    def _quit_if_confirmed(self, confirmed: bool | None) -> None:
+        if confirmed:
+            for key in self.state.unsafe_fresh_keys():
+                key.acknowledged = True
+            self.exit()
+
+    def on_unmount(self) -> None:
+        # Whatever happens, don't leave a secret on the clipboard behind us.
+        try:
+            self.services.clipboard.clear_if_unchanged()
+        except Exception:  # exiting: the clipboard may already be gone
+            pass
+        for callback in self.services.on_exit:
+            try:
+                callback()
+            except Exception:  # exiting: a failing clean-up must not print a traceback
+                pass
+
+    # -- command palette --------------------------------------------------------------------
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        for n, step in enumerate(STEPS, start=1):
+            yield SystemCommand(
+                f"Go to step {n}: {step.title}",
+                f"Show the {step.title} step",
+                partial(self.action_go, step.id),
+            )
+        # Every action the current screen offers in its footer, by name.
+        for binding in screen.BINDINGS:
+            if isinstance(binding, Binding) and binding.description and binding.show:
+                yield SystemCommand(
+                    binding.description,
+                    f"Key: {binding.key}",
+                    partial(self._run_screen_action, screen, binding.action),
+                )
+        yield from super().get_system_commands(screen)
+
+    def _run_screen_action(self, screen: Screen[object], action: str) -> None:
+        self.call_later(screen.run_action, action)

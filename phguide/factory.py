@@ -1,0 +1,96 @@
+"""The one place that builds phguide's dependencies (client factory, store, clipboard, demo)."""
+
+from __future__ import annotations
+
+import os
+
+from phguide.browser import open_in_browser
+from phguide.hosts import Clouds, HostError, parse_host, with_region
+from phguide.services import DemoAccount, DemoInfo, Services
+
+
+class FactoryError(Exception):
+    """The command line or environment cannot be used; the message says why."""
+
+
+def build_services(*, host: str | None = None, demo: bool = False) -> Services:
+    """Build the dependencies for a real run or for `--demo`.
+
+    Args:
+        host: `--host` from the command line (us, eu or a URL); else `POSTHOG_HOST`.
+        demo: Start the embedded demo servers and point both cloud regions at them.
+
+    Raises:
+        FactoryError: The host is not usable.
+    """
+    from phguide.clipboard import Clipboard, PyperclipClipboard
+    from phguide.environment import read_environment
+
+    clipboard = Clipboard(PyperclipClipboard())
+    if demo:
+        return _demo_services(clipboard, host)
+
+    from phguide.credentials import KeyringStore
+
+    env = read_environment()
+    host_text = host or env.host
+    clouds = Clouds()
+    try:
+        chosen = parse_host(host_text, clouds) if host_text else None
+    except HostError as error:
+        source = "--host" if host else "POSTHOG_HOST"
+        raise FactoryError(f"{source}: {error}") from None
+    return Services(
+        store=KeyringStore(),
+        clipboard=clipboard,
+        clouds=clouds,
+        host=chosen,
+        env_key=env.personal_key,
+        env_host_set=bool(env.host) and not host,
+        open_url=open_in_browser,
+    )
+
+
+def _demo_services(clipboard: object, host: str | None) -> Services:
+    """Services for `phguide --demo`: two loopback "clouds" and an in-memory keyring."""
+    from phguide.clipboard import Clipboard
+    from phguide.credentials import MemoryStore
+    from phguide.demo.data import DEMO_ACCOUNTS, demo_data
+    from phguide.demo.server import DemoServer
+
+    assert isinstance(clipboard, Clipboard)
+    if host is not None:
+        raise FactoryError("--demo runs its own PostHog: leave out --host.")
+    us_server = DemoServer(demo_data("us")).start()
+    eu_server = DemoServer(demo_data("eu")).start()
+    clouds = Clouds(
+        us=with_region(parse_host(us_server.url), "us"),
+        eu=with_region(parse_host(eu_server.url), "eu"),
+    )
+
+    def code_hint(email: str) -> str | None:
+        return us_server.last_emailed_code(email) or us_server.current_totp(email)
+
+    def approve(user_code: str) -> None:
+        from phguide.demo.data import DEMO_EMAIL
+
+        project = us_server.data.default_project_id(DEMO_EMAIL)
+        us_server.approve_device(user_code, DEMO_EMAIL, project)
+
+    info = DemoInfo(
+        accounts=[DemoAccount(a.email, a.password, a.note) for a in DEMO_ACCOUNTS],
+        code_hint=code_hint,
+        approve_device=approve,
+    )
+    services = Services(
+        store=MemoryStore(),
+        clipboard=clipboard,
+        clouds=clouds,
+        host=clouds.us,
+        open_url=lambda url: False,
+        demo=info,
+    )
+    services.on_exit.extend([us_server.stop, eu_server.stop])
+    # The demo must not pick up a real key from the environment.
+    os.environ.pop("POSTHOG_PERSONAL_API_KEY", None)
+    return services

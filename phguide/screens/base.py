@@ -1,0 +1,58 @@
+"""The frame every step shares: header, step bar, the step's body, status line, footer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+from phguide.widgets.status_line import StatusLine
+from phguide.widgets.step_bar import StepBar
+
+if TYPE_CHECKING:
+    from phguide.app import PhGuideApp
+    from phguide.services import Services
+    from phguide.state import AppState
+
+
+class StepScreen(Screen[None]):
+    """A step of the walkthrough. Subclasses set `STEP_ID` and implement `compose_body`."""
+
+    STEP_ID: ClassVar[str] = ""
+
+    @property
+    def guide(self) -> PhGuideApp:
+        """The app, typed."""
+        from phguide.app import PhGuideApp
+
+        assert isinstance(self.app, PhGuideApp)
+        return self.app
+
+    @property
+    def state(self) -> AppState:
+        """The shared app state."""
+        return self.guide.state
+
+    @property
+    def services(self) -> Services:
+        """The app's dependencies."""
+        return self.guide.services
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield StepBar(self.STEP_ID)
+        yield from self.compose_body()
+        yield StatusLine()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        """The step's own widgets."""
+        yield from ()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_from_state()
+
+    def refresh_from_state(self) -> None:
+        """Show what the shared state holds now (called each time the step is shown)."""

@@ -1,0 +1,63 @@
+"""The dependencies the app and subcommands receive, built in one place (`factory.py`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from phguide.hosts import Clouds, Host
+from phguide.secret import Secret
+
+if TYPE_CHECKING:
+    from phguide.api.client import PostHogClient
+    from phguide.clipboard import Clipboard
+    from phguide.credentials import SecretStore
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """A demo sign-in shown on the log-in screen of `phguide --demo`."""
+
+    email: str
+    password: str
+    note: str
+    """What this account shows (for example "asks for an authenticator code")."""
+
+
+@dataclass
+class DemoInfo:
+    """What the app shows and can do when it runs against the embedded demo server."""
+
+    accounts: list[DemoAccount]
+    code_hint: Callable[[str], str | None] = lambda email: None
+    """The current second-factor code for a demo email (TOTP or emailed), to show on screen."""
+    approve_device: Callable[[str], None] | None = None
+    """Approve a device-flow code as the demo user (the demo's stand-in for the browser)."""
+
+
+def _default_client_factory(host: Host, personal_key: Secret | None) -> PostHogClient:
+    from phguide.api.client import PostHogClient
+
+    return PostHogClient(host, personal_key=personal_key)
+
+
+@dataclass
+class Services:
+    """Everything the app depends on; tests build it with the demo server and fakes."""
+
+    store: SecretStore
+    clipboard: Clipboard
+    clouds: Clouds = field(default_factory=Clouds)
+    host: Host | None = None
+    """The host chosen on the command line or by `POSTHOG_HOST`, preselected on log-in."""
+    env_key: Secret | None = None
+    """`POSTHOG_PERSONAL_API_KEY`, when set: it overrides what is stored."""
+    env_host_set: bool = False
+    """True when the host came from `POSTHOG_HOST`."""
+    client_factory: Callable[[Host, Secret | None], PostHogClient] = _default_client_factory
+    open_url: Callable[[str], bool] = field(default=lambda url: False)
+    """Opens a page in the browser where there is one; returns whether it did."""
+    demo: DemoInfo | None = None
+    on_exit: list[Callable[[], None]] = field(default_factory=list)
+    """Called when the app closes (stop the demo server, clear the clipboard)."""

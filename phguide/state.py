@@ -1,0 +1,67 @@
+"""What the app knows about the signed-in user: shared by every step, free of Textual."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from phguide.hosts import Host
+from phguide.secret import Secret
+
+if TYPE_CHECKING:
+    from phguide.api.client import PostHogClient
+    from phguide.api.models import OrgProjects, Project, User
+
+AuthMethod = Literal["password", "device", "pasted", "environment", "keyring"]
+
+
+@dataclass
+class Session:
+    """A signed-in PostHog: the client, who, how, and what was fetched."""
+
+    host: Host
+    client: PostHogClient
+    method: AuthMethod
+    """How the user got in; `password` is the only one that can manage personal keys."""
+    user: User | None = None
+    personal_key: Secret | None = None
+    """The personal key in use (device flow, pasted, environment or keyring), if any."""
+    personal_key_label: str | None = None
+    """The label of that key, when known (the device flow names it)."""
+    projects: list[OrgProjects] | None = None
+    """Every organisation's projects, once listed."""
+    selected_project: Project | None = None
+    """The project whose key the later steps use."""
+
+    @property
+    def can_manage_keys(self) -> bool:
+        """Personal keys can be listed and created only with a password session."""
+        return self.method == "password"
+
+
+@dataclass
+class FreshKey:
+    """A personal key value the server will never show again, until the user has it safe."""
+
+    value: Secret
+    label: str
+    copied: bool = False
+    saved: bool = False
+    acknowledged: bool = False
+
+    @property
+    def safe(self) -> bool:
+        """True once copied, saved, or the user said they have it."""
+        return self.copied or self.saved or self.acknowledged
+
+
+@dataclass
+class AppState:
+    """Everything the steps share; data flows down from here by attributes."""
+
+    session: Session | None = None
+    fresh_keys: list[FreshKey] = field(default_factory=list)
+
+    def unsafe_fresh_keys(self) -> list[FreshKey]:
+        """Fresh keys the user has not copied, saved or acknowledged yet."""
+        return [key for key in self.fresh_keys if not key.safe]
