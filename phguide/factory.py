@@ -87,7 +87,7 @@ def _demo_services(clipboard: object, host: str | None) -> Services:
         clipboard=clipboard,
         clouds=clouds,
         host=clouds.us,
-        open_url=lambda url: False,
+        open_url=open_in_browser,
         demo=info,
     )
     services.on_exit.extend([us_server.stop, eu_server.stop])

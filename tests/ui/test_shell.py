@@ -1,0 +1,61 @@
+"""The app around the steps: step bar, number keys, palette, and the quit guard."""
+
+from __future__ import annotations
+
+from phguide.app import PhGuideApp
+from phguide.screens.key_types import KeyTypesScreen
+from phguide.secret import Secret
+from phguide.services import Services
+from phguide.state import FreshKey
+from phguide.steps import STEPS
+from tests.ui.conftest import SIZE
+
+
+async def test_starts_on_key_types_with_both_panels(services: Services) -> None:
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, KeyTypesScreen)
+        assert app.screen.query_one("#project-key-panel")
+        assert app.screen.query_one("#personal-key-panel")
+        assert "step-key-types" in {w.id for w in app.screen.query(".step.-current")}
+
+
+async def test_number_keys_and_step_bar_jump_to_every_step(services: Services) -> None:
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        for n, step in enumerate(STEPS, start=1):
+            await pilot.press(str(n))
+            await pilot.pause()
+            assert app.current_mode == step.id
+            current = app.screen.query(".step.-current")
+            assert [w.id for w in current] == [f"step-{step.id}"]
+        await pilot.click("#step-key-types")
+        await pilot.pause()
+        assert app.current_mode == "key-types"
+
+
+async def test_quit_asks_first_while_a_fresh_key_is_unsaved(services: Services) -> None:
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        app.state.fresh_keys.append(FreshKey(Secret("phx_" + "k" * 35), "Server"))
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "ConfirmDialog"
+        assert app.is_running
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.is_running
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.click("#yes")
+        await pilot.pause()
+    assert not app.is_running
+
+
+async def test_quit_without_fresh_key_exits_at_once(services: Services) -> None:
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert not app.is_running
