@@ -8,8 +8,9 @@ import sys
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, Literal, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Final, Literal, Protocol, TypeVar
 
+from phguide._timeout import TimedOut, run_with_timeout
 from phguide.secret import Secret, mask
 
 if TYPE_CHECKING:
@@ -220,44 +221,6 @@ def _message(
     return f"phguide could not {what} ({store}: {detail})."
 
 
-# -- running calls with a timeout ------------------------------------------------------------
-
-
-class _TimedOut(Exception):
-    """The call did not finish in time (its thread is left to finish or hang on its own)."""
-
-
-def _run_with_timeout(call: Callable[[], _T], timeout: float, name: str) -> _T:
-    """Run a call in a daemon thread and wait at most `timeout` seconds for it.
-
-    A daemon thread, not an executor: a keyring call that never returns (a prompt on
-    a display nobody looks at, a stopped daemon) must not keep the process alive at
-    exit, and executor threads are joined at exit.
-
-    Raises:
-        _TimedOut: The call is still running after `timeout` seconds.
-        BaseException: Whatever the call raised.
-    """
-    outcome: list[tuple[bool, object]] = []
-
-    def target() -> None:
-        try:
-            outcome.append((True, call()))
-        except BaseException as error:  # handed over to the waiting thread as it is
-            outcome.append((False, error))
-
-    thread = threading.Thread(target=target, name=name, daemon=True)
-    thread.start()
-    thread.join(timeout)
-    if not outcome:
-        raise _TimedOut
-    succeeded, value = outcome[0]
-    if not succeeded:
-        assert isinstance(value, BaseException)
-        raise value
-    return cast(_T, value)
-
-
 # -- the keyring store -----------------------------------------------------------------------
 
 
@@ -365,10 +328,10 @@ class KeyringStore:
     ) -> tuple[_T | None, StoreResult | None]:
         """Run `call(backend)` with the timeout; return its value, or a failed result."""
         try:
-            value = _run_with_timeout(
+            value = run_with_timeout(
                 lambda: call(self._resolve()), self.timeout, f"phguide-keyring-{operation}"
             )
-        except _TimedOut:
+        except TimedOut:
             state: StoreState = "timeout"
             detail = ""
         except _Unusable as error:
