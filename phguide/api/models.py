@@ -7,7 +7,9 @@ from typing import Literal
 
 from phguide.secret import Secret
 
-KeyKind = Literal["project", "personal", "project-secret", "oauth-access", "oauth-refresh", "unknown"]
+KeyKind = Literal[
+    "project", "personal", "project-secret", "oauth-access", "oauth-refresh", "unknown"
+]
 
 
 @dataclass(frozen=True)

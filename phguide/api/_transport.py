@@ -1,0 +1,493 @@
+"""The one place phguide touches httpx: requests, cookies, redirects, retries and error mapping.
+
+Only `phguide.api.client` imports this module, and only when a client is built, so importing
+the client (or the models and errors) stays free of httpx.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import http.cookiejar
+import json as jsonlib
+import logging
+import socket
+import ssl
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from phguide import __version__
+from phguide.api.errors import (
+    PostHogError,
+    TransportError,
+    error_for_response,
+    seconds_in_detail,
+)
+from phguide.hosts import Host
+from phguide.secret import Secret
+
+log = logging.getLogger("phguide.api")
+
+Sleep = Callable[[float], Awaitable[None]]
+Expect = Literal["json", "text", "none"]
+
+CSRF_COOKIE: Final = "posthog_csrftoken"
+"""PostHog renames Django's CSRF cookie (`CSRF_COOKIE_NAME`)."""
+REMEMBER_PREFIX: Final = "remember-cookie_"
+"""The cookie that lets a browser skip the second factor for 30 days."""
+
+_RETRY_STATUSES: Final = frozenset({429, 502, 503, 504})
+_SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+_MAX_REDIRECTS: Final = 5
+_BAD_ANSWER: Final = "PostHog sent an answer phguide does not understand."
+_BAD_ANSWER_FIX: Final = (
+    "Check that the address points at PostHog itself, not another web app or a login portal. "
+    "If it does, try again: the server may be mid-upgrade."
+)
+
+Origin = tuple[str, str, int]
+
+
+def origin_of(url: str) -> Origin:
+    """Scheme, host and port: two URLs may share credentials only when these are equal."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    port = parts.port or (443 if scheme == "https" else 80)
+    return scheme, (parts.hostname or "").lower(), port
+
+
+def server_name(url: str) -> str:
+    """The host (and port) of a URL, for messages."""
+    return urlsplit(url).netloc or url
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A response after transport concerns are handled."""
+
+    status: int
+    """The HTTP status."""
+    data: Any
+    """The parsed JSON body, or None (empty or not JSON)."""
+    text: str
+    """The body as text; read only for `/flags`' plain-text 401."""
+    server: str
+    """The host that answered, for messages."""
+    retry_after: float | None
+    """Seconds from a `Retry-After` header."""
+
+
+class _NoCookies(http.cookiejar.DefaultCookiePolicy):
+    """httpx's jar stores and sends nothing: `Transport` keeps the cookies, for one host only.
+
+    A domain-scoped jar would follow a redirect's rules and has quirks for `localhost`; a jar
+    tied to the one app host cannot leak a cookie anywhere else by construction.
+    """
+
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return False
+
+    def return_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return False
+
+
+def _parse_set_cookie(header: str, now: float) -> tuple[str, str | None] | None:
+    """One Set-Cookie header: `(name, value)`, value None when the server deletes the cookie.
+
+    Only name, value and expiry matter: the jar belongs to a single host, so Domain and Path
+    cannot widen where a cookie goes.
+    """
+    first, _, attributes = header.partition(";")
+    name, sep, value = first.partition("=")
+    name, value = name.strip(), value.strip()
+    if not sep or not name:
+        return None
+    for attribute in attributes.split(";"):
+        key, _, arg = attribute.partition("=")
+        key, arg = key.strip().lower(), arg.strip()
+        if key == "max-age":
+            try:
+                if int(arg) <= 0:
+                    return name, None
+            except ValueError:
+                continue
+        elif key == "expires":
+            try:
+                when = email.utils.parsedate_to_datetime(arg)
+            except (TypeError, ValueError, IndexError):
+                continue
+            if when.timestamp() <= now:
+                return name, None
+    return name, value
+
+
+def _retry_after_header(response: httpx.Response) -> float | None:
+    raw = response.headers.get("retry-after")
+    if raw is None:
+        return None
+    raw = raw.strip()
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    """The error and everything it was raised from (httpx wraps httpcore wraps OSError)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def transport_error(error: httpx.HTTPError, url: str, timeout: float) -> TransportError:
+    """Explain a network failure: what happened and what to try, without a traceback.
+
+    Args:
+        error: What httpx raised.
+        url: The URL of the request (it never holds a secret).
+        timeout: The client's timeout in seconds, for the message.
+
+    Returns:
+        The error to raise.
+    """
+    server = server_name(url)
+    causes = list(_chain(error))
+    text = " ".join(str(cause) for cause in causes)
+
+    def found(kind: type[BaseException]) -> bool:
+        return any(isinstance(cause, kind) for cause in causes)
+
+    if isinstance(error, httpx.ProxyError):
+        return TransportError(
+            f"The proxy refused to connect phguide to {server}.",
+            "Check the HTTPS_PROXY / HTTP_PROXY / NO_PROXY settings in your environment.",
+            code="proxy",
+        )
+    if found(ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in text:
+        return TransportError(
+            f"phguide could not verify the TLS certificate of {server}.",
+            "If your network or company uses its own certificate authority, point SSL_CERT_FILE "
+            "at its CA bundle (a PEM file) and try again. phguide never turns TLS checks off.",
+            code="tls",
+        )
+    if found(ssl.SSLError) or "SSL" in text or "TLS" in text:
+        return TransportError(
+            f"The secure (TLS) connection to {server} failed.",
+            "Check that the address uses the right scheme and port (https:// for TLS). Behind a "
+            "proxy that inspects TLS, point SSL_CERT_FILE at its CA bundle (a PEM file).",
+            code="tls",
+        )
+    if isinstance(error, httpx.TimeoutException):
+        if isinstance(error, httpx.ConnectTimeout | httpx.PoolTimeout):
+            message = f"phguide could not connect to {server} within {timeout:g} seconds."
+        else:
+            message = f"The server at {server} did not answer within {timeout:g} seconds."
+        return TransportError(
+            message,
+            "Check your connection and any proxy or firewall, then try again.",
+            code="timeout",
+        )
+    if found(socket.gaierror) or any(
+        marker in text
+        for marker in (
+            "Name or service not known",
+            "nodename nor servname",
+            "getaddrinfo failed",
+            "Temporary failure in name resolution",
+            "No address associated",
+        )
+    ):
+        return TransportError(
+            f"phguide could not find the server {server} (the name did not resolve).",
+            "Check the address for typos, and that you are online.",
+            code="dns",
+        )
+    if found(ConnectionRefusedError) or "Connection refused" in text or "[Errno 111]" in text:
+        return TransportError(
+            f"The server at {server} refused the connection.",
+            "Check the address and port, and that PostHog is running there.",
+            code="refused",
+        )
+    if isinstance(error, httpx.ConnectError):
+        return TransportError(
+            f"phguide could not connect to {server}.",
+            "Check the address, your connection, and any proxy or firewall.",
+            code="connect",
+        )
+    if isinstance(error, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+        return TransportError(
+            f"The connection to {server} was dropped before the answer was complete.",
+            "Try again. If it keeps happening, a proxy or firewall may be cutting connections.",
+            code="dropped",
+        )
+    if isinstance(error, httpx.DecodingError):
+        return TransportError(_BAD_ANSWER, _BAD_ANSWER_FIX, code="bad_response")
+    return TransportError(
+        f"The request to {server} failed.",
+        "Check the address, your connection and any proxy, then try again.",
+        code="network",
+    )
+
+
+class Transport:
+    """Requests to one PostHog host with its session cookies or personal key.
+
+    Args:
+        host: The PostHog to talk to.
+        timeout: Seconds for each request phase (connect, read, write, pool).
+        retries: Extra attempts for safe calls that meet 429, 502, 503, 504 or a dropped line.
+        transport: An httpx transport (tests); None for the real network.
+        sleep: How to wait between retries (tests inject one that does not wait).
+        max_retry_wait: The longest wait phguide accepts before a retry; longer waits are
+            reported as `Throttled` at once.
+        max_concurrency: The most requests in flight at once on this client.
+    """
+
+    def __init__(
+        self,
+        host: Host,
+        *,
+        timeout: float,
+        retries: int,
+        transport: httpx.AsyncBaseTransport | None,
+        sleep: Sleep,
+        max_retry_wait: float,
+        max_concurrency: int,
+    ) -> None:
+        self.host = host
+        self.timeout = timeout
+        self.retries = max(0, retries)
+        self.sleep = sleep
+        self.max_retry_wait = max_retry_wait
+        self.cookies: dict[str, Secret] = {}
+        """This host's cookies (session, CSRF, remember): sent to this host only."""
+        self.personal_key: Secret | None = None
+        """Sent as `Authorization: Bearer` to this host only; no cookies are sent with it."""
+        self._origin = origin_of(host.app_url)
+        self._slots = asyncio.Semaphore(max(1, max_concurrency))
+        self._http = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout),
+            # Redirects are followed by `_send`, which refuses to carry credentials elsewhere.
+            follow_redirects=False,
+            # Proxies and SSL_CERT_FILE / SSL_CERT_DIR come from the environment; TLS
+            # verification stays on: there is deliberately no switch for it.
+            trust_env=True,
+            transport=transport,
+            cookies=http.cookiejar.CookieJar(policy=_NoCookies()),
+            headers={"User-Agent": f"phguide/{__version__}", "Accept": "application/json"},
+            limits=httpx.Limits(
+                max_connections=max(1, max_concurrency),
+                max_keepalive_connections=max(1, max_concurrency),
+            ),
+        )
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    def url(self, path: str) -> str:
+        """An absolute URL on the app host."""
+        return f"{self.host.app_url}{path}"
+
+    def is_own(self, url: str) -> bool:
+        """True when a URL is on the app host (scheme, name and port)."""
+        return origin_of(url) == self._origin
+
+    @property
+    def csrf_token(self) -> str | None:
+        """The current `posthog_csrftoken` cookie."""
+        token = self.cookies.get(CSRF_COOKIE)
+        return token.reveal() if token else None
+
+    def _headers(
+        self, method: str, url: str, credentials: bool, referer: str | None
+    ) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        if not credentials or not self.is_own(url):
+            return headers
+        if self.personal_key is not None:
+            headers["Authorization"] = f"Bearer {self.personal_key.reveal()}"
+            return headers
+        if self.cookies:
+            headers["Cookie"] = "; ".join(
+                f"{name}={value.reveal()}" for name, value in self.cookies.items()
+            )
+            token = self.csrf_token
+            if method not in _SAFE_METHODS and token:
+                headers["X-CSRFToken"] = token
+                headers["Referer"] = referer or f"{self.host.app_url}/"
+        return headers
+
+    def _take_cookies(self, response: httpx.Response) -> None:
+        now = time.time()
+        for header in response.headers.get_list("set-cookie"):
+            parsed = _parse_set_cookie(header, now)
+            if parsed is None:
+                continue
+            name, value = parsed
+            if value is None:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = Secret(value)
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        body: Any,
+        credentials: bool,
+        referer: str | None,
+    ) -> tuple[httpx.Response, str]:
+        """One attempt, following same-origin redirects of GETs; returns the final URL too."""
+        for _ in range(_MAX_REDIRECTS + 1):
+            headers = self._headers(method, url, credentials, referer)
+            async with self._slots:
+                response = await self._http.request(method, url, json=body, headers=headers)
+            log.debug("%s %s -> %d", method, urlsplit(url).path, response.status_code)
+            if self.is_own(url):
+                # Only the app host may set cookies in this jar: never the ingestion host.
+                self._take_cookies(response)
+            if not response.is_redirect or method not in _SAFE_METHODS:
+                return response, url
+            target = urljoin(url, response.headers["location"])
+            if origin_of(target) != origin_of(url):
+                # Following would send the request (and so our credentials) to another host.
+                raise TransportError(
+                    f"The server at {server_name(url)} redirected phguide to "
+                    f"{server_name(target)}.",
+                    f"phguide does not send your credentials to another host. If PostHog has "
+                    f"moved, use {urlsplit(target).scheme}://{server_name(target)} as the address.",
+                    code="redirect",
+                    status=response.status_code,
+                )
+            url = target
+        return response, url
+
+    def _decode(self, response: httpx.Response, expect: Expect) -> tuple[Any, str]:
+        text = response.text if expect == "text" else ""
+        if expect == "none" or not response.content.strip():
+            return None, text
+        try:
+            return jsonlib.loads(response.content), text
+        except (ValueError, UnicodeDecodeError):
+            if response.status_code < 400 and expect == "json":
+                raise TransportError(
+                    _BAD_ANSWER, _BAD_ANSWER_FIX, code="bad_response", status=response.status_code
+                ) from None
+            return None, text
+
+    def _backoff(self, attempt: int) -> float:
+        """0.5 s, 1 s, 2 s, ...: enough for a proxy to pick another upstream."""
+        return min(self.max_retry_wait, 0.5 * 2.0 ** (attempt - 1))
+
+    def _retry_wait(self, reply: Reply, attempt: int) -> float | None:
+        """Seconds to wait before the next attempt, or None when a retry would not help."""
+        if attempt > self.retries or reply.status not in _RETRY_STATUSES:
+            return None
+        backoff = self._backoff(attempt)
+        hint = reply.retry_after
+        if hint is None and reply.status == 429:
+            detail = reply.data.get("detail") if isinstance(reply.data, dict) else None
+            hint = seconds_in_detail(detail if isinstance(detail, str) else None)
+        if hint is None:
+            return backoff
+        # Waiting longer than this would freeze the walkthrough: report it instead.
+        return hint if hint <= self.max_retry_wait else None
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        json: Any = None,
+        credentials: bool = True,
+        referer: str | None = None,
+        retry: bool | None = None,
+        accept: tuple[int, ...] = (),
+        expect: Expect = "json",
+    ) -> Reply:
+        """Send a request and return its answer, or raise the typed error for it.
+
+        Args:
+            method: The HTTP method.
+            url: An absolute URL.
+            json: The JSON body, if any.
+            credentials: Send the session cookies or the personal key (to the app host only).
+            referer: The `Referer` for a session write (default: the host's root).
+            retry: Whether the call is safe to repeat; default: GET and HEAD are.
+            accept: Error statuses to hand back as a `Reply` instead of raising.
+            expect: `json` (a non-JSON success is an error), `text` (keep the text too) or
+                `none` (ignore the body).
+
+        Returns:
+            The answer.
+
+        Raises:
+            PostHogError: The subclass for PostHog's error, the status or the network failure.
+        """
+        method = method.upper()
+        safe = method in _SAFE_METHODS if retry is None else retry
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response, final_url = await self._send(method, url, json, credentials, referer)
+            except httpx.HTTPError as error:
+                log.debug("%s %s failed: %s", method, urlsplit(url).path, type(error).__name__)
+                dropped = isinstance(
+                    error, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError
+                )
+                if safe and dropped and attempt <= self.retries:
+                    await self.sleep(self._backoff(attempt))
+                    continue
+                raise transport_error(error, url, self.timeout) from error
+            data, text = self._decode(response, expect)
+            reply = Reply(
+                status=response.status_code,
+                data=data,
+                text=text,
+                server=server_name(final_url),
+                retry_after=_retry_after_header(response),
+            )
+            if safe:
+                wait = self._retry_wait(reply, attempt)
+                if wait is not None:
+                    log.debug("retrying %s %s in %.1f s", method, urlsplit(url).path, wait)
+                    await self.sleep(wait)
+                    continue
+            if response.is_redirect:
+                location = response.headers.get("location", "")
+                target = urljoin(final_url, location)
+                raise TransportError(
+                    f"The server at {reply.server} answered with a redirect to "
+                    f"{server_name(target)}{urlsplit(target).path}.",
+                    "Check that the address points at PostHog itself (the full URL of the app).",
+                    code="redirect",
+                    status=reply.status,
+                )
+            if reply.status >= 400 and reply.status not in accept:
+                raise self.error_for(reply)
+            if reply.status >= 300 and reply.status not in accept:
+                raise TransportError(
+                    _BAD_ANSWER, _BAD_ANSWER_FIX, code="bad_response", status=reply.status
+                )
+            return reply
+
+    def error_for(self, reply: Reply) -> PostHogError:
+        """The typed error for an error answer."""
+        return error_for_response(
+            reply.status, reply.data, server=reply.server, retry_after=reply.retry_after
+        )
