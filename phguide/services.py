@@ -42,6 +42,12 @@ def _default_client_factory(host: Host, personal_key: Secret | None) -> PostHogC
     return PostHogClient(host, personal_key=personal_key)
 
 
+def _default_login_client_factory(host: Host, remember_cookies: dict[str, Secret]) -> PostHogClient:
+    from phguide.api.client import PostHogClient
+
+    return PostHogClient(host, remember_cookies=remember_cookies or None)
+
+
 @dataclass
 class Services:
     """Everything the app depends on; tests build it with the demo server and fakes."""
@@ -56,6 +62,10 @@ class Services:
     env_host_set: bool = False
     """True when the host came from `POSTHOG_HOST`."""
     client_factory: Callable[[Host, Secret | None], PostHogClient] = _default_client_factory
+    login_client_factory: Callable[[Host, dict[str, Secret]], PostHogClient] = (
+        _default_login_client_factory
+    )
+    """Builds the client of a password login, given `remember-cookie_*` cookies from the keyring."""
     open_url: Callable[[str], bool] = field(default=lambda url: False)
     """Opens a page in the browser where there is one; returns whether it did."""
     demo: DemoInfo | None = None
