@@ -70,9 +70,30 @@ class PhGuideApp(App[None]):
 
     # -- navigation --------------------------------------------------------------------------
     def action_go(self, step_id: str) -> None:
-        """Show a step."""
+        """Show a step, asking first while a fresh key is on screen and not safe yet."""
         step_by_id(step_id)
-        self.switch_mode(step_id)
+        unsafe = self.state.unsafe_fresh_keys()
+        if not unsafe or step_id == self.current_mode:
+            self.switch_mode(step_id)
+            return
+        from phguide.dialogs.confirm import ConfirmDialog
+
+        labels = ", ".join(f"“{key.label}”" for key in unsafe)
+        dialog = ConfirmDialog(
+            "Leave without your new key?",
+            f"The personal API key {labels} has not been copied or saved. PostHog will never "
+            "show it again. Leave only if you have it somewhere safe.",
+            yes="I have it, leave",
+            no="Go back",
+            danger=True,
+        )
+        self.push_screen(dialog, partial(self._go_if_confirmed, step_id))
+
+    def _go_if_confirmed(self, step_id: str, confirmed: bool | None) -> None:
+        if confirmed:
+            for key in self.state.unsafe_fresh_keys():
+                key.acknowledged = True
+            self.switch_mode(step_id)
 
     @on(StepBar.Jump)
     def _jump(self, event: StepBar.Jump) -> None:
@@ -86,7 +107,7 @@ class PhGuideApp(App[None]):
             self._close_client(old.client)
         who = event.session.user.email if event.session.user else "you"
         self.status = f"Signed in to {event.session.host.label} as {who}."
-        self.action_go("project-key")
+        self.switch_mode("project-key")
 
     @on(messages.SignedOut)
     def _signed_out(self, event: messages.SignedOut) -> None:
@@ -95,7 +116,7 @@ class PhGuideApp(App[None]):
         if old is not None:
             self._close_client(old.client)
         self.status = event.reason
-        self.action_go("log-in")
+        self.switch_mode("log-in")
 
     @on(messages.FreshKeyIssued)
     def _fresh_key(self, event: messages.FreshKeyIssued) -> None:
