@@ -53,6 +53,7 @@ _BEARER: Final = re.compile(r"^(?:authorization\s*:\s*)?bearer\s+", re.IGNORECAS
 _INVISIBLE: Final = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00a0]")
 _QUOTES: Final = "\"'`“”‘’"
 _SCOPE: Final = re.compile(r"scope '([a-z_]+:(?:read|write))'")
+_ORGANIZATION: Final = re.compile(r"Organization '(.+?)'")
 
 _OTHER_SERVICES: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
     (re.compile(pattern), name)
@@ -181,6 +182,8 @@ class Diagnosis:
     """When a personal key was last used (ISO 8601, as PostHog says it)."""
     notes: tuple[str, ...] = ()
     problems: tuple[Problem, ...] = ()
+    wrong_job: bool = False
+    """True when the user said what the key is for, and this kind of key cannot do it."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -192,6 +195,8 @@ class Diagnosis:
         """One line: works, works elsewhere, refused, or unknown."""
         if self.valid is None:
             return "Not checked live." if not self.checked else "Could not be checked."
+        if self.kind == "unknown" and not self.checked:
+            return "Not a PostHog key."
         if not self.valid:
             return f"Refused by {' and '.join(self.checked)}." if self.checked else "Not valid."
         where = self.host.label if self.host else "PostHog"
@@ -199,14 +204,16 @@ class Diagnosis:
             return f"Works, but on {where}, not on {self.checked[0]}."
         return f"Works on {where}."
 
-    def to_lines(self) -> list[str]:
-        """The diagnosis as plain lines, for the terminal and the screen (escape before markup)."""
-        lines = [
-            f"Key:        {self.mask}",
-            f"Type:       {self.kind_label}",
-            f"            {self.kind_explanation}",
-            f"Verdict:    {self.verdict}",
-        ]
+    def to_lines(self, *, explain: bool = True) -> list[str]:
+        """The diagnosis as plain lines, for the terminal and the screen (escape before markup).
+
+        Args:
+            explain: Include what this kind of key is for.
+        """
+        lines = [f"Key:        {self.mask}", f"Type:       {self.kind_label}"]
+        if explain:
+            lines.append(f"            {self.kind_explanation}")
+        lines.append(f"Verdict:    {self.verdict}")
         if self.host is not None:
             lines.append(f"Host:       {self.host.label} ({_host_url(self.host, self.kind)})")
         for label, value in (
@@ -244,6 +251,7 @@ class Diagnosis:
             "mask": self.mask,
             "valid": self.valid,
             "verdict": self.verdict,
+            "wrong_job": self.wrong_job,
             "host": host,
             "checked": list(self.checked),
             "user": self.user_email,
@@ -275,7 +283,7 @@ def _when(iso: str) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     seconds = (datetime.now(UTC) - moment).total_seconds()
-    if seconds < 0:
+    if seconds < 60:
         ago = "just now"
     elif seconds < 3600:
         ago = f"{int(seconds // 60)} minutes ago"
@@ -392,10 +400,23 @@ class _Found:
     last_used: str | None = None
     notes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    forbidden: dict[str, Problem] = field(default_factory=dict)
+    """Organisation name -> the problem already said about its ban on personal keys."""
 
     def add(self, problem: Problem) -> None:
         if problem not in self.problems:
             self.problems.append(problem)
+
+    def add_forbidden(self, organization: str, problem: Problem) -> None:
+        """Say once per organisation that it bans personal keys (a refusal beats a warning)."""
+        earlier = self.forbidden.get(organization)
+        if earlier is not None:
+            if earlier.severity == "warning" and problem.severity == "error":
+                self.problems[self.problems.index(earlier)] = problem
+                self.forbidden[organization] = problem
+            return
+        self.forbidden[organization] = problem
+        self.add(problem)
 
 
 async def _flags(factory: ClientFactory, host: Host, token: str) -> FlagsCheck:
@@ -459,7 +480,8 @@ def _project_check_notes(check: FlagsCheck, found: _Found) -> None:
             )
         )
     else:
-        found.notes.append(f"/flags answered with {check.flag_count} feature flags for it.")
+        flags = "1 feature flag" if check.flag_count == 1 else f"{check.flag_count} feature flags"
+        found.notes.append(f"/flags accepted it and answered with {flags}.")
 
 
 async def _me_and_key(
@@ -527,12 +549,13 @@ async def _check_personal_key(
     )
 
 
-def _forbidden_problem(detail: str) -> Problem:
+def _forbidden_problem(detail: str, severity: Severity = "error") -> Problem:
     return Problem(
         detail,
         'Ask an admin of that organisation to turn on "Members can use personal API keys" '
         "(Organization settings), or use a key of an admin. Sending events needs no personal "
         "key: the project API key does that.",
+        severity,
     )
 
 
@@ -588,11 +611,13 @@ async def _describe_personal_key(
     for org in organizations:
         covered = not scoped_orgs or org.id in scoped_orgs
         if covered and not org.members_can_use_personal_api_keys and not org.is_admin:
-            found.add(
+            found.add_forbidden(
+                org.name,
                 _forbidden_problem(
                     f"Organization '{org.name}' does not allow using personal API keys: this key "
-                    "is refused on its projects."
-                )
+                    "is refused on its projects.",
+                    "warning",
+                ),
             )
     targets: list[int | str] = list(scoped_teams[:MAX_PROJECTS_CHECKED])
     if not targets and user is not None and user.team is not None:
@@ -623,7 +648,8 @@ def _permission_problem(error: PermissionDenied, found: _Found) -> None:
     text = error.message
     scope = _SCOPE.search(text)
     if "does not allow using personal API keys" in text:
-        found.add(_forbidden_problem(text))
+        named = _ORGANIZATION.search(text)
+        found.add_forbidden(named.group(1) if named else text, _forbidden_problem(text))
     elif scope:
         found.add(_scope_problem(scope.group(1), "it cannot read the project"))
     else:
@@ -728,6 +754,7 @@ async def diagnose_key(
     elif kind == "personal":
         await _check_personal_key(token, host, clouds, client_factory, found)
     elif kind == "unknown":
+        found.valid = False
         found.add(_not_posthog_problem(classified))
     purpose_problem = _purpose_problem(kind, purpose)
     if purpose_problem is not None:
@@ -740,7 +767,8 @@ async def diagnose_key(
         kind=kind,
         kind_label=label,
         kind_explanation=info.explanation,
-        mask=mask(token) if token else "(empty)",
+        # A masked copy is already a mask: showing it as pasted reveals nothing more.
+        mask=token if classified.masked_copy else mask(token) if token else "(empty)",
         valid=found.valid,
         host=found.host,
         checked=tuple(found.checked),
@@ -752,4 +780,5 @@ async def diagnose_key(
         last_used=found.last_used,
         notes=tuple(found.notes),
         problems=tuple(found.problems),
+        wrong_job=purpose_problem is not None,
     )
