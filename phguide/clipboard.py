@@ -36,6 +36,9 @@ SYSTEM_MESSAGE: Final = "Copied to the system clipboard"
 TERMINAL_MESSAGE: Final = "Sent to your terminal's clipboard — paste to check"
 NONE_MESSAGE: Final = "Could not copy: select the key on screen and copy it by hand"
 
+_CLEAR_CHECKS: Final = 20
+_CLEAR_CHECK_INTERVAL: Final = 0.05
+
 # Said after TERMINAL_MESSAGE: tmux 3.3 drops OSC 52 from programs unless one of these is on.
 _TMUX_HINT: Final = " (in tmux, `set -g set-clipboard on` lets it through)"
 # Said after TERMINAL_MESSAGE for a secret: a terminal's clipboard cannot be read back.
@@ -321,6 +324,16 @@ class Clipboard:
             if not hmac.compare_digest(_digest(self.system.paste()), digest):
                 return False
             self.system.copy("")
+            # xclip and xsel return before their background process owns the selection,
+            # so read back until the secret is gone rather than trust the copy.
+            for _ in range(_CLEAR_CHECKS):
+                if not hmac.compare_digest(_digest(self.system.paste()), digest):
+                    return True
+                time.sleep(_CLEAR_CHECK_INTERVAL)
         except ClipboardUnavailable:
             return False
-        return True
+        with self._lock:
+            # Still there: keep it pending so the next call (on exit at the latest) tries again.
+            if self._pending is None:
+                self._pending, self._deadline = digest, time.monotonic()
+        return False
