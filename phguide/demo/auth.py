@@ -219,7 +219,21 @@ def authenticate(
         raise not_authenticated()
     if req.method in WRITE_METHODS:
         check_csrf(state, req)
+    _check_enforced_2fa(state, req, user)
     return Caller(user, session=session)
+
+
+def _check_enforced_2fa(state: DemoState, req: Request, user: DemoUser) -> None:
+    """An organisation that enforces 2FA refuses sessions of users without it (not `@me`)."""
+    project = state.data.projects.get(user.current_team_id or -1)
+    org = state.data.orgs.get(project.org_id) if project else None
+    if org and org.enforce_2fa and user.second_factor != "totp" and "/users/@me" not in req.path:
+        raise ApiError(
+            403,
+            "authentication_error",
+            "two_factor_setup_required",
+            "Your organization requires two-factor authentication.",
+        )
 
 
 def require_recent_login(state: DemoState, caller: Caller) -> None:

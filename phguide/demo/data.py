@@ -290,7 +290,9 @@ class DemoData:
     def user_keys(self, email: str) -> list[DemoKey]:
         """A user's personal keys, newest first."""
         mine = [key for key in self.keys.values() if key.user_email == email]
-        return sorted(mine, key=lambda key: key.created_at, reverse=True)
+        # Creation order breaks ties between keys made in the same instant.
+        order = sorted(enumerate(mine), key=lambda pair: (pair[1].created_at, pair[0]))
+        return [key for _, key in reversed(order)]
 
     def project_by_token(self, token: str) -> DemoProject | None:
         """The project whose project key this is."""

@@ -158,11 +158,11 @@ def me(state: DemoState, req: Request, params: dict[str, str]) -> Response:
     )
 
 
-def _paginate(req: Request, rows: list[dict[str, Any]]) -> Response:
+def _paginate(state: DemoState, req: Request, ids: list[int]) -> Response:
     """DRF's LimitOffsetPagination: `count`, absolute `next`/`previous` from the Host header."""
     limit = _int_param(req.param("limit"), PAGE_SIZE, minimum=1)
     offset = _int_param(req.param("offset"), 0, minimum=0)
-    count = len(rows)
+    count = len(ids)
 
     def url(new_offset: int | None) -> str:
         query = {name: values[-1] for name, values in req.query.items()}
@@ -183,7 +183,9 @@ def _paginate(req: Request, rows: list[dict[str, Any]]) -> Response:
             "count": count,
             "next": next_url,
             "previous": previous_url,
-            "results": rows[offset : offset + limit],
+            "results": [
+                team_json(state.data.projects[pid]) for pid in ids[offset : offset + limit]
+            ],
         },
     )
 
@@ -205,8 +207,7 @@ def org_projects(state: DemoState, req: Request, params: dict[str, str]) -> Resp
     if org is None:
         raise not_found()
     check_org_access(state, caller, org, org_view=True)
-    rows = [team_json(state.data.projects[pid]) for pid in state.data.org_project_ids(org.id)]
-    return _paginate(req, rows)
+    return _paginate(state, req, state.data.org_project_ids(org.id))
 
 
 def projects(state: DemoState, req: Request, params: dict[str, str]) -> Response:
@@ -216,10 +217,9 @@ def projects(state: DemoState, req: Request, params: dict[str, str]) -> Response
         raise permission_denied(SCOPED_PROJECTS_ONLY)
     org = current_org(state, caller)
     if org is None:
-        return _paginate(req, [])
+        return _paginate(state, req, [])
     check_org_access(state, caller, org, org_view=True)
-    rows = [team_json(state.data.projects[pid]) for pid in state.data.org_project_ids(org.id)]
-    return _paginate(req, rows)
+    return _paginate(state, req, state.data.org_project_ids(org.id))
 
 
 def _project(state: DemoState, caller: Caller, ref: str) -> DemoProject:

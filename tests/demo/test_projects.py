@@ -229,3 +229,10 @@ def test_trailing_slash_optional(session: Http, path: str) -> None:
 def test_eu_accounts_differ(eu_demo: DemoServer) -> None:
     http = Http(eu_demo.url)
     assert http.login(DEMO_EMAIL).error() == (400, "invalid_credentials", None)
+
+
+def test_organisation_that_enforces_2fa(demo_server: DemoServer, session: Http) -> None:
+    labs = _orgs(demo_server)["Hedgehog Labs"]
+    demo_server.data.orgs[labs].enforce_2fa = True
+    assert session.get("/api/users/@me/").status == 200  # so the app can explain
+    assert session.get("/api/projects/1001/").error() == (403, "two_factor_setup_required", None)
