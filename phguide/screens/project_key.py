@@ -1,19 +1,361 @@
-"""Step: Project API key (placeholder until its issue lands)."""
+"""Step 3: the user's organisations and projects, and the chosen project's public API key."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+import asyncio
+from typing import ClassVar
 
+from rich.markup import escape
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, LoadingIndicator, Static
+
+from phguide import messages
+from phguide.api.errors import PermissionDenied, PostHogError
+from phguide.api.models import Organization, OrgProjects, Project, User
 from phguide.screens.base import StepScreen
+from phguide.secret import Secret
+from phguide.state import Session
+from phguide.widgets.project_list import ProjectIndex, ProjectList
+from phguide.widgets.secret_field import KeyBox
+
+INTRO = (
+    "In PostHog's web app this is [b]Project settings → Project API key[/b] (the gear icon in "
+    "the left sidebar). phguide has fetched it: pick a project, press [b]c[/b] to copy its key."
+)
+
+SIGNED_OUT = (
+    "[b]Log in first.[/b]\n\n"
+    "phguide lists your organisations and projects once you are signed in, and shows each "
+    "project's API key (the public [b]phc_…[/b] key your SDKs use).\n\n"
+    "Press [b]l[/b] to go to [b]Log in[/b]."
+)
+
+_METHOD_WORDS = {
+    "device": "the key browser approval created",
+    "pasted": "the personal API key you pasted",
+    "environment": "POSTHOG_PERSONAL_API_KEY from your environment",
+    "keyring": "the personal API key stored in your keyring",
+}
 
 
 class ProjectKeyScreen(StepScreen):
-    """Project API key."""
+    """The guide's "Project settings" and "Project API key" steps, done for real."""
 
     STEP_ID = "project-key"
+    AUTO_FOCUS = ""
+    """The filter box must not take the number keys before there is anything to filter."""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "copy_key", "Copy key", id="copy-project-key"),
+        Binding("o", "open_web", "Open in browser", id="open-project-settings"),
+        Binding("slash", "focus_filter", "Filter", id="filter-projects"),
+        Binding("r", "reload", "Reload", id="reload-projects"),
+        Binding("l", "log_in", "Log in", id="project-key-log-in"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._phase = "signed-out"
+        self._loaded_for: Session | None = None
+        self._index = ProjectIndex([])
+        self._org_names: dict[str, str] = {}
+        self._scoped = False
 
     def compose_body(self) -> ComposeResult:
-        with VerticalScroll(id="body"):
-            yield Static("Project API key: coming soon.")
+        with Vertical(id="body"):
+            yield Static(INTRO, id="project-key-intro")
+            yield Static(SIGNED_OUT, id="project-key-signed-out", classes="notice")
+            with Horizontal(id="project-key-loading"):
+                yield LoadingIndicator()
+                yield Static("Listing your organisations and projects…", id="project-key-progress")
+            yield Static("", id="project-key-error", classes="error")
+            with Horizontal(id="project-key-main"):
+                with Vertical(id="project-key-projects"):
+                    yield Input(
+                        placeholder="Filter projects: name, id or organisation  (/)",
+                        id="project-filter",
+                    )
+                    yield ProjectList(id="project-list")
+                    yield Static("", id="project-list-note", markup=False)
+                with Vertical(id="project-key-detail"):
+                    yield KeyBox(
+                        "Project API key",
+                        secret=False,
+                        placeholder="Pick a project on the left.",
+                        id="project-key-box",
+                    )
+                    yield Static("", id="project-key-facts")
+                    yield Static(
+                        "[b]c[/b] copy the key   [b]o[/b] open this page in PostHog\n"
+                        "[dim]Public: safe in frontend code and version control. It can send "
+                        "events, not read your data.[/dim]",
+                        id="project-key-hint",
+                    )
+                    yield Static("", id="project-key-scoped", classes="notice")
+
+    def on_mount(self) -> None:
+        self._show_phase("signed-out")
+
+    # -- state ------------------------------------------------------------------------------
+    def refresh_from_state(self) -> None:
+        session = self.state.session
+        if session is None:
+            self._loaded_for = None
+            self._show_phase("signed-out")
+            return
+        if session is not self._loaded_for:
+            self._loaded_for = session
+            self._load(session)
+            return
+        self._show_project(session.selected_project)
+
+    def _show_phase(self, phase: str) -> None:
+        """Show the widgets of one phase: signed-out, loading, error or ready."""
+        self._phase = phase
+        self.query_one("#project-key-signed-out").display = phase == "signed-out"
+        self.query_one("#project-key-loading").display = phase == "loading"
+        self.query_one("#project-key-error").display = phase == "error"
+        self.query_one("#project-key-main").display = phase == "ready"
+        if phase != "ready" and self.focused is not None:
+            self.set_focus(None)
+        self.refresh_bindings()
+
+    def _show_error(self, message: str, fix: str) -> None:
+        text = f"[b]{escape(message)}[/b]\n{escape(fix)}\n\nPress [b]r[/b] to try again"
+        if self.state.session is None or not self.state.session.can_manage_keys:
+            text += ", or [b]l[/b] to log in again"
+        self.query_one("#project-key-error", Static).update(text + ".")
+        self._show_phase("error")
+
+    # -- loading ----------------------------------------------------------------------------
+    @work(exclusive=True, group="projects", exit_on_error=False)
+    async def _load(self, session: Session) -> None:
+        """List every organisation's projects (or, for a project-scoped key, its project)."""
+        self._show_phase("loading")
+        try:
+            orgs, scoped = await self._fetch(session)
+        except PostHogError as error:
+            if session is self.state.session:
+                self._show_error(error.message, error.fix)
+            return
+        except Exception:  # the worker boundary: never a traceback on screen
+            if session is self.state.session:
+                self._show_error(
+                    "Something unexpected went wrong while listing your projects.",
+                    "Try again; if it keeps happening, log in again.",
+                )
+            return
+        if session is not self.state.session:
+            return  # signed out or in again meanwhile: that session's own load shows it
+        session.projects = orgs
+        self._show_listing(session, orgs, scoped)
+
+    async def _fetch(self, session: Session) -> tuple[list[OrgProjects], bool]:
+        """Fetch what the session can see; True as second value when it is one project only."""
+        client = session.client
+        user = session.user
+        if user is None:
+            user = await client.me()
+            session.user = user
+        listing: list[OrgProjects] | None
+        try:
+            listing = await client.all_projects(user)
+        except PermissionDenied:
+            if session.can_manage_keys:
+                raise
+            listing = None
+        if listing is not None and (
+            session.can_manage_keys or any(org.projects for org in listing)
+        ):
+            return listing, False
+        # A project-scoped key cannot list organisations (contract §5): show what it can see.
+        try:
+            projects = await self._scoped_projects(session, user)
+        except PermissionDenied:
+            if listing is not None:
+                return listing, False
+            raise
+        by_org: dict[str, list[Project]] = {}
+        for project in projects:
+            by_org.setdefault(project.organization, []).append(project)
+        return [
+            OrgProjects(_organization_of(org_id, user), tuple(group))
+            for org_id, group in by_org.items()
+        ], True
+
+    async def _scoped_projects(self, session: Session, user: User) -> list[Project]:
+        """The projects a project-scoped key can see: its own list, else the one signed in to."""
+        client = session.client
+        try:
+            teams = (await client.current_key()).scoped_teams
+        except PostHogError:
+            teams = ()
+        if teams:
+            results = await asyncio.gather(
+                *(client.project(team) for team in teams), return_exceptions=True
+            )
+            projects = [result for result in results if isinstance(result, Project)]
+            if projects:
+                return projects
+        if session.selected_project is not None:
+            return [session.selected_project]
+        project_id: int | str = user.team.id if user.team is not None else "@current"
+        return [await client.project(project_id)]
+
+    def _show_listing(self, session: Session, orgs: list[OrgProjects], scoped: bool) -> None:
+        user = session.user
+        current = user.team.id if user is not None and user.team is not None else None
+        self._index = ProjectIndex(orgs, current)
+        self._org_names = {org.organization.id: org.organization.name for org in orgs}
+        self._scoped = scoped
+        forbidden = [org for org in orgs if org.error]
+        note = "\n".join(f"⚠ {org.organization.name}: {org.error}" for org in forbidden)
+        self.query_one("#project-list-note", Static).update(note)
+        self.query_one("#project-list-note").display = bool(note)
+        self.query_one("#project-key-scoped", Static).update(self._scoped_text(session))
+        self.query_one("#project-key-scoped").display = scoped
+        self.query_one("#project-filter", Input).value = ""
+        self._show_phase("ready")
+        keep = session.selected_project.id if session.selected_project is not None else current
+        project_list = self.query_one(ProjectList)
+        project_list.set_rows(self._index.rows(), keep=keep)
+        if session.selected_project is None and project_list.highlighted is not None:
+            self._select(project_list.highlighted)
+        self._show_project(session.selected_project)
+        project_list.focus()
+
+    def _scoped_text(self, session: Session) -> str:
+        how = _METHOD_WORDS.get(session.method, "a personal API key")
+        label = f" (“{escape(session.personal_key_label)}”)" if session.personal_key_label else ""
+        return (
+            f"[b]Only this project is listed.[/b] You signed in with {how}{label}, which is "
+            "scoped to one project: PostHog does not let a project-scoped key list an "
+            "organisation's projects. To get another project's key, approve again in the "
+            "browser and pick that project, or press [b]l[/b] to log in with your email and "
+            "password."
+        )
+
+    # -- the list ----------------------------------------------------------------------------
+    @on(Input.Changed, "#project-filter")
+    def _filter(self, event: Input.Changed) -> None:
+        session = self.state.session
+        keep = session.selected_project.id if session and session.selected_project else None
+        rows = self._index.rows(event.value)
+        self.query_one(ProjectList).set_rows(rows, keep=keep)
+        note = self.query_one("#project-list-note", Static)
+        if event.value.strip() and not rows:
+            note.update(f"No project matches “{event.value.strip()}”.")
+            note.display = True
+        elif event.value.strip():
+            note.display = False
+
+    @on(Input.Submitted, "#project-filter")
+    def _filter_done(self) -> None:
+        self.query_one(ProjectList).focus()
+
+    @on(ProjectList.Highlighted)
+    def _highlighted(self, event: ProjectList.Highlighted) -> None:
+        self._select(event.project)
+
+    @on(ProjectList.Selected)
+    def _chosen(self, event: ProjectList.Selected) -> None:
+        self._select(event.project)
+
+    def _select(self, project: Project) -> None:
+        session = self.state.session
+        if session is None:
+            return
+        changed = session.selected_project is None or session.selected_project.id != project.id
+        session.selected_project = project
+        self._show_project(project)
+        if changed:
+            self.post_message(messages.ProjectSelected())
+
+    def _show_project(self, project: Project | None) -> None:
+        box = self.query_one("#project-key-box", KeyBox)
+        facts = self.query_one("#project-key-facts", Static)
+        session = self.state.session
+        if project is None or session is None:
+            box.value = None
+            facts.update("")
+            self.refresh_bindings()
+            return
+        box.value = Secret(project.api_token)
+        org = self._org_names.get(project.organization, "")
+        rows = [
+            ("Project", f"{escape(project.name)}  [dim]id {project.id}[/dim]"),
+            ("Organisation", escape(org) if org else "[dim]unknown[/dim]"),
+            ("Ingestion host", escape(session.host.ingest_url)),
+            ("Web page", escape(session.host.project_settings_url(project.id))),
+        ]
+        facts.update("\n".join(f"[b]{name:<15}[/b]{value}" for name, value in rows))
+        self.refresh_bindings()
+
+    # -- actions -----------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        session = self.state.session
+        if action in ("copy_key", "open_web"):
+            if self._phase != "ready":
+                return False
+            return session is not None and session.selected_project is not None
+        if action == "focus_filter":
+            return self._phase == "ready"
+        if action == "reload":
+            return session is not None and self._phase != "loading"
+        if action == "log_in":
+            return session is None or not session.can_manage_keys or self._phase == "error"
+        return True
+
+    def action_copy_key(self) -> None:
+        """Copy the selected project's API key (public: not cleared from the clipboard)."""
+        session = self.state.session
+        if session is None or session.selected_project is None:
+            return
+        token = session.selected_project.api_token
+        self.guide.copy_text(token, secret=False, what="the project API key")
+
+    def action_open_web(self) -> None:
+        """Open the project's settings page in PostHog."""
+        session = self.state.session
+        if session is None:
+            return
+        project = session.selected_project
+        url = session.host.project_settings_url(project.id if project else None)
+        self._open(url)
+
+    @work(group="open-url", exit_on_error=False, thread=True)
+    def _open(self, url: str) -> None:
+        """Open a page in the browser (in a thread: a browser launcher can block)."""
+        try:
+            opened = self.services.open_url(url)
+        except Exception:  # a broken browser launcher is the same as none
+            opened = False
+        status = f"Opened {url} in your browser." if opened else f"Open this page: {url}"
+        self.app.call_from_thread(setattr, self.guide, "status", status)
+
+    def action_focus_filter(self) -> None:
+        """Put the cursor in the filter box."""
+        self.query_one("#project-filter", Input).focus()
+
+    def action_reload(self) -> None:
+        """List the organisations and projects again."""
+        session = self.state.session
+        if session is not None:
+            self._loaded_for = session
+            self._load(session)
+
+    def action_log_in(self) -> None:
+        """Go to the Log in step."""
+        self.guide.action_go("log-in")
+
+
+def _organization_of(org_id: str, user: User) -> Organization:
+    """The user's organisation with this id (a placeholder when it is not listed)."""
+    for org in user.organizations:
+        if org.id == org_id:
+            return org
+    if user.organization is not None and user.organization.id == org_id:
+        return user.organization
+    return Organization(org_id, "Your organisation")
