@@ -468,6 +468,8 @@ class Transport:
                     log.debug("retrying %s %s in %.1f s", method, urlsplit(url).path, wait)
                     await self.sleep(wait)
                     continue
+            if reply.status in accept:
+                return reply
             if response.is_redirect:
                 location = response.headers.get("location", "")
                 target = urljoin(final_url, location)
@@ -478,9 +480,9 @@ class Transport:
                     code="redirect",
                     status=reply.status,
                 )
-            if reply.status >= 400 and reply.status not in accept:
+            if reply.status >= 400:
                 raise self.error_for(reply)
-            if reply.status >= 300 and reply.status not in accept:
+            if reply.status >= 300:
                 raise TransportError(
                     _BAD_ANSWER, _BAD_ANSWER_FIX, code="bad_response", status=reply.status
                 )

@@ -333,7 +333,7 @@ class PostHogClient:
         """
         if self._session:
             try:
-                await self._call("POST", "/logout", retry=False, accept=(404, 405))
+                await self._call("POST", "/logout", retry=False, accept=(302, 404, 405))
             except PostHogError as error:
                 # The local credentials go anyway; the server's session simply expires.
                 log.debug("logout request failed: %s", error.code)

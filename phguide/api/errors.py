@@ -419,6 +419,9 @@ def error_for_response(
         return SecondFactorRequired("totp", message, fix, **extra)
     if code == "code_based_verification_required":
         message, fix = _CODE_TEXT[code]
+        if detail and "@" in detail and " " not in detail:
+            # PostHog puts the address the code went to in `detail`.
+            message = f"PostHog emailed a 6-digit sign-in code to {detail}."
         return SecondFactorRequired("email", message, fix, **extra)
     if code == "sso_enforced":
         message, fix = _CODE_TEXT[code]
