@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from phguide.api.client import PostHogClient
-from phguide.demo import DemoServer, demo_data
+from phguide.demo import DemoServer
 from phguide.demo.data import DEMO_EMAIL, DEMO_PASSWORD
 from phguide.hosts import Host, parse_host
 from phguide.secret import Secret
@@ -113,7 +113,9 @@ def spy() -> SpyTransport:
 
 
 @pytest.fixture
-async def spied(host: Host, sleep: RecordingSleep, spy: SpyTransport) -> AsyncIterator[PostHogClient]:
+async def spied(
+    host: Host, sleep: RecordingSleep, spy: SpyTransport
+) -> AsyncIterator[PostHogClient]:
     """A client of the demo server whose requests `spy` records."""
     async with PostHogClient(host, sleep=sleep, timeout=5.0, transport=spy) as api:
         yield api

@@ -83,9 +83,7 @@ async def test_all_projects_with_a_session(session: PostHogClient) -> None:
     assert labs.projects[0].organization == labs.organization.id
 
 
-async def test_forbidden_org_is_reported_while_others_list(
-    host: Host, server: DemoServer
-) -> None:
+async def test_forbidden_org_is_reported_while_others_list(host: Host, server: DemoServer) -> None:
     # Max is a plain member of Acme, which forbids members' personal keys.
     key = Secret(server.issue_key(DEMO_EMAIL, scopes=["user:read", "project:read"]))
     async with PostHogClient(host, personal_key=key) as client:

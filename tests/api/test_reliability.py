@@ -127,9 +127,7 @@ async def test_dropped_connection_on_a_read_is_retried(
     assert hits(server) == 2
 
 
-async def test_dropped_connections_that_persist(
-    keyed: PostHogClient, server: DemoServer
-) -> None:
+async def test_dropped_connections_that_persist(keyed: PostHogClient, server: DemoServer) -> None:
     server.faults.add("drop", path=ME, times=None)
     with pytest.raises(TransportError) as caught:
         await keyed.me()
