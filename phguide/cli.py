@@ -158,14 +158,22 @@ class _Context:
         for text, source in candidates:
             if text:
                 try:
-                    return parse_host(text, self.clouds), source
+                    return self._parse(text), source
                 except HostError as error:
                     raise CliError(f"{source}: {error}", status=EXIT_USAGE) from None
         last = self.config().last_host
         if last:
             with contextlib.suppress(HostError):
-                return parse_host(last, self.clouds), "last used"
+                return self._parse(last), "last used"
         return self.clouds.us, "default"
+
+    def _parse(self, text: str) -> Host:
+        host = parse_host(text, self.clouds)
+        # A cloud's own URL (as saved in the settings) means that cloud, with its region.
+        for cloud in (self.clouds.us, self.clouds.eu):
+            if host.app_url == cloud.app_url:
+                return cloud
+        return host
 
 
 @dataclass(frozen=True)

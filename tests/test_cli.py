@@ -1,0 +1,417 @@
+"""The scriptable subcommands against demo servers: output, exit status and JSON shape."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from phguide.__main__ import build_parser
+from phguide.cli import run_subcommand
+from phguide.config import Config, load_config, save_config
+from phguide.credentials import MemoryStore, StoreResult
+from phguide.demo import DEMO_EMAIL, EU_EMAIL, DemoServer, demo_data, scale_data
+from phguide.hosts import Clouds, parse_host, with_region
+from phguide.secret import Secret
+
+
+@dataclass
+class Result:
+    status: int
+    out: str
+    err: str
+
+    def json(self) -> object:
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def eu() -> Iterator[DemoServer]:
+    server = DemoServer(demo_data("eu")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def clouds(demo_server: DemoServer, eu: DemoServer) -> Clouds:
+    return Clouds(
+        us=with_region(parse_host(demo_server.url), "us"),
+        eu=with_region(parse_host(eu.url), "eu"),
+    )
+
+
+@dataclass
+class Cli:
+    clouds: Clouds
+    store: MemoryStore
+    config_path: Path
+
+    def __call__(self, *argv: str, env: dict[str, str] | None = None, stdin: str = "") -> Result:
+        args = build_parser().parse_args(list(argv))
+        out, err = io.StringIO(), io.StringIO()
+        status = run_subcommand(
+            args,
+            store=self.store,
+            clouds=self.clouds,
+            environ=env or {},
+            config_path=self.config_path,
+            stdin=io.StringIO(stdin),
+            stdout=out,
+            stderr=err,
+        )
+        return Result(status, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture
+def cli(clouds: Clouds, tmp_path: Path) -> Cli:
+    return Cli(clouds, MemoryStore(), tmp_path / "config.json")
+
+
+def key_env(key: str) -> dict[str, str]:
+    return {"POSTHOG_PERSONAL_API_KEY": key}
+
+
+# -- status ------------------------------------------------------------------------------------
+
+
+def test_status_with_the_environment_key(cli: Cli, demo_server: DemoServer) -> None:
+    key = demo_server.issue_key(DEMO_EMAIL, "From env", ["*"])
+    result = cli("status", env=key_env(key))
+    assert result.status == 0
+    assert "US Cloud" in result.out
+    assert "POSTHOG_PERSONAL_API_KEY from the environment (overrides the keyring)" in result.out
+    assert DEMO_EMAIL in result.out
+    assert "Works on US Cloud." in result.out
+    assert key not in result.out + result.err
+
+
+def test_status_json_with_the_keyring_key(cli: Cli, demo_server: DemoServer) -> None:
+    key = demo_server.issue_key(DEMO_EMAIL, "Saved", ["*"])
+    us = cli.clouds.us
+    cli.store.save_key(us.app_url, DEMO_EMAIL, Secret(key))
+    save_config(Config().with_user(us.app_url, DEMO_EMAIL), cli.config_path)
+    result = cli("status", "--json")
+    assert result.status == 0
+    data = result.json()
+    assert isinstance(data, dict)
+    assert data["host"]["app_url"] == us.app_url
+    assert data["host_source"] == "last used"
+    assert data["key"] == {
+        "source": "keyring",
+        "mask": Secret(key).masked,
+        "user": DEMO_EMAIL,
+        "store": "memory",
+    }
+    assert data["works"] is True
+    assert data["diagnosis"]["user"] == DEMO_EMAIL
+    assert data["diagnosis"]["label"] == "Saved"
+    assert key not in result.out
+
+
+def test_status_without_a_key_exits_1(cli: Cli) -> None:
+    result = cli("status")
+    assert result.status == 1
+    assert "Signed in:  no" in result.out
+    data = cli("status", "--json").json()
+    assert isinstance(data, dict)
+    assert data["key"] is None and data["works"] is False and data["reason"]
+
+
+def test_status_with_a_revoked_key_exits_1(cli: Cli, demo_server: DemoServer) -> None:
+    key = demo_server.issue_key(DEMO_EMAIL, "Gone", ["*"])
+    with demo_server.data.lock:
+        demo_server.data.delete_key(demo_server.data.find_key(key))  # type: ignore[arg-type]
+    result = cli("status", env=key_env(key))
+    assert result.status == 1
+    assert "does not accept this personal API key" in result.out
+
+
+def test_status_with_a_key_of_the_other_region_exits_1_and_says_where(
+    cli: Cli, eu: DemoServer
+) -> None:
+    key = eu.issue_key(EU_EMAIL, "EU", ["*"])
+    result = cli("status", env=key_env(key))
+    assert result.status == 1
+    assert "belongs to EU Cloud, not US Cloud" in result.out
+    assert cli("status", "--host", "eu", env=key_env(key)).status == 0
+    assert cli("status", env={**key_env(key), "POSTHOG_HOST": "eu"}).status == 0
+
+
+def test_a_bad_host_is_a_usage_error(cli: Cli) -> None:
+    result = cli("status", "--host", "ftp://example.com")
+    assert result.status == 2
+    assert result.err.startswith("phguide: --host:")
+    assert "Traceback" not in result.err
+    env_result = cli("status", env={"POSTHOG_HOST": "http://example.com"})
+    assert env_result.status == 2
+    assert "POSTHOG_HOST" in env_result.err
+
+
+# -- keys --------------------------------------------------------------------------------------
+
+
+def test_keys_table_and_forbidden_organisation_on_stderr(cli: Cli, demo_server: DemoServer) -> None:
+    key = demo_server.issue_key(DEMO_EMAIL, "List", ["*"])
+    result = cli("keys", env=key_env(key))
+    assert result.status == 0
+    lines = result.out.splitlines()
+    assert lines[0].split() == ["ORGANIZATION", "PROJECT", "ID", "PROJECT", "API", "KEY"]
+    for pid in (1001, 1002, 1003):
+        assert demo_server.data.projects[pid].api_token in result.out
+    assert f"Ingestion host (api_host): {cli.clouds.us.ingest_url}" in result.out
+    assert "Acme Corp" in result.err
+    assert "does not allow using personal API keys" in result.err
+
+
+def test_keys_json_shape_and_filters(cli: Cli, demo_server: DemoServer) -> None:
+    key = demo_server.issue_key(DEMO_EMAIL, "List", ["*"])
+    rows = cli("keys", "--json", env=key_env(key)).json()
+    assert rows == [
+        {
+            "organization": "Hedgehog Labs",
+            "project_id": pid,
+            "project": demo_server.data.projects[pid].name,
+            "api_token": demo_server.data.projects[pid].api_token,
+            "ingestion_host": cli.clouds.us.ingest_url,
+        }
+        for pid in (1001, 1002, 1003)
+    ]
+    only = cli("keys", "--json", "--project", "mobile", env=key_env(key)).json()
+    assert [row["project_id"] for row in only] == [1002]  # type: ignore[index]
+    by_id = cli("keys", "--json", "--project", "1003", "--org", "hedgehog labs", env=key_env(key))
+    assert [row["project"] for row in by_id.json()] == ["Staging"]  # type: ignore[union-attr, index]
+    none = cli("keys", "--json", "--org", "Nope", env=key_env(key))
+    assert none.status == 1
+    assert none.json() == []
+    assert "no project matching the filters" in none.err
+
+
+def test_keys_with_a_project_scoped_key_lists_what_it_can(
+    cli: Cli, demo_server: DemoServer
+) -> None:
+    key = demo_server.issue_key(
+        DEMO_EMAIL, "Scoped", ["user:read", "project:read"], scoped_teams=[1002]
+    )
+    result = cli("keys", "--json", env=key_env(key))
+    assert result.status == 0
+    rows = result.json()
+    assert isinstance(rows, list)
+    assert [(row["organization"], row["project_id"]) for row in rows] == [("Hedgehog Labs", 1002)]
+
+
+def test_keys_without_a_key(cli: Cli) -> None:
+    result = cli("keys")
+    assert result.status == 1
+    assert result.out == ""
+    assert "No personal API key" in result.err
+
+
+def test_keys_json_lists_every_project_of_every_organisation_past_100() -> None:
+    server = DemoServer(scale_data(orgs=3, projects_per_org=130)).start()
+    try:
+        key = server.issue_key(DEMO_EMAIL, "Scale", ["*"])
+        args = build_parser().parse_args(["keys", "--json", "--host", server.url])
+        out = io.StringIO()
+        status = run_subcommand(
+            args, store=MemoryStore(), environ=key_env(key), stdout=out, stderr=io.StringIO()
+        )
+        assert status == 0
+        rows = json.loads(out.getvalue())
+        assert len(rows) == 390
+        assert len({row["project_id"] for row in rows}) == 390
+        assert {row["organization"] for row in rows} == {"Org 001", "Org 002", "Org 003"}
+        assert set(rows[0]) == {
+            "organization",
+            "project_id",
+            "project",
+            "api_token",
+            "ingestion_host",
+        }
+    finally:
+        server.stop()
+
+
+# -- check -------------------------------------------------------------------------------------
+
+
+def test_check_a_valid_project_key_from_stdin(cli: Cli, demo_server: DemoServer) -> None:
+    token = demo_server.data.projects[1001].api_token
+    result = cli("check", stdin=token + "\n")
+    assert result.status == 0
+    assert "Project API key (public)" in result.out
+    assert "Works on US Cloud." in result.out
+
+
+def test_check_json_for_a_personal_key_of_the_other_region(cli: Cli, eu: DemoServer) -> None:
+    key = eu.issue_key(EU_EMAIL, "EU", ["*"])
+    result = cli("check", "--json", stdin=key)
+    assert result.status == 0
+    data = result.json()
+    assert isinstance(data, dict)
+    assert data["kind"] == "personal"
+    assert data["valid"] is True
+    assert data["host"]["region"] == "eu"
+    assert data["user"] == EU_EMAIL
+    assert set(data) >= {"kind", "mask", "valid", "host", "scopes", "projects", "problems"}
+    assert key not in result.out
+
+
+def test_check_an_invalid_key_exits_1(cli: Cli) -> None:
+    result = cli("check", stdin="phc_" + "x" * 43)
+    assert result.status == 1
+    assert "does not accept this project API key" in result.out
+    garbage = cli("check", "--json", stdin="not a key at all")
+    assert garbage.status == 1
+    assert garbage.json()["kind"] == "unknown"  # type: ignore[index]
+
+
+def test_check_the_wrong_key_for_the_job_exits_1(cli: Cli, demo_server: DemoServer) -> None:
+    token = demo_server.data.projects[1001].api_token
+    result = cli("check", "--for", "api", stdin=token)
+    assert result.status == 1
+    assert "cannot call PostHog's private API" in result.out
+
+
+def test_check_never_takes_the_key_from_the_command_line(cli: Cli) -> None:
+    result = cli("check", "phx_" + "a" * 35)
+    assert result.status == 2
+    assert "standard input" in result.err
+    assert "phx_" + "a" * 35 not in result.err
+    empty = cli("check", stdin="")
+    assert empty.status == 2
+    assert "No key on standard input" in empty.err
+    two = cli("check", stdin="phc_one\nphx_two\n")
+    assert two.status == 2
+    assert "reads one" in two.err
+
+
+# -- logout ------------------------------------------------------------------------------------
+
+
+def test_logout_forgets_the_host(cli: Cli, demo_server: DemoServer) -> None:
+    us, eu_host = cli.clouds.us, cli.clouds.eu
+    cli.store.save_key(us.app_url, DEMO_EMAIL, Secret("phx_" + "a" * 35))
+    cli.store.save_key(eu_host.app_url, EU_EMAIL, Secret("phx_" + "b" * 35))
+    save_config(
+        Config().with_user(eu_host.app_url, EU_EMAIL).with_user(us.app_url, DEMO_EMAIL),
+        cli.config_path,
+    )
+    result = cli("logout", env={"POSTHOG_PERSONAL_API_KEY": "phx_" + "c" * 35})
+    assert result.status == 0
+    assert "Forgot the personal API key and sign-in cookies stored for US Cloud" in result.out
+    assert "POSTHOG_PERSONAL_API_KEY is still set" in result.out
+    assert cli.store.load_key(us.app_url, DEMO_EMAIL)[0] is None
+    assert cli.store.load_key(eu_host.app_url, EU_EMAIL)[0] is not None
+    config = load_config(cli.config_path)
+    assert us.app_url not in config.users
+    assert config.users[eu_host.app_url] == EU_EMAIL
+    assert cli("status").status == 1
+
+
+def test_logout_reports_a_keyring_failure(cli: Cli) -> None:
+    cli.store.failure = StoreResult("locked", "The keyring is locked.", "Unlock it.")
+    result = cli("logout")
+    assert result.status == 1
+    assert result.err == "phguide: The keyring is locked.\n  Unlock it.\n"
+
+
+# -- as a program ------------------------------------------------------------------------------
+
+
+def run_program(
+    *argv: str, env: dict[str, str], stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("POSTHOG_")}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, *argv],
+        env=environment,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_keys_as_a_program_with_the_environment_key(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    key = demo_server.issue_key(DEMO_EMAIL, "Program", ["*"])
+    done = run_program(
+        "-m",
+        "phguide",
+        "keys",
+        "--json",
+        "--host",
+        demo_server.url,
+        env={"POSTHOG_PERSONAL_API_KEY": key, "PHGUIDE_CONFIG_DIR": str(tmp_path)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert [row["project_id"] for row in json.loads(done.stdout)] == [1001, 1002, 1003]
+    assert "Traceback" not in done.stderr
+
+
+def test_host_before_the_subcommand_also_works(demo_server: DemoServer, tmp_path: Path) -> None:
+    token = demo_server.data.projects[1002].api_token
+    done = run_program(
+        "-m",
+        "phguide",
+        "--host",
+        demo_server.url,
+        "check",
+        env={"PHGUIDE_CONFIG_DIR": str(tmp_path)},
+        stdin=token,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Works on" in done.stdout
+
+
+def _imported(done: subprocess.CompletedProcess[str]) -> set[str]:
+    modules = set()
+    for line in done.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            modules.add(line.rsplit("|", 1)[1].strip().split(".")[0])
+    return modules
+
+
+@pytest.mark.parametrize("command", ["status", "keys", "check", "logout"])
+def test_help_imports_neither_textual_nor_httpx(command: str, tmp_path: Path) -> None:
+    done = run_program(
+        "-X",
+        "importtime",
+        "-m",
+        "phguide",
+        command,
+        "--help",
+        env={"PHGUIDE_CONFIG_DIR": str(tmp_path)},
+    )
+    assert done.returncode == 0
+    modules = _imported(done)
+    assert "phguide" in modules
+    assert "textual" not in modules
+    assert "httpx" not in modules
+
+
+def test_check_of_garbage_needs_no_network_library(tmp_path: Path) -> None:
+    done = run_program(
+        "-X",
+        "importtime",
+        "-m",
+        "phguide",
+        "check",
+        env={"PHGUIDE_CONFIG_DIR": str(tmp_path)},
+        stdin="sk_live_0123456789abcdef",
+    )
+    assert done.returncode == 1
+    assert "Stripe secret key" in done.stdout
+    modules = _imported(done)
+    assert "textual" not in modules
+    assert "httpx" not in modules

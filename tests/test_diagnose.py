@@ -1,0 +1,294 @@
+"""Key diagnosis: what a pasted key is, and whether and where it works, against demo servers."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+from phguide.api.client import PostHogClient
+from phguide.demo import DEMO_EMAIL, EU_EMAIL, DemoServer, demo_data
+from phguide.diagnose import Diagnosis, classify, clean_key, diagnose_key
+from phguide.hosts import Clouds, Host, parse_host, with_region
+from phguide.secret import Secret
+
+
+@pytest.fixture
+def eu() -> Iterator[DemoServer]:
+    server = DemoServer(demo_data("eu")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def clouds(demo_server: DemoServer, eu: DemoServer) -> Clouds:
+    return Clouds(
+        us=with_region(parse_host(demo_server.url), "us"),
+        eu=with_region(parse_host(eu.url), "eu"),
+    )
+
+
+def factory(host: Host, key: Secret | None) -> PostHogClient:
+    # No retries: a fault test wants the first answer, not a wait.
+    return PostHogClient(host, personal_key=key, retries=0, timeout=5.0)
+
+
+def assert_no_secret(diagnosis: Diagnosis, value: str) -> None:
+    assert value not in diagnosis.to_json()
+    assert value not in "\n".join(diagnosis.to_lines())
+    assert value not in repr(diagnosis)
+
+
+# -- from the text alone -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pasted", "kind"),
+    [
+        ("phc_abc", "project"),
+        ("phx_abc", "personal"),
+        ("phs_abc", "project-secret"),
+        ("pha_abc", "oauth-access"),
+        ("phr_abc", "oauth-refresh"),
+        ("sk_live_abc", "unknown"),
+    ],
+)
+def test_prefixes(pasted: str, kind: str) -> None:
+    assert classify(pasted).kind == kind
+
+
+def test_what_comes_along_with_a_paste_is_removed_and_said() -> None:
+    key = "phx_" + "a" * 35
+    for pasted in (
+        f"  '{key}'\n",
+        f'"{key}",',
+        f"export POSTHOG_PERSONAL_API_KEY={key}",
+        f"Authorization: Bearer {key}",
+        f"\u200b{key}\ufeff",
+        f"{key[:20]}\n{key[20:]}",
+        f"“{key}”",
+    ):
+        value, notes = clean_key(pasted)
+        assert value == key, pasted
+        assert notes or pasted.strip() == key
+
+
+@pytest.mark.parametrize(
+    ("pasted", "looks_like"),
+    [
+        ("sk_live_51Habcdefghijkl", "Stripe secret key"),
+        ("ghp_abcdefghijklmnopqrstuvwxyz0123456789", "GitHub"),
+        ("sk-proj-abcdefghijklmnop", "OpenAI"),
+        ("https://us.posthog.com", "web address"),
+        ("max@hedgehoglabs.example", "email address"),
+        ("0123456789abcdef0123456789abcdef", "Mixpanel"),
+    ],
+)
+def test_keys_of_other_services_are_named(pasted: str, looks_like: str) -> None:
+    found = classify(pasted)
+    assert found.kind == "unknown"
+    assert found.looks_like is not None and looks_like in found.looks_like
+
+
+def test_a_masked_copy_is_recognised() -> None:
+    assert classify("phx_...abcd").masked_copy
+    assert classify("phx_…abcd").masked_copy
+
+
+# -- live ---------------------------------------------------------------------------------------
+
+
+async def test_a_personal_key_says_who_which_scopes_projects_and_last_use(
+    demo_server: DemoServer, clouds: Clouds
+) -> None:
+    key = demo_server.issue_key(DEMO_EMAIL, "Server", ["user:read", "project:read"])
+    diagnosis = await diagnose_key(key, clouds.us, clouds, factory)
+    assert diagnosis.kind == "personal"
+    assert diagnosis.valid is True
+    assert diagnosis.host == clouds.us
+    assert diagnosis.user_email == DEMO_EMAIL
+    assert diagnosis.key_label == "Server"
+    assert diagnosis.scopes == ("user:read", "project:read")
+    assert diagnosis.projects == ("Web app (id 1001)",)
+    assert diagnosis.last_used is not None
+    assert diagnosis.checked == ("US Cloud",)
+    assert ("GET", "/api/personal_api_keys/@current/") in demo_server.requests_log
+    assert_no_secret(diagnosis, key)
+    data = diagnosis.as_dict()
+    assert data["mask"] == f"{key[:4]}...{key[-4:]}"
+    assert data["valid"] is True and data["user"] == DEMO_EMAIL
+
+
+async def test_a_personal_key_of_the_other_region_is_found_there(
+    eu: DemoServer, clouds: Clouds
+) -> None:
+    key = eu.issue_key(EU_EMAIL, "Reporting", ["*"])
+    diagnosis = await diagnose_key(key, clouds.us, clouds, factory)
+    assert diagnosis.valid is True
+    assert diagnosis.host == clouds.eu
+    assert diagnosis.checked == ("US Cloud", "EU Cloud")
+    assert diagnosis.user_email == EU_EMAIL
+    assert diagnosis.verdict == "Works, but on EU Cloud, not on US Cloud."
+    assert "belongs to EU Cloud, not US Cloud" in diagnosis.problems[0].message
+    assert "--host eu" in diagnosis.problems[0].fix
+
+
+async def test_a_revoked_personal_key_is_refused_by_both_regions(
+    demo_server: DemoServer, eu: DemoServer, clouds: Clouds
+) -> None:
+    key = demo_server.issue_key(DEMO_EMAIL, "Old", ["*"])
+    with demo_server.data.lock:
+        demo_server.data.delete_key(demo_server.data.find_key(key))  # type: ignore[arg-type]
+    diagnosis = await diagnose_key(key, clouds.us, clouds, factory)
+    assert diagnosis.valid is False
+    assert diagnosis.host is None
+    assert diagnosis.checked == ("US Cloud", "EU Cloud")
+    assert ("GET", "/api/users/@me/") in eu.requests_log
+    [problem] = diagnosis.errors
+    assert "does not accept this personal API key" in problem.message
+    assert "deleted or rolled" in problem.fix
+
+
+async def test_a_truncated_key_is_called_that(demo_server: DemoServer, clouds: Clouds) -> None:
+    key = demo_server.issue_key(DEMO_EMAIL, "Cut", ["*"])
+    diagnosis = await diagnose_key(key[:-6], clouds.us, clouds, factory)
+    assert diagnosis.valid is False
+    assert "cut short" in diagnosis.errors[0].fix
+
+
+async def test_a_project_key_is_checked_through_flags(
+    demo_server: DemoServer, clouds: Clouds
+) -> None:
+    token = demo_server.data.projects[1001].api_token
+    diagnosis = await diagnose_key(f"'{token}'", clouds.us, clouds, factory)
+    assert diagnosis.kind == "project"
+    assert diagnosis.valid is True
+    assert diagnosis.host == clouds.us
+    assert ("POST", "/flags") in demo_server.requests_log
+    assert not any(path.startswith("/api/") for _, path in demo_server.requests_log)
+    assert any("3 feature flags" in note for note in diagnosis.notes)
+    assert "Removed the quotes or punctuation around it." in diagnosis.notes
+
+
+async def test_a_project_key_of_the_other_region(eu: DemoServer, clouds: Clouds) -> None:
+    token = eu.data.projects[5001].api_token
+    diagnosis = await diagnose_key(token, clouds.us, clouds, factory)
+    assert diagnosis.valid is True
+    assert diagnosis.host == clouds.eu
+    assert f"api_host {clouds.eu.ingest_url!r}" in diagnosis.problems[0].fix
+
+
+async def test_an_unknown_project_key_is_invalid_everywhere(clouds: Clouds) -> None:
+    diagnosis = await diagnose_key("phc_" + "Z" * 43, clouds.us, clouds, factory)
+    assert diagnosis.valid is False
+    assert diagnosis.checked == ("US Cloud", "EU Cloud")
+    assert "Project settings" in diagnosis.errors[0].fix
+
+
+async def test_phs_is_explained_and_not_sent_anywhere(
+    demo_server: DemoServer, clouds: Clouds
+) -> None:
+    diagnosis = await diagnose_key("phs_" + "q" * 40, clouds.us, clouds, factory)
+    assert diagnosis.kind == "project-secret"
+    assert diagnosis.valid is None
+    assert "local" in diagnosis.kind_explanation
+    assert "neither the project API key" in diagnosis.kind_explanation
+    assert demo_server.requests_log == []
+
+
+async def test_garbage_is_not_sent_anywhere(demo_server: DemoServer, clouds: Clouds) -> None:
+    diagnosis = await diagnose_key("hello world", clouds.us, clouds, factory)
+    assert diagnosis.kind == "unknown"
+    assert diagnosis.valid is False
+    assert diagnosis.verdict == "Not a PostHog key."
+    assert "not a PostHog key" in diagnosis.errors[0].message
+    assert demo_server.requests_log == []
+    empty = await diagnose_key("  \n", clouds.us, clouds, factory)
+    assert empty.errors[0].message == "There is nothing to check."
+
+
+async def test_a_masked_copy_is_not_sent_anywhere(demo_server: DemoServer, clouds: Clouds) -> None:
+    diagnosis = await diagnose_key("phx_...abcd", clouds.us, clouds, factory)
+    assert diagnosis.valid is False
+    assert "masked form" in diagnosis.errors[0].message
+    assert demo_server.requests_log == []
+
+
+async def test_the_wrong_key_type_for_the_job(demo_server: DemoServer, clouds: Clouds) -> None:
+    token = demo_server.data.projects[1001].api_token
+    for_api = await diagnose_key(token, clouds.us, clouds, factory, purpose="api")
+    assert for_api.valid is True and for_api.wrong_job
+    assert "cannot call PostHog's private API" in for_api.errors[0].message
+    key = demo_server.issue_key(DEMO_EMAIL, "Oops", ["*"])
+    for_sdk = await diagnose_key(key, clouds.us, clouds, factory, purpose="sdk")
+    assert for_sdk.wrong_job
+    assert "project API key (phc_)" in for_sdk.errors[0].fix
+    right = await diagnose_key(key, clouds.us, clouds, factory, purpose="api")
+    assert not right.wrong_job
+
+
+async def test_missing_scopes_are_named(demo_server: DemoServer, clouds: Clouds) -> None:
+    key = demo_server.issue_key(DEMO_EMAIL, "Flags only", ["feature_flag:read"])
+    diagnosis = await diagnose_key(key, clouds.us, clouds, factory)
+    assert diagnosis.valid is True
+    assert diagnosis.user_email is None
+    messages = [p.message for p in diagnosis.problems]
+    assert any("user:read" in m for m in messages)
+    assert any("project:read" in m for m in messages)
+
+
+async def test_an_organisation_that_forbids_personal_keys(
+    demo_server: DemoServer, clouds: Clouds
+) -> None:
+    key = demo_server.issue_key(DEMO_EMAIL, "Acme", ["*"], scoped_teams=[2001])
+    diagnosis = await diagnose_key(key, clouds.us, clouds, factory)
+    assert diagnosis.valid is True
+    forbidden = [
+        p for p in diagnosis.problems if "does not allow using personal API keys" in p.message
+    ]
+    assert len(forbidden) == 1
+    assert forbidden[0].severity == "error"
+    assert "Members can use personal API keys" in forbidden[0].fix
+    assert diagnosis.projects == ("id 2001 (no access)",)
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_an_unreachable_self_hosted_instance(clouds: Clouds) -> None:
+    host = parse_host(f"http://127.0.0.1:{_closed_port()}")
+    diagnosis = await diagnose_key("phx_" + "a" * 35, host, clouds, factory)
+    assert diagnosis.valid is None
+    assert diagnosis.verdict == "Could not be checked."
+    [problem] = diagnosis.problems
+    assert "refused the connection" in problem.message
+    assert "self-hosted PostHog must be reachable" in problem.fix
+
+
+async def test_a_tls_problem(demo_server: DemoServer, clouds: Clouds) -> None:
+    # TLS spoken to a plain-HTTP server fails the handshake.
+    host = parse_host(demo_server.url.replace("http://", "https://"))
+    diagnosis = await diagnose_key("phc_" + "a" * 43, host, clouds, factory)
+    assert diagnosis.valid is None
+    assert "TLS" in diagnosis.problems[0].message
+
+
+async def test_rate_limited(demo_server: DemoServer, clouds: Clouds) -> None:
+    demo_server.faults.add("throttle", path="/flags", times=None, retry_after=120)
+    diagnosis = await diagnose_key("phc_" + "a" * 43, clouds.us, clouds, factory)
+    assert diagnosis.valid is None
+    assert "rate-limiting" in diagnosis.problems[0].message
+    assert "120" in diagnosis.problems[0].fix
+
+
+async def test_server_error(demo_server: DemoServer, clouds: Clouds) -> None:
+    demo_server.faults.add("status", path="/api/", times=None, status=502)
+    key = demo_server.issue_key(DEMO_EMAIL, "Any", ["*"])
+    diagnosis = await diagnose_key(key, clouds.us, clouds, factory)
+    assert diagnosis.valid is None
+    assert "answered 502" in diagnosis.problems[0].message
+    assert "status.posthog.com" in diagnosis.problems[0].fix
