@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,7 +29,7 @@ class Result:
     out: str
     err: str
 
-    def json(self) -> object:
+    def json(self) -> Any:
         return json.loads(self.out)
 
 
@@ -184,9 +185,9 @@ def test_keys_json_shape_and_filters(cli: Cli, demo_server: DemoServer) -> None:
         for pid in (1001, 1002, 1003)
     ]
     only = cli("keys", "--json", "--project", "mobile", env=key_env(key)).json()
-    assert [row["project_id"] for row in only] == [1002]  # type: ignore[index]
+    assert [row["project_id"] for row in only] == [1002]
     by_id = cli("keys", "--json", "--project", "1003", "--org", "hedgehog labs", env=key_env(key))
-    assert [row["project"] for row in by_id.json()] == ["Staging"]  # type: ignore[union-attr, index]
+    assert [row["project"] for row in by_id.json()] == ["Staging"]
     none = cli("keys", "--json", "--org", "Nope", env=key_env(key))
     assert none.status == 1
     assert none.json() == []
@@ -269,7 +270,7 @@ def test_check_an_invalid_key_exits_1(cli: Cli) -> None:
     assert "does not accept this project API key" in result.out
     garbage = cli("check", "--json", stdin="not a key at all")
     assert garbage.status == 1
-    assert garbage.json()["kind"] == "unknown"  # type: ignore[index]
+    assert garbage.json()["kind"] == "unknown"
 
 
 def test_check_the_wrong_key_for_the_job_exits_1(cli: Cli, demo_server: DemoServer) -> None:
