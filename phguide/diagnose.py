@@ -48,7 +48,8 @@ MAX_PROJECTS_CHECKED: Final = 10
 
 _KEY_CHARS: Final = re.compile(r"[A-Za-z0-9_-]+")
 _LEGACY_PROJECT: Final = re.compile(r"[A-Za-z0-9_-]{43}")
-_ASSIGNMENT: Final = re.compile(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*[=:]\s*")
+# `NAME=value`, and YAML's `name: value` (a colon followed by a space, so not `https://`).
+_ASSIGNMENT: Final = re.compile(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?:=|:\s)\s*")
 _BEARER: Final = re.compile(r"^(?:authorization\s*:\s*)?bearer\s+", re.IGNORECASE)
 _INVISIBLE: Final = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00a0]")
 _QUOTES: Final = "\"'`“”‘’"
