@@ -169,10 +169,13 @@ def atomic_write(path: Path, text: str, *, mode: int = 0o600) -> None:
             os.fsync(file.fileno())
         os.chmod(temp_name, mode)
         os.replace(temp_name, path)
-    except OSError as error:
+    except BaseException as error:
+        # Even when interrupted: a stray copy of a secret file must not stay behind.
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
-        raise ConfigError(f"Could not write {path}: {error.strerror or error}.") from None
+        if isinstance(error, OSError):
+            raise ConfigError(f"Could not write {path}: {error.strerror or error}.") from None
+        raise
     # Make the rename itself durable; not every platform lets a folder be opened.
     with contextlib.suppress(OSError):
         folder_fd = os.open(folder, os.O_RDONLY)

@@ -1,0 +1,46 @@
+"""POSTHOG_PERSONAL_API_KEY and POSTHOG_HOST: read, and said out loud without the key."""
+
+from __future__ import annotations
+
+import pytest
+
+from phguide.environment import Environment, read_environment
+from phguide.secret import Secret
+
+KEY = "phx_environment000000000000000000000000000000"
+
+
+def test_nothing_set() -> None:
+    env = read_environment({})
+    assert env == Environment()
+    assert not env.in_use
+    assert env.notices == []
+
+
+def test_both_set() -> None:
+    env = read_environment(
+        {"POSTHOG_PERSONAL_API_KEY": f"  {KEY}\n", "POSTHOG_HOST": "https://eu.posthog.com"}
+    )
+    assert env.personal_key == Secret(KEY)
+    assert env.host == "https://eu.posthog.com"
+    assert env.in_use
+    key_notice, host_notice = env.notices
+    assert "POSTHOG_PERSONAL_API_KEY" in key_notice
+    assert "overrides the keyring" in key_notice
+    assert KEY not in key_notice
+    assert Secret(KEY).masked in key_notice
+    assert "POSTHOG_HOST=https://eu.posthog.com" in host_notice
+    assert KEY not in repr(env)
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_blank_values_are_unset(blank: str) -> None:
+    assert read_environment({"POSTHOG_PERSONAL_API_KEY": blank, "POSTHOG_HOST": blank}) == (
+        Environment()
+    )
+
+
+def test_reads_the_process_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POSTHOG_HOST", "eu")
+    monkeypatch.delenv("POSTHOG_PERSONAL_API_KEY", raising=False)
+    assert read_environment() == Environment(host="eu")
