@@ -1,0 +1,69 @@
+"""Lint, formatting, types and import hygiene, run as tests so they fail CI like a test does."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+HEAVY = ("textual", "keyring", "pyperclip", "httpx", "secretstorage", "jeepney")
+"""Packages the core modules must not import until they are used."""
+
+
+def run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("-m", "ruff", "check", "."),
+        ("-m", "ruff", "format", "--check", "."),
+        ("-m", "mypy"),  # strict, on phguide/ (see [tool.mypy] in pyproject.toml)
+    ],
+    ids=["ruff-check", "ruff-format", "mypy"],
+)
+def test_tool_passes(command: tuple[str, ...]) -> None:
+    result = run(*command)
+    assert result.returncode == 0, (
+        f"`{' '.join(command[1:])}` failed:\n{result.stdout}\n{result.stderr}"
+    )
+
+
+def imported_modules(statement: str) -> set[str]:
+    """The modules a statement imports, from ``python -X importtime`` in a fresh process."""
+    result = run("-X", "importtime", "-c", statement, timeout=60)
+    assert result.returncode == 0, result.stderr
+    modules = set()
+    for line in result.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            name = line.rsplit("|", 1)[1].strip()
+            if name != "imported package":
+                modules.add(name)
+    return modules
+
+
+def test_the_core_modules_import_nothing_heavy() -> None:
+    modules = imported_modules(
+        "import phguide.credentials, phguide.clipboard, phguide.config, phguide.environment"
+    )
+    assert "phguide.credentials" in modules  # the measurement works
+    heavy = sorted(m for m in modules if m.split(".")[0] in HEAVY)
+    assert heavy == [], f"imported at startup: {heavy}"
+
+
+def test_the_readme_runs_the_same_test_command_as_ci() -> None:
+    command = (ROOT / ".ci" / "test-command").read_text().strip()
+    readme = (ROOT / "README.md").read_text()
+    assert command in readme, f"README.md must show the test command CI runs: {command}"
