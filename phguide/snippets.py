@@ -162,7 +162,10 @@ def build_snippets(context: SnippetContext) -> list[Snippet]:
     python = (
         "from posthog import Posthog\n"
         "\n"
-        f"posthog = Posthog(project_api_key={_py(token)}, host={_py(host.ingest_url)})\n"
+        "posthog = Posthog(\n"
+        f"    project_api_key={_py(token)},\n"
+        f"    host={_py(host.ingest_url)},\n"
+        ")\n"
         "posthog.capture('user-123', 'signed_up')"
     )
     server = (

@@ -1,19 +1,332 @@
-"""Step: Using your keys (placeholder until its issue lands)."""
+"""Step 5: the guide's "Using your API keys" examples, filled in with the user's key and host."""
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+from typing import ClassVar
+
+from rich.markup import escape
+from textual import work
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
+from textual.worker import get_current_worker
 
 from phguide.screens.base import StepScreen
+from phguide.snippets import (
+    PERSONAL_KEY_VARIABLE,
+    Snippet,
+    SnippetContext,
+    SnippetId,
+    build_snippets,
+    env_values,
+)
+
+INTRO = (
+    "The guide's examples, filled in with [b]your[/b] project API key and your region's hosts. "
+    "Move with [b]↑ ↓[/b] and press [b]c[/b] to copy one, or its letter from anywhere."
+)
+
+NOT_SIGNED_IN = (
+    "[b]Not signed in: these examples show placeholders.[/b] Log in ([b]l[/b]) and pick a "
+    "project in step 3, and phguide fills them in. Or replace [b]{placeholders}[/b] by hand "
+    "with the keys from PostHog's Project settings and Account settings."
+)
+
+COPY_KEYS: dict[SnippetId, str] = {
+    "javascript": "j",
+    "python": "p",
+    "server": "s",
+    "curl": "t",
+    "shell": "e",
+    "dotenv": "d",
+}
+"""One key per example: copy it without moving there first."""
+
+
+class SnippetPanel(Vertical, can_focus=True):
+    """One example in a box: its code and a line on where it goes. The screen copies it."""
+
+    def __init__(self, snippet_id: SnippetId, key: str) -> None:
+        super().__init__(id=f"snippet-{snippet_id}", classes="snippet")
+        self.snippet_id: SnippetId = snippet_id
+        """Which example this panel shows."""
+        self._key = key
+
+    def compose(self) -> ComposeResult:
+        yield Static("", classes="snippet-code", markup=False)
+        yield Static("", classes="snippet-note", markup=False)
+
+    def show(self, snippet: Snippet, *, reveal: bool) -> None:
+        """Display a snippet (a personal key in it masked unless `reveal`)."""
+        self.border_title = f"{self._key}  {snippet.title}"
+        hidden = snippet.secret and not reveal
+        self.border_subtitle = (
+            "secret: r reveals" if hidden else ("secret" if snippet.secret else "")
+        )
+        self.set_class(snippet.secret, "-secret")
+        self.query_one(".snippet-code", Static).update(snippet.shown(reveal=reveal))
+        self.query_one(".snippet-note", Static).update(snippet.note)
 
 
 class UsageScreen(StepScreen):
-    """Using your keys."""
+    """Using your keys: client-side, server-side, shell and `.env` examples, each copyable."""
 
     STEP_ID = "usage"
+    AUTO_FOCUS = ""
+    """Nothing focused at first, so the intro shows; ↓ or a copy key moves to an example."""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "copy_focused", "Copy", id="copy-snippet"),
+        Binding("r", "reveal", "Reveal key", id="reveal-snippet-key"),
+        Binding("w", "write_env", "Write .env", id="write-env"),
+        Binding("l", "log_in", "Log in", id="usage-log-in"),
+        # Priority: the scroller around the examples would take the arrows to scroll instead.
+        Binding("down", "focus_next_snippet", "Next", show=False, priority=True, id="next-snippet"),
+        Binding(
+            "up",
+            "focus_previous_snippet",
+            "Previous",
+            show=False,
+            priority=True,
+            id="previous-snippet",
+        ),
+        *(
+            Binding(
+                key,
+                f"copy('{snippet_id}')",
+                f"Copy {snippet_id}",
+                show=False,
+                id=f"copy-{snippet_id}",
+            )
+            for snippet_id, key in COPY_KEYS.items()
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._filled = SnippetContext()
+        self._snippets: dict[SnippetId, Snippet] = {}
+        self._revealed = False
 
     def compose_body(self) -> ComposeResult:
-        with VerticalScroll(id="body"):
-            yield Static("Using your keys: coming soon.")
+        # The examples take the focus (and scroll into view); the scroller itself need not.
+        with VerticalScroll(id="body", can_focus=False):
+            yield Static(INTRO, id="usage-intro")
+            yield Static("", id="usage-context")
+            for snippet_id, key in COPY_KEYS.items():
+                yield SnippetPanel(snippet_id, key)
+
+    def on_mount(self) -> None:
+        self.refresh_from_state()
+
+    # -- state ------------------------------------------------------------------------------
+    def _read_context(self) -> SnippetContext:
+        session = self.state.session
+        if session is None:
+            return SnippetContext(host=self.services.host or self.services.clouds.us)
+        project = session.selected_project
+        if project is None and session.user is not None:
+            project = session.user.team
+        return SnippetContext(
+            host=session.host,
+            project_token=project.api_token if project else None,
+            project_id=project.id if project else None,
+            project_name=project.name if project else None,
+            personal_key=session.personal_key,
+        )
+
+    def refresh_from_state(self) -> None:
+        context = self._read_context()
+        if context != self._filled:
+            # A different key must never inherit an earlier reveal.
+            self._revealed = False
+        self._filled = context
+        self._snippets = {snippet.id: snippet for snippet in build_snippets(context)}
+        self._show_context()
+        self._show_snippets()
+        self.refresh_bindings()
+
+    def _show_context(self) -> None:
+        context = self._filled
+        session = self.state.session
+        host = context.chosen_host
+        if session is None:
+            text = NOT_SIGNED_IN.format(placeholders=escape(", ".join(context.placeholders)))
+            text += f"\nHosts shown: {escape(host.label)}."
+        else:
+            who = f" as {escape(session.user.email)}" if session.user else ""
+            if context.project_name is not None:
+                project = f"[b]{escape(context.project_name)}[/b] (id {context.project_id})"
+            else:
+                project = "no project yet (pick one in step 3)"
+            text = f"Filled in for {project} on [b]{escape(host.label)}[/b]{who}."
+            if context.personal_key is None:
+                text += (
+                    f"\nNo personal API key in this session: {PERSONAL_KEY_VARIABLE} shows a "
+                    "placeholder. Create one in step 4 to fill it in."
+                )
+        self.query_one("#usage-context", Static).update(text)
+
+    def _show_snippets(self) -> None:
+        for panel in self.query(SnippetPanel):
+            panel.show(self._snippets[panel.snippet_id], reveal=self._revealed)
+
+    # -- actions -----------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reveal":
+            return self._filled.personal_key is not None
+        if action == "write_env":
+            return bool(env_values(self._filled))
+        if action == "log_in":
+            return self.state.session is None
+        return True
+
+    def _focused_panel(self) -> SnippetPanel | None:
+        focused = self.focused
+        return focused if isinstance(focused, SnippetPanel) else None
+
+    def action_log_in(self) -> None:
+        """Go to the Log in step."""
+        self.guide.action_go("log-in")
+
+    def action_copy_focused(self) -> None:
+        """Copy the example that has the focus (the first when none has)."""
+        panel = self._focused_panel()
+        self.action_copy(panel.snippet_id if panel else "javascript")
+
+    def action_copy(self, snippet_id: SnippetId) -> None:
+        """Copy one example; one holding a personal key is cleared from the clipboard later."""
+        snippet = self._snippets[snippet_id]
+        self.query_one(f"#snippet-{snippet_id}", SnippetPanel).focus()
+        self.guide.copy_text(
+            snippet.copy_value(), secret=snippet.secret, what=f"the {snippet.title} example"
+        )
+
+    def action_reveal(self) -> None:
+        """Show or hide the personal API key in the examples."""
+        self._revealed = not self._revealed
+        self._show_snippets()
+
+    def _move(self, step: int) -> None:
+        panels = list(self.query(SnippetPanel))
+        current = self._focused_panel()
+        index = panels.index(current) + step if current in panels else 0
+        panels[max(0, min(index, len(panels) - 1))].focus()
+
+    def action_focus_next_snippet(self) -> None:
+        """Focus the next example."""
+        self._move(1)
+
+    def action_focus_previous_snippet(self) -> None:
+        """Focus the previous example."""
+        self._move(-1)
+
+    def action_write_env(self) -> None:
+        """Ask for a `.env` path and set the variables in it."""
+        values = env_values(self._filled)
+        if values:
+            self._write_env(values, self._filled)
+
+    # -- writing the .env file ----------------------------------------------------------------
+    async def _ask(self, title: str, body: str, yes: str, *, danger: bool = False) -> bool:
+        from phguide.dialogs.confirm import ConfirmDialog
+
+        answer = await self.app.push_screen_wait(
+            ConfirmDialog(title, body, yes=yes, no="No", danger=danger)
+        )
+        return bool(answer)
+
+    @work(exclusive=True, group="dotenv", exit_on_error=False)
+    async def _write_env(self, values: dict[str, str], context: SnippetContext) -> None:
+        """Write the `.env` file; the worker boundary: no traceback reaches the screen."""
+        try:
+            await self._write_env_steps(values, context)
+        except Exception:
+            self.guide.status = "Could not write the .env file: something unexpected went wrong."
+
+    async def _write_env_steps(self, values: dict[str, str], context: SnippetContext) -> None:
+        """Ask where, confirm replacing what differs, write, then check git ignores the file."""
+        from phguide.dialogs.env_file import EnvFileDialog
+        from phguide.dotenv import (
+            DotenvError,
+            add_to_gitignore,
+            git_ignores,
+            read_values,
+            update_dotenv,
+        )
+
+        key = context.personal_key
+        shown = {
+            name: key.masked if name == PERSONAL_KEY_VARIABLE and key is not None else value
+            for name, value in values.items()
+        }
+        answer = await self.app.push_screen_wait(EnvFileDialog(shown))
+        if not answer:
+            return
+        path = Path(answer).expanduser()
+        try:
+            existing = await asyncio.to_thread(read_values, path, list(values))
+            different = [name for name, value in existing.items() if value != values[name]]
+            plural = "s" if len(different) > 1 else ""
+            if different and not await self._ask(
+                f"Replace {len(different)} variable{plural} in {path.name}?",
+                f"{path} already sets {', '.join(different)} to another value. phguide "
+                "replaces that value where it stands and keeps every other line.",
+                "Replace",
+                danger=PERSONAL_KEY_VARIABLE in different,
+            ):
+                self.guide.status = f"Left {path} as it was."
+                return
+            change = await asyncio.to_thread(update_dotenv, path, values)
+        except DotenvError as error:
+            self.guide.status = f"Could not write {path}: {error.message}"
+            self._failed(error.message, error.fix)
+            return
+        parts = []
+        if change.updated:
+            parts.append(f"updated {', '.join(change.updated)}")
+        if change.added:
+            parts.append(f"added {', '.join(change.added)}")
+        if change.unchanged and not parts:
+            parts.append("it already had these values")
+        status = f"{'Created' if change.created else 'Wrote'} {change.path}: {'; '.join(parts)}."
+        secret = PERSONAL_KEY_VARIABLE in values
+        if secret and change.readable_by_others:
+            status += f" It is readable by other users (mode {change.mode:o}): chmod 600 it."
+        self.guide.status = status
+        if get_current_worker().is_cancelled:
+            return
+        ignored = await asyncio.to_thread(git_ignores, change.path)
+        if ignored is not False:
+            return
+        name = change.path.name
+        if not secret:
+            self.guide.status = f"{status} Git would track {name}: fine for the public project key."
+            return
+        if not await self._ask(
+            f"Git does not ignore {name}",
+            f"{change.path} holds your personal API key, and git would commit it: anyone with "
+            "the repository would have your key. Add it to the .gitignore beside it?",
+            "Add to .gitignore",
+        ):
+            self.guide.status = f"{status} Warning: git does not ignore {name}."
+            return
+        try:
+            gitignore = await asyncio.to_thread(add_to_gitignore, change.path)
+        except DotenvError as error:
+            self._failed(error.message, error.fix)
+            return
+        again = await asyncio.to_thread(git_ignores, change.path)
+        if again is False:
+            self.guide.status = (
+                f"Added /{name} to {gitignore}, but git already tracks {name}: run "
+                f"git rm --cached {name}, and roll the key if it was ever pushed."
+            )
+        else:
+            self.guide.status = f"{status} Added /{name} to {gitignore}."
+
+    def _failed(self, message: str, fix: str) -> None:
+        self.guide.status = f"Not written: {message}"
+        self.notify(f"{message}\n{fix}", title="Not written", severity="error", markup=False)
