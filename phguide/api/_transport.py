@@ -11,6 +11,7 @@ import email.utils
 import http.cookiejar
 import json as jsonlib
 import logging
+import re
 import socket
 import ssl
 import time
@@ -51,6 +52,34 @@ _BAD_ANSWER_FIX: Final = (
 )
 
 Origin = tuple[str, str, int]
+
+_SENSITIVE_HEADER: Final = re.compile(
+    r"""((?:b)?['"](?:set-cookie|cookie|authorization|x-csrftoken)['"],\s*(?:b)?['"])[^'"]*""",
+    re.IGNORECASE,
+)
+
+
+class _RedactHeaders(logging.Filter):
+    """Blank credential headers in httpcore's DEBUG trace.
+
+    httpcore logs every response's headers at DEBUG, Set-Cookie included, so a user who turns
+    on debug logging would write session and remember cookies to their log.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = _SENSITIVE_HEADER.sub(r"\1[redacted]", message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
+_REDACT: Final = _RedactHeaders()
+for _name in ("httpcore.http11", "httpcore.http2", "httpcore.connection", "httpcore.proxy"):
+    # A logger's filters see only records made on that very logger, hence each one by name.
+    _logger = logging.getLogger(_name)
+    if _REDACT not in _logger.filters:
+        _logger.addFilter(_REDACT)
 
 
 def origin_of(url: str) -> Origin:

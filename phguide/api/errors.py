@@ -459,7 +459,11 @@ def error_for_response(
         # The detail names the problem ("Invalid scope: x", "You can only have 10 ...").
         message, fix = known or text_for_code("invalid_input") or ("", "")
         if detail:
-            message = detail if not attr or attr in detail else f"{attr}: {detail}"
+            message = detail
+            field = (attr or "").replace("_", " ")
+            if field and field.rstrip("s") not in detail.lower():
+                # DRF's field messages ("This field is required.") do not say which field.
+                message = f"{field.capitalize()}: {detail}"
         return cls(message, fix, **extra)
 
     if known is not None:

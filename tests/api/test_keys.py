@@ -127,7 +127,7 @@ async def test_label_too_long(session: PostHogClient) -> None:
         await session.create_key("x" * 41, ["user:read"])
     assert caught.value.attr == "label"
     assert "40" in caught.value.message
-    assert caught.value.message.startswith("label: ")
+    assert caught.value.message.startswith("Label: ")
 
 
 async def test_label_blank(session: PostHogClient) -> None:

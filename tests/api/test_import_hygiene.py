@@ -1,0 +1,69 @@
+"""The API package never imports Textual, and httpx loads only when a client is built."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import phguide.api
+
+API_DIR = Path(phguide.api.__file__).parent
+
+
+def run(code: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    return result.stdout.strip()
+
+
+def test_importing_the_client_does_not_load_httpx_or_textual() -> None:
+    out = run(
+        "import sys\n"
+        "import phguide, phguide.hosts, phguide.api.models, phguide.api.errors\n"
+        "from phguide.api.client import PostHogClient\n"
+        "print('httpx' in sys.modules, 'textual' in sys.modules)"
+    )
+    assert out == "False False"
+
+
+def test_building_a_client_loads_httpx_but_not_textual() -> None:
+    out = run(
+        "import sys\n"
+        "from phguide.api.client import PostHogClient\n"
+        "from phguide.hosts import US_CLOUD\n"
+        "client = PostHogClient(US_CLOUD)\n"
+        "print('httpx' in sys.modules, 'textual' in sys.modules)"
+    )
+    assert out == "True False"
+
+
+def test_no_module_of_the_api_package_imports_textual() -> None:
+    for path in API_DIR.glob("*.py"):
+        tree = ast.parse(path.read_text(), str(path))
+        for node in ast.walk(tree):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            assert not any(name.split(".")[0] == "textual" for name in names), path.name
+
+
+def test_only_the_transport_imports_httpx_at_module_level() -> None:
+    for path in API_DIR.glob("*.py"):
+        tree = ast.parse(path.read_text(), str(path))
+        top_level = [
+            alias.name.split(".")[0]
+            for node in tree.body
+            if isinstance(node, ast.Import)
+            for alias in node.names
+        ] + [
+            (node.module or "").split(".")[0]
+            for node in tree.body
+            if isinstance(node, ast.ImportFrom)
+        ]
+        if path.name != "_transport.py":
+            assert "httpx" not in top_level, path.name
