@@ -1,19 +1,718 @@
-"""Step: Personal API keys (placeholder until its issue lands)."""
+"""Step 4: the user's personal API keys: list, create, roll, delete, and a new key shown once."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+import asyncio
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import ClassVar, Final
 
+from rich.markup import escape
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, LoadingIndicator, Static
+from textual.worker import Worker, WorkerState
+
+from phguide import messages
+from phguide.api.errors import (
+    InvalidInput,
+    NotAuthenticated,
+    PostHogError,
+    ReauthRequired,
+    ServerError,
+    TransportError,
+)
+from phguide.api.models import NewPersonalApiKey, Organization, OrgProjects, PersonalApiKey
+from phguide.credentials import StoreResult
+from phguide.dialogs.confirm import ConfirmDialog
+from phguide.dialogs.create_key import CreateKeyDialog, KeySpec, ProjectChoice
 from phguide.screens.base import StepScreen
+from phguide.state import FreshKey, Session
+from phguide.widgets.fresh_key import FreshKeyPanel
+
+MAX_KEYS: Final = 10
+"""PostHog's limit of personal keys per user."""
+
+_SPEC_FIELDS: Final = frozenset({"label", "scopes", "scoped_teams", "scoped_organizations"})
+
+INTRO = (
+    "In PostHog's web app this is [b]Account settings → Personal API keys[/b] (your profile "
+    "picture, bottom left). A personal key is [b]secret[/b]: use it on servers, keep it in an "
+    "environment variable, never in frontend code or version control."
+)
+
+SIGNED_OUT = (
+    "[b]Log in first.[/b]\n\n"
+    "phguide lists, creates, rolls and deletes your personal API keys once you have logged in "
+    "with your email and password. Press [b]l[/b] to go to [b]Log in[/b]."
+)
+
+_METHOD_WORDS: Final = {
+    "device": "the personal API key browser approval created",
+    "pasted": "a personal API key you pasted",
+    "environment": "POSTHOG_PERSONAL_API_KEY from your environment",
+    "keyring": "the personal API key stored in your keyring",
+}
+
+_REAUTH_REASON: Final = (
+    "Managing personal API keys needs a sign-in less than 2 hours old: log in again."
+)
 
 
 class PersonalKeysScreen(StepScreen):
-    """Personal API keys."""
+    """The guide's "Finding your Personal API key" steps, done for real."""
 
     STEP_ID = "personal-keys"
+    AUTO_FOCUS = ""
+    """Nothing to focus until the keys are listed (then the table takes it)."""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "create", "Create key", id="create-key"),
+        Binding("r", "roll", "Roll", id="roll-key"),
+        Binding("d", "delete", "Delete", id="delete-key"),
+        Binding("f5", "refresh_keys", "Refresh", id="refresh-keys"),
+        Binding("o", "open_web", "Open in browser", id="open-personal-keys"),
+        Binding("l", "log_in", "Log in", id="personal-keys-log-in"),
+        Binding("c", "copy_fresh", "Copy new key", id="copy-fresh-key"),
+        Binding("s", "save_fresh", "Save to keyring", id="save-fresh-key"),
+        Binding("v", "reveal_fresh", "Reveal", id="reveal-fresh-key"),
+        Binding("i", "acknowledge_fresh", "I have it", id="acknowledge-fresh-key"),
+        Binding("x", "dismiss_fresh", "Done", id="dismiss-fresh-key"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._phase = "signed-out"
+        self._loaded_for: Session | None = None
+        self._keys: list[PersonalApiKey] = []
+        self._busy = False
+        self._reauth = False
 
     def compose_body(self) -> ComposeResult:
-        with VerticalScroll(id="body"):
-            yield Static("Personal API keys: coming soon.")
+        with Vertical(id="body"):
+            yield Static(INTRO, id="personal-keys-intro")
+            yield FreshKeyPanel()
+            yield Static("", id="personal-keys-unavailable", classes="notice")
+            with Horizontal(id="personal-keys-loading"):
+                yield LoadingIndicator()
+                yield Static("", id="personal-keys-progress")
+            yield Static("", id="personal-keys-error", classes="error")
+            with Vertical(id="personal-keys-main"):
+                yield Static("", id="personal-keys-count")
+                yield DataTable(id="keys-table", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="personal-keys-orgs", classes="warning", markup=False)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#keys-table", DataTable)
+        for name in ("Label", "Key", "Scopes", "Projects", "Created", "Last used"):
+            table.add_column(name, key=name.lower().replace(" ", "-"))
+        self.query_one(FreshKeyPanel).display = False
+        self.query_one("#personal-keys-loading").display = False
+        self._set_error(None)
+        self._show_phase("signed-out")
+
+    # -- state ------------------------------------------------------------------------------
+    def refresh_from_state(self) -> None:
+        session = self.state.session
+        if session is None:
+            self._loaded_for = None
+            self._show_phase("signed-out")
+            return
+        if session is self._loaded_for:
+            return
+        self._loaded_for = session
+        self._reauth = False
+        self._set_error(None)
+        if not session.can_manage_keys:
+            self._show_key_session(session)
+            return
+        self._load(session)
+
+    def _show_phase(self, phase: str) -> None:
+        """signed-out, key-session (cannot list), loading, ready, or failed."""
+        self._phase = phase
+        unavailable = self.query_one("#personal-keys-unavailable", Static)
+        if phase == "signed-out":
+            unavailable.update(SIGNED_OUT)
+        unavailable.display = phase in ("signed-out", "key-session")
+        self.query_one("#personal-keys-main").display = phase == "ready"
+        self.refresh_bindings()
+
+    def _show_key_session(self, session: Session) -> None:
+        how = _METHOD_WORDS.get(session.method, "a personal API key")
+        key = session.personal_key
+        which = ""
+        if session.personal_key_label:
+            which = f" “{escape(session.personal_key_label)}”"
+        if key is not None:
+            which += f" ({escape(key.masked)})"
+        url = escape(session.host.personal_keys_url())
+        self.query_one("#personal-keys-unavailable", Static).update(
+            f"[b]Your keys cannot be listed with this sign-in.[/b]\n\n"
+            f"You are signed in with {how}{which}. PostHog lets only an email-and-password "
+            "sign-in list, create, roll or delete personal API keys: a request made with a "
+            "personal key gets “This action does not support Personal API Key access”.\n\n"
+            f"Press [b]o[/b] to open Account settings → Personal API keys in your browser "
+            f"({url}), or [b]l[/b] to log in with your email and password."
+        )
+        self._show_phase("key-session")
+
+    def _set_error(self, text: str | None) -> None:
+        error = self.query_one("#personal-keys-error", Static)
+        error.update(text or "")
+        error.display = bool(text)
+
+    def _show_failure(self, error: PostHogError, doing: str) -> None:
+        """Say what failed, why, and what to do (log in again when the sign-in is too old)."""
+        text = f"[b]{escape(doing)}: {escape(error.message)}[/b]"
+        if error.fix:
+            text += f"\n{escape(error.fix)}"
+        if isinstance(error, ReauthRequired | NotAuthenticated):
+            self._reauth = True
+            text += "\nPress [b]l[/b] to log in again."
+        self._set_error(text)
+        self.refresh_bindings()
+
+    def _progress(self, text: str | None) -> None:
+        self._busy = text is not None
+        self.query_one("#personal-keys-loading").display = self._busy
+        self.query_one("#personal-keys-progress", Static).update(text or "")
+        self.refresh_bindings()
+
+    # -- listing ----------------------------------------------------------------------------
+    @work(exclusive=True, group="personal-keys", exit_on_error=False)
+    async def _load(self, session: Session) -> None:
+        """List the user's keys (and fetch who they are if the log-in did not)."""
+        if self._phase != "ready":
+            self._show_phase("loading")
+        self._progress("Listing your personal API keys…")
+        try:
+            if session.user is None:
+                session.user = await session.client.me()
+            if session.projects is None:
+                # Project names for the table and the create form, fetched alongside.
+                keys, session.projects = await asyncio.gather(
+                    session.client.list_keys(), _projects_or_none(session)
+                )
+            else:
+                keys = await session.client.list_keys()
+        except PostHogError as error:
+            if session is self.state.session:
+                self._show_failure(error, "Could not list your keys")
+                self._show_phase("failed")
+            return
+        except Exception:  # the worker boundary: never a traceback on screen
+            if session is self.state.session:
+                self._set_error("Something unexpected went wrong. Press F5 to try again.")
+                self._show_phase("failed")
+            return
+        finally:
+            self._progress(None)
+        if session is self.state.session:
+            self._show_keys(keys)
+
+    def _show_keys(self, keys: Sequence[PersonalApiKey], select: str | None = None) -> None:
+        session = self.state.session
+        self._keys = list(keys)
+        table = self.query_one("#keys-table", DataTable)
+        current = table.cursor_row
+        table.clear()
+        names = _project_names(session)
+        orgs = _org_names(session)
+        for key in self._keys:
+            table.add_row(
+                Text(key.label),
+                Text(key.mask_value),
+                Text(_scopes_text(key.scopes)),
+                Text(_projects_text(key, names, orgs)),
+                Text(_when(key.created_at)),
+                Text(_when(key.last_used_at, never="never")),
+                key=key.id,
+            )
+        if select is not None and any(key.id == select for key in self._keys):
+            table.move_cursor(row=table.get_row_index(select))
+        elif self._keys:
+            table.move_cursor(row=min(current, len(self._keys) - 1))
+        self._show_count()
+        self._show_org_warnings()
+        self._show_phase("ready")
+        if self.focused is None:
+            table.focus()
+
+    def _show_count(self) -> None:
+        count = len(self._keys)
+        text = f"[b]{count} of {MAX_KEYS} keys[/b]"
+        if count >= MAX_KEYS:
+            text += (
+                " — PostHog allows no more: delete one ([b]d[/b]) or roll one you no longer "
+                "need ([b]r[/b]) before creating another."
+            )
+        elif count >= MAX_KEYS - 2:
+            text += f" — {MAX_KEYS - count} more can be created."
+        else:
+            text += "   [b]n[/b] create  [b]r[/b] roll  [b]d[/b] delete  [b]o[/b] open in browser"
+        self.query_one("#personal-keys-count", Static).update(text)
+
+    def _show_org_warnings(self) -> None:
+        lines = [_org_warning(org) for org in self._restricted_orgs()]
+        widget = self.query_one("#personal-keys-orgs", Static)
+        widget.update("\n".join(f"⚠ {line}" for line in lines))
+        widget.display = bool(lines)
+
+    def _restricted_orgs(self) -> list[Organization]:
+        """Organisations that forbid this user's personal keys (admins are not restricted)."""
+        session = self.state.session
+        if session is None or session.user is None:
+            return []
+        return [
+            org
+            for org in session.user.organizations
+            if not org.members_can_use_personal_api_keys and not org.is_admin
+        ]
+
+    @property
+    def selected_key(self) -> PersonalApiKey | None:
+        """The key under the table's cursor."""
+        table = self.query_one("#keys-table", DataTable)
+        if not self._keys or table.cursor_row < 0 or table.cursor_row >= len(self._keys):
+            return None
+        return self._keys[table.cursor_row]
+
+    # -- create -----------------------------------------------------------------------------
+    def action_create(self) -> None:
+        """Ask for a label, scopes and projects, then create the key."""
+        self._ask_for_spec(None, {})
+
+    def _ask_for_spec(self, initial: KeySpec | None, errors: dict[str, str]) -> None:
+        restricted = self._restricted_orgs()
+        warnings = [_org_warning(org) for org in restricted]
+        dialog = CreateKeyDialog(
+            _project_choices(self.state.session, {org.id for org in restricted}),
+            warnings=warnings,
+            initial=initial,
+            errors=errors,
+        )
+        self.app.push_screen(dialog, self._spec_chosen)
+
+    def _spec_chosen(self, spec: KeySpec | None) -> None:
+        session = self.state.session
+        if spec is not None and session is not None:
+            self._create(session, spec)
+
+    @work(exclusive=True, group="personal-keys", exit_on_error=False)
+    async def _create(self, session: Session, spec: KeySpec) -> None:
+        """Create a key; when the answer is lost, find out whether the server made it."""
+        self._set_error(None)
+        self._progress(f"Creating “{spec.label}”…")
+        before = {key.id for key in self._keys}
+        try:
+            new = await session.client.create_key(spec.label, spec.scopes, spec.scoped_teams)
+        except (TransportError, ServerError) as error:
+            await self._after_lost_create(session, spec, before, error)
+            return
+        except InvalidInput as error:
+            self._progress(None)
+            if error.attr in _SPEC_FIELDS:
+                # The server knows the scope list; the form shows its word next to the field.
+                self._ask_for_spec(spec, {error.attr or "": error.message})
+            else:
+                self._show_failure(error, "The key was not created")
+            return
+        except PostHogError as error:
+            self._progress(None)
+            self._show_failure(error, "The key was not created")
+            return
+        except Exception:  # the worker boundary
+            self._progress(None)
+            await self._after_lost_create(session, spec, before, None)
+            return
+        self._issue(new, "created")
+        await self._relist(session, select=new.key.id)
+
+    async def _after_lost_create(
+        self, session: Session, spec: KeySpec, before: set[str], error: PostHogError | None
+    ) -> None:
+        """The create's answer never came: list again and say whether the key now exists."""
+        why = error.message if error is not None else "the answer was lost"
+        self._progress("The answer was lost: checking whether the key was created…")
+        try:
+            keys = await session.client.list_keys()
+        except Exception as again:  # whatever it is, the user must hear the key may exist
+            reason = again.message if isinstance(again, PostHogError) else "no answer"
+            self._set_error(
+                f"[b]Creating “{escape(spec.label)}” failed: {escape(why)}[/b]\n"
+                f"phguide could not check whether it was created ({escape(reason)}). Press "
+                "[b]F5[/b] to list your keys: if it is there, its value was lost in transit: "
+                "roll it or delete it."
+            )
+            return
+        finally:
+            self._progress(None)
+        made = [key for key in keys if key.id not in before and key.label == spec.label]
+        self._show_keys(keys, select=made[0].id if made else None)
+        if made:
+            self._set_error(
+                f"[b]The key “{escape(spec.label)}” was created, but its value was lost in "
+                f"transit ({escape(why)}).[/b]\nPostHog cannot show it again: roll it "
+                "([b]r[/b], selected below) to get a new value, or delete it ([b]d[/b])."
+            )
+        else:
+            self._set_error(
+                f"[b]The key “{escape(spec.label)}” was not created ({escape(why)}).[/b]\n"
+                "Nothing changed on the server. Press [b]n[/b] to try again."
+            )
+
+    # -- roll and delete --------------------------------------------------------------------
+    def action_roll(self) -> None:
+        """Give the selected key a new value, after a warning."""
+        key = self.selected_key
+        if key is None:
+            return
+        dialog = ConfirmDialog(
+            f"Roll “{key.label}”?",
+            f"The key {key.mask_value} gets a new value, shown once. The old value stops "
+            "working at once: everything that uses it fails until you put the new one in.",
+            yes="Roll key",
+            no="Cancel",
+            danger=True,
+        )
+        self.app.push_screen(dialog, lambda yes: self._confirmed(yes, "roll", key))
+
+    def action_delete(self) -> None:
+        """Delete the selected key, after a warning."""
+        key = self.selected_key
+        if key is None:
+            return
+        dialog = ConfirmDialog(
+            f"Delete “{key.label}”?",
+            f"The key {key.mask_value} stops working at once, for good. This cannot be undone.",
+            yes="Delete key",
+            no="Cancel",
+            danger=True,
+        )
+        self.app.push_screen(dialog, lambda yes: self._confirmed(yes, "delete", key))
+
+    def _confirmed(self, yes: bool | None, what: str, key: PersonalApiKey) -> None:
+        session = self.state.session
+        if yes and session is not None:
+            self._change(session, what, key)
+
+    @work(exclusive=True, group="personal-keys", exit_on_error=False)
+    async def _change(self, session: Session, what: str, key: PersonalApiKey) -> None:
+        """Roll or delete a key; when the answer is lost, check what happened."""
+        self._set_error(None)
+        doing = "Rolling" if what == "roll" else "Deleting"
+        self._progress(f"{doing} “{key.label}”…")
+        try:
+            if what == "roll":
+                new = await session.client.roll_key(key.id)
+                self._issue(new, "rolled")
+            else:
+                await session.client.delete_key(key.id)
+                self.guide.status = f"Deleted the personal API key “{key.label}”."
+        except (TransportError, ServerError) as error:
+            await self._after_lost_change(session, what, key, error)
+            return
+        except PostHogError as error:
+            self._progress(None)
+            done = "rolled" if what == "roll" else "deleted"
+            self._show_failure(error, f"“{key.label}” was not {done}")
+            return
+        except Exception:  # the worker boundary
+            self._progress(None)
+            self._set_error("Something unexpected went wrong. Press F5 to list your keys.")
+            return
+        await self._relist(session, select=key.id if what == "roll" else None)
+
+    async def _after_lost_change(
+        self, session: Session, what: str, key: PersonalApiKey, error: PostHogError
+    ) -> None:
+        self._progress("The answer was lost: checking what happened…")
+        try:
+            keys = await session.client.list_keys()
+        except PostHogError as again:
+            self._set_error(
+                f"[b]{'Rolling' if what == 'roll' else 'Deleting'} “{escape(key.label)}” "
+                f"failed: {escape(error.message)}[/b]\nphguide could not check what happened "
+                f"({escape(again.message)}). Press [b]F5[/b] to list your keys."
+            )
+            return
+        finally:
+            self._progress(None)
+        after = next((k for k in keys if k.id == key.id), None)
+        self._show_keys(keys, select=key.id)
+        label = escape(key.label)
+        if what == "delete":
+            done = after is None
+            text = f"“{label}” was deleted." if done else f"“{label}” was not deleted: try again."
+        elif after is not None and after.mask_value != key.mask_value:
+            text = (
+                f"“{label}” was rolled, but its new value was lost in transit: the old value no "
+                "longer works. Roll it again ([b]r[/b]) to get a value you can see."
+            )
+        else:
+            text = f"“{label}” was not rolled: its value still works. Try again."
+        self._set_error(f"[b]{escape(error.message)}[/b]\n{text}")
+
+    async def _relist(self, session: Session, select: str | None) -> None:
+        self._progress("Listing your personal API keys…")
+        try:
+            keys = await session.client.list_keys()
+        except PostHogError as error:
+            self._show_failure(error, "Could not list your keys again")
+            return
+        finally:
+            self._progress(None)
+        if session is self.state.session:
+            self._show_keys(keys, select=select)
+
+    # -- the fresh key ----------------------------------------------------------------------
+    def _issue(self, new: NewPersonalApiKey, how: str) -> None:
+        fresh = FreshKey(new.value, new.key.label)
+        self.post_message(messages.FreshKeyIssued(fresh))
+        self.query_one(FreshKeyPanel).show(fresh, how)
+        self.guide.status = f"New personal API key “{fresh.label}”: copy it or save it now."
+        self.refresh_bindings()
+
+    @property
+    def fresh(self) -> FreshKey | None:
+        """The new key on screen, if any."""
+        return self.query_one(FreshKeyPanel).fresh
+
+    def action_copy_fresh(self) -> None:
+        """Copy the new key (a secret: cleared from the clipboard after a while)."""
+        if self.fresh is not None:
+            self._copy_fresh(self.fresh)
+
+    @work(group="fresh-copy", exit_on_error=False)
+    async def _copy_fresh(self, fresh: FreshKey) -> None:
+        worker = self.guide.copy_text(
+            fresh.value.reveal(), secret=True, what="your personal API key"
+        )
+        try:
+            result = await worker.wait()
+        except Exception:  # the clipboard worker failed: the key stays on screen
+            result = None
+        panel = self.query_one(FreshKeyPanel)
+        if result is not None and result.copied:
+            fresh.copied = True
+            panel.note(result.message + ".")
+        else:
+            # Nothing took it: show it whole so it can be selected and copied by hand.
+            panel.box.revealed = True
+            panel.note("Could not copy: select the key above and copy it by hand.")
+        self.refresh_bindings()
+
+    def action_save_fresh(self) -> None:
+        """Save the new key in the OS keyring."""
+        session = self.state.session
+        fresh = self.fresh
+        if fresh is None or session is None or session.user is None:
+            return
+        self.query_one(FreshKeyPanel).note("Saving in your keyring…")
+        self._save_fresh(fresh, session.host.app_url, session.user.email)
+
+    @work(group="fresh-save", exit_on_error=False, thread=True)
+    def _save_fresh(self, fresh: FreshKey, app_url: str, email: str) -> None:
+        try:
+            result = self.services.store.save_key(app_url, email, fresh.value)
+        except Exception:  # stores do not raise, but a key must never vanish if one does
+            result = StoreResult("error", "The keyring failed.", "Copy the key now.")
+        self.app.call_from_thread(self._saved, fresh, result)
+
+    def _saved(self, fresh: FreshKey, result: StoreResult) -> None:
+        panel = self.query_one(FreshKeyPanel)
+        if result.ok:
+            fresh.saved = True
+            store = self.services.store.name
+            self.guide.status = f"Saved “{fresh.label}” in your keyring ({store})."
+            panel.note(result.message)
+        else:
+            self.guide.status = f"Could not save “{fresh.label}”: {result.message}"
+            panel.note(
+                f"Not saved: {result.message} {result.fix} "
+                "The key stays here until you copy it or say you have it."
+            )
+        self.refresh_bindings()
+
+    def action_reveal_fresh(self) -> None:
+        """Show or hide the new key's value."""
+        self.query_one(FreshKeyPanel).box.toggle_reveal()
+
+    def action_acknowledge_fresh(self) -> None:
+        """Say you have the key elsewhere (after a confirmation)."""
+        fresh = self.fresh
+        if fresh is None:
+            return
+        dialog = ConfirmDialog(
+            "Do you have the key?",
+            f"PostHog will never show “{fresh.label}” again. Say yes only if it is stored "
+            "somewhere safe (a password manager, your server's environment).",
+            yes="I have it",
+            no="Go back",
+        )
+        self.app.push_screen(dialog, lambda yes: self._acknowledged(yes, fresh))
+
+    def _acknowledged(self, yes: bool | None, fresh: FreshKey) -> None:
+        if yes:
+            fresh.acknowledged = True
+            self.query_one(FreshKeyPanel).refresh_state()
+            self.refresh_bindings()
+
+    def action_dismiss_fresh(self) -> None:
+        """Hide the new key once it is safe."""
+        fresh = self.fresh
+        if fresh is not None and fresh.safe:
+            self.query_one(FreshKeyPanel).clear()
+            self.refresh_bindings()
+
+    # -- the rest ---------------------------------------------------------------------------
+    def action_refresh_keys(self) -> None:
+        """List the keys again."""
+        session = self.state.session
+        if session is not None and session.can_manage_keys:
+            self._set_error(None)
+            self._load(session)
+
+    def action_open_web(self) -> None:
+        """Open the personal keys page in PostHog."""
+        session = self.state.session
+        host = session.host if session is not None else self.services.host
+        if host is not None:
+            self._open(host.personal_keys_url())
+
+    @work(group="open-url", exit_on_error=False, thread=True)
+    def _open(self, url: str) -> None:
+        """Open a page in the browser (in a thread: a browser launcher can block)."""
+        try:
+            opened = self.services.open_url(url)
+        except Exception:  # a broken browser launcher is the same as none
+            opened = False
+        status = f"Opened {url} in your browser." if opened else f"Open this page: {url}"
+        self.app.call_from_thread(setattr, self.guide, "status", status)
+
+    def action_log_in(self) -> None:
+        """Go to Log in (ending the session first when PostHog asked for a fresh sign-in)."""
+        if self._reauth and self.state.session is not None:
+            self.post_message(messages.SignedOut(_REAUTH_REASON))
+        else:
+            self.guide.action_go("log-in")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        session = self.state.session
+        fresh = self.fresh
+        ready = self._phase == "ready" and session is not None and session.can_manage_keys
+        if action == "create":
+            if not ready:
+                return False
+            blocked = self._busy or len(self._keys) >= MAX_KEYS
+            # A second new key would push the first one, not yet safe, off the screen.
+            return None if blocked or (fresh is not None and not fresh.safe) else True
+        if action in ("roll", "delete"):
+            if not ready:
+                return False
+            unsafe = action == "roll" and fresh is not None and not fresh.safe
+            return None if self._busy or unsafe or self.selected_key is None else True
+        if action == "refresh_keys":
+            return session is not None and session.can_manage_keys and not self._busy
+        if action == "open_web":
+            return session is not None or self.services.host is not None
+        if action == "log_in":
+            return session is None or not session.can_manage_keys or self._reauth
+        if action in ("copy_fresh", "save_fresh", "reveal_fresh"):
+            return fresh is not None
+        if action == "acknowledge_fresh":
+            return fresh is not None and not fresh.safe
+        if action == "dismiss_fresh":
+            return fresh is not None and fresh.safe
+        return True
+
+    @on(DataTable.RowHighlighted)
+    def _row_moved(self) -> None:
+        self.refresh_bindings()
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        # The last boundary: a bug in a worker says so on screen instead of vanishing.
+        if event.state == WorkerState.ERROR:
+            self._progress(None)
+            self._set_error(
+                "Something unexpected went wrong. Press [b]F5[/b] to list your keys again."
+            )
+
+
+# -- how a key row reads ----------------------------------------------------------------------
+def _scopes_text(scopes: Sequence[str]) -> str:
+    if not scopes or "*" in scopes:
+        return "all (*)"
+    if len(scopes) <= 2:
+        return ", ".join(scopes)
+    return f"{', '.join(scopes[:2])} +{len(scopes) - 2}"
+
+
+def _projects_text(key: PersonalApiKey, names: dict[int, str], orgs: dict[str, str]) -> str:
+    parts = [names.get(team, f"project {team}") for team in key.scoped_teams]
+    parts += [orgs.get(org, "an organisation") for org in key.scoped_organizations]
+    return ", ".join(parts) if parts else "all"
+
+
+def _when(stamp: str | None, never: str = "") -> str:
+    """A timestamp as "today", "3 days ago" or a date."""
+    if not stamp:
+        return never
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp[:10]
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    days = (datetime.now(UTC) - moment).days
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 60:
+        return f"{days} days ago"
+    return moment.strftime("%Y-%m-%d")
+
+
+async def _projects_or_none(session: Session) -> list[OrgProjects] | None:
+    """Every organisation's projects, or None when they cannot be listed (names are a nicety)."""
+    if session.user is None:
+        return None
+    try:
+        return await session.client.all_projects(session.user)
+    except PostHogError:
+        return None
+
+
+def _project_names(session: Session | None) -> dict[int, str]:
+    if session is None or session.projects is None:
+        return {}
+    return {p.id: p.name for org in session.projects for p in org.projects}
+
+
+def _org_names(session: Session | None) -> dict[str, str]:
+    if session is None or session.user is None:
+        return {}
+    return {org.id: org.name for org in session.user.organizations}
+
+
+def _project_choices(session: Session | None, restricted: set[str]) -> list[ProjectChoice]:
+    if session is None or session.projects is None:
+        return []
+    return [
+        ProjectChoice(p.id, p.name, org.organization.name, org.organization.id in restricted)
+        for org in session.projects
+        for p in org.projects
+    ]
+
+
+def _org_warning(org: Organization) -> str:
+    return (
+        f"{org.name} does not allow members to use personal API keys: a key of yours gets "
+        "“403 … does not allow using personal API keys” on its projects. Ask one of its "
+        "admins to turn on “Members can use personal API keys”."
+    )

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, LoadingIndicator, Static
+from textual.worker import Worker, WorkerState
 
 from phguide import messages
 from phguide.api.errors import PermissionDenied, PostHogError
@@ -292,6 +293,15 @@ class ProjectKeyScreen(StepScreen):
         ]
         facts.update("\n".join(f"[b]{name:<15}[/b]{value}" for name, value in rows))
         self.refresh_bindings()
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        # The last boundary: a bug in a worker says so on screen instead of vanishing.
+        if event.state == WorkerState.ERROR and event.worker.group == "projects":
+            self._show_error(
+                "Something unexpected went wrong while listing your projects.",
+                "Try again; if it keeps happening, log in again.",
+            )
 
     # -- actions -----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -1,0 +1,331 @@
+"""The "Create personal API key" form: label, scopes (preset or custom), optional projects."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Final, Literal
+
+from rich.markup import escape
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+Preset = Literal["read-only", "feature-flags", "full", "custom"]
+
+READ_ONLY_SCOPES: Final[tuple[str, ...]] = (
+    "user:read",
+    "project:read",
+    "organization:read",
+    "query:read",
+    "insight:read",
+    "dashboard:read",
+    "feature_flag:read",
+    "person:read",
+    "cohort:read",
+    "event_definition:read",
+    "property_definition:read",
+    "session_recording:read",
+    "experiment:read",
+    "survey:read",
+    "annotation:read",
+    "action:read",
+)
+"""Reading what most integrations read, writing nothing."""
+
+PRESETS: Final[dict[Preset, tuple[str, ...]]] = {
+    "read-only": READ_ONLY_SCOPES,
+    "feature-flags": ("feature_flag:read", "feature_flag:write", "project:read", "user:read"),
+    "full": ("*",),
+}
+"""The scopes of each preset; `custom` takes what the user types."""
+
+PRESET_TITLES: Final[dict[Preset, str]] = {
+    "read-only": "Read-only",
+    "feature-flags": "Feature flags",
+    "full": "Full access (*)",
+    "custom": "Custom",
+}
+
+MAX_LABEL: Final = 40
+_SCOPE: Final = re.compile(r"^(\*|[a-z][a-z_]*:(read|write))$")
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    """What the user asked for: the create call's arguments, and how they chose the scopes."""
+
+    label: str
+    scopes: tuple[str, ...]
+    scoped_teams: tuple[int, ...] = ()
+    """Project ids the key is limited to; empty for every project."""
+    preset: Preset = "read-only"
+    custom_text: str = ""
+    """The custom scope list as typed."""
+
+
+@dataclass(frozen=True)
+class ProjectChoice:
+    """A project the key can be limited to."""
+
+    id: int
+    name: str
+    organization: str
+    """The organisation's name."""
+    forbidden: bool = False
+    """The organisation does not let this user use personal keys."""
+
+
+def label_problem(text: str) -> str | None:
+    """Why a label cannot be used, or None when it can."""
+    label = text.strip()
+    if not label:
+        return "Give the key a name, for example “Server integration”."
+    if len(label) > MAX_LABEL:
+        return f"At most {MAX_LABEL} characters ({len(label)} now)."
+    return None
+
+
+def parse_scopes(text: str) -> tuple[tuple[str, ...], str | None]:
+    """Read a comma-separated scope list.
+
+    Args:
+        text: For example ``"feature_flag:read, query:read"`` or ``"*"``.
+
+    Returns:
+        The scopes, and why they cannot be used (None when the form is right). Whether an
+        object exists is the server's call: its list changes, so only the form is checked here.
+    """
+    scopes = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    if not scopes:
+        return scopes, "List at least one scope, such as “query:read”, or “*” for everything."
+    bad = [scope for scope in scopes if not _SCOPE.match(scope)]
+    if bad:
+        return scopes, (
+            f"Not a scope: {', '.join(bad)}. Write object:read or object:write "
+            "(for example insight:read), or *."
+        )
+    return scopes, None
+
+
+class CreateKeyDialog(ModalScreen[KeySpec | None]):
+    """Ask for a new key's label, scopes and projects; dismisses with a `KeySpec` or None.
+
+    Args:
+        projects: Projects the key can be limited to (empty hides that part).
+        warnings: Organisations' personal-key restrictions, said before they bite.
+        initial: A spec to start from (after the server rejected it).
+        errors: Server messages to show next to a field, by field (`label`, `scopes`, ...).
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="create-key-cancel"),
+        Binding("ctrl+s", "submit", "Create key", id="create-key-submit"),
+    ]
+
+    def __init__(
+        self,
+        projects: Sequence[ProjectChoice] = (),
+        *,
+        warnings: Sequence[str] = (),
+        initial: KeySpec | None = None,
+        errors: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(classes="dialog")
+        self._projects = list(projects)
+        self._warnings = list(warnings)
+        self._initial = initial or KeySpec("", PRESETS["read-only"])
+        self._errors = dict(errors or {})
+
+    def compose(self) -> ComposeResult:
+        initial = self._initial
+        with VerticalScroll(id="dialog-box"):
+            yield Label("Create a personal API key", id="dialog-title")
+            if self._warnings:
+                yield Static(
+                    "\n".join(f"⚠ {escape(w)}" for w in self._warnings),
+                    id="create-key-org-warning",
+                    classes="warning",
+                )
+            yield Label("Label: what the key is for (1–40 characters)", classes="field-label")
+            yield Input(
+                initial.label,
+                placeholder="Server integration",
+                max_length=MAX_LABEL + 20,
+                id="key-label",
+            )
+            yield Static("", id="key-label-error", classes="field-error", markup=False)
+            yield Label("Scopes", classes="field-label")
+            with RadioSet(id="scope-preset"):
+                for preset, title in PRESET_TITLES.items():
+                    yield RadioButton(title, value=preset == initial.preset, id=f"preset-{preset}")
+            yield Static("", id="scope-summary", markup=False)
+            yield Input(
+                initial.custom_text,
+                placeholder="object:read, object:write, … or *",
+                id="key-scopes",
+            )
+            yield Static("", id="key-scopes-error", classes="field-error", markup=False)
+            if self._projects:
+                yield Label(
+                    "Projects: tick some to limit the key to them (none ticked: all projects)",
+                    classes="field-label",
+                )
+                yield SelectionList[int](
+                    *(
+                        Selection(
+                            f"{p.organization} / {p.name}  #{p.id}"
+                            + ("  ⚠ personal keys not allowed" if p.forbidden else ""),
+                            p.id,
+                            p.id in initial.scoped_teams,
+                        )
+                        for p in self._projects
+                    ),
+                    id="key-projects",
+                )
+                yield Static("", id="key-projects-warning", classes="warning", markup=False)
+            yield Static("", id="key-other-error", classes="field-error", markup=False)
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Create key", id="create", variant="primary")
+
+    def on_mount(self) -> None:
+        for field, message in self._errors.items():
+            target = {"label": "#key-label-error", "scopes": "#key-scopes-error"}.get(
+                field, "#key-other-error"
+            )
+            self.query_one(target, Static).update(message)
+        self._refresh_form()
+        focus = "#key-scopes" if "scopes" in self._errors else "#key-label"
+        self.query_one(focus, Input).focus()
+
+    # -- reading the form --------------------------------------------------------------------
+    @property
+    def preset(self) -> Preset:
+        """The chosen scope preset."""
+        pressed = self.query_one("#scope-preset", RadioSet).pressed_button
+        if pressed is None or pressed.id is None:
+            return "read-only"
+        name = pressed.id.removeprefix("preset-")
+        return next((p for p in PRESET_TITLES if p == name), "read-only")
+
+    def _scopes(self) -> tuple[tuple[str, ...], str | None]:
+        preset = self.preset
+        if preset == "custom":
+            return parse_scopes(self.query_one("#key-scopes", Input).value)
+        return PRESETS[preset], None
+
+    def _scoped_teams(self) -> tuple[int, ...]:
+        if not self._projects:
+            return ()
+        return tuple(self.query_one("#key-projects", SelectionList).selected)
+
+    def spec(self) -> KeySpec | None:
+        """The form as a spec, or None while something in it is wrong."""
+        label = self.query_one("#key-label", Input).value
+        scopes, problem = self._scopes()
+        if label_problem(label) or problem:
+            return None
+        return KeySpec(
+            label.strip(),
+            scopes,
+            self._scoped_teams(),
+            self.preset,
+            self.query_one("#key-scopes", Input).value,
+        )
+
+    # -- live validation ---------------------------------------------------------------------
+    @on(Input.Changed, "#key-label")
+    def _label_changed(self, event: Input.Changed) -> None:
+        # The server's word about a value stands until the value changes.
+        if event.value != self._initial.label:
+            self._errors.pop("label", None)
+        self._refresh_form()
+
+    @on(Input.Changed, "#key-scopes")
+    def _scopes_changed(self, event: Input.Changed) -> None:
+        if event.value != self._initial.custom_text:
+            self._errors.pop("scopes", None)
+        self._refresh_form()
+
+    @on(RadioSet.Changed)
+    def _preset_changed(self) -> None:
+        self._refresh_form()
+        if self.preset == "custom":
+            self.query_one("#key-scopes", Input).focus()
+
+    @on(SelectionList.SelectedChanged)
+    def _projects_changed(self) -> None:
+        self._refresh_form()
+
+    def _refresh_form(self) -> None:
+        label = self.query_one("#key-label", Input).value
+        if "label" not in self._errors:
+            problem = label_problem(label) if label else None
+            self.query_one("#key-label-error", Static).update(problem or "")
+        preset = self.preset
+        custom = self.query_one("#key-scopes", Input)
+        custom.display = preset == "custom"
+        scopes, scope_problem = self._scopes()
+        summary = self.query_one("#scope-summary", Static)
+        summary.display = preset != "custom"
+        summary.update(_describe_scopes(scopes))
+        if "scopes" not in self._errors:
+            shown = scope_problem if preset == "custom" and custom.value.strip() else None
+            self.query_one("#key-scopes-error", Static).update(shown or "")
+        if self._projects:
+            chosen = set(self._scoped_teams())
+            bad = [p for p in self._projects if p.id in chosen and p.forbidden]
+            warning = self.query_one("#key-projects-warning", Static)
+            warning.update(
+                "⚠ "
+                + "; ".join(sorted({p.organization for p in bad}))
+                + " does not allow members' personal API keys: this key will get 403 on "
+                + ", ".join(p.name for p in bad)
+                + "."
+                if bad
+                else ""
+            )
+            warning.display = bool(bad)
+        self.query_one("#create", Button).disabled = self.spec() is None
+
+    # -- answering ---------------------------------------------------------------------------
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#create")
+    def _create(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None)
+
+    def action_submit(self) -> None:
+        """Create the key when the form is right; otherwise say what is wrong."""
+        spec = self.spec()
+        if spec is None:
+            label = self.query_one("#key-label", Input).value
+            self.query_one("#key-label-error", Static).update(label_problem(label) or "")
+            _, problem = self._scopes()
+            self.query_one("#key-scopes-error", Static).update(problem or "")
+            return
+        self.dismiss(spec)
+
+    def action_cancel(self) -> None:
+        """Close without creating anything."""
+        self.dismiss(None)
+
+
+def _describe_scopes(scopes: tuple[str, ...]) -> str:
+    if scopes == ("*",):
+        return "Everything your account can do, in every project it can see. Use with care."
+    return ", ".join(scopes)

@@ -1,0 +1,100 @@
+"""The panel that shows a just-created personal key once, until the user has it safe."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from phguide.state import FreshKey
+from phguide.widgets.secret_field import KeyBox
+
+WARNING = "Copy the key immediately - you won't be able to see it again!"
+"""The guide's own words."""
+
+
+class FreshKeyPanel(Vertical):
+    """A new key's value, masked until revealed, with what has been done to keep it.
+
+    The owning screen binds the keys (copy, save, reveal, "I have it") and calls `show` and
+    `note` as they happen.
+    """
+
+    DEFAULT_CSS = """
+    FreshKeyPanel {
+        height: auto;
+        border: thick $warning;
+        padding: 0 1;
+        margin-bottom: 1;
+    }
+    FreshKeyPanel.-safe { border: thick $success; }
+    FreshKeyPanel #fresh-key-warning { text-style: bold; color: $text-warning; }
+    FreshKeyPanel.-safe #fresh-key-warning { color: $text-success; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id="fresh-key-panel")
+        self.fresh: FreshKey | None = None
+        """The key shown, if any."""
+        self._note = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static(WARNING, id="fresh-key-warning", markup=False)
+        yield KeyBox("New personal API key", secret=True, id="fresh-key-box")
+        yield Static("", id="fresh-key-state")
+
+    @property
+    def box(self) -> KeyBox:
+        """The box holding the value."""
+        return self.query_one("#fresh-key-box", KeyBox)
+
+    def show(self, fresh: FreshKey, how: str) -> None:
+        """Show a new key.
+
+        Args:
+            fresh: The key and what has been done with it.
+            how: "created" or "rolled", for the box title.
+        """
+        self.fresh = fresh
+        self._note = ""
+        box = self.box
+        box.value = fresh.value
+        box.border_title = f"New personal API key “{fresh.label}” ({how})"
+        self.display = True
+        self.refresh_state()
+
+    def note(self, text: str) -> None:
+        """Say what just happened to the key (saved, copied, could not save and why)."""
+        self._note = text
+        self.refresh_state()
+
+    def clear(self) -> None:
+        """Hide the panel (only once the key is safe)."""
+        self.fresh = None
+        self.box.value = None
+        self.display = False
+
+    def refresh_state(self) -> None:
+        """Show what has been done to keep the key, and what is left to do."""
+        fresh = self.fresh
+        if fresh is None:
+            return
+        done = []
+        if fresh.copied:
+            done.append("copied")
+        if fresh.saved:
+            done.append("saved in your keyring")
+        if fresh.acknowledged and not done:
+            done.append("you said you have it")
+        self.set_class(fresh.safe, "-safe")
+        if fresh.safe:
+            state = f"[b]✓ {escape(', '.join(done)).capitalize()}.[/b]"
+            keys = "[b]c[/b] copy again  [b]s[/b] save  [b]v[/b] reveal  [b]x[/b] done"
+        else:
+            state = "[b]Not copied or saved yet.[/b] PostHog stores only a hash of it."
+            keys = "[b]c[/b] copy  [b]s[/b] save to keyring  [b]v[/b] reveal  [b]i[/b] I have it"
+        text = f"{state}  {keys}"
+        if self._note:
+            text += f"\n{escape(self._note)}"
+        self.query_one("#fresh-key-state", Static).update(text)

@@ -1,0 +1,394 @@
+"""Step 4, Personal API keys: listed, created once, copied, saved, rolled, deleted, kept safe."""
+
+from __future__ import annotations
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Static
+
+from phguide.api.client import PostHogClient
+from phguide.api.errors import NotAuthenticated
+from phguide.app import PhGuideApp
+from phguide.clipboard import RecordingClipboard
+from phguide.credentials import MemoryStore, StoreResult
+from phguide.demo.data import DEMO_EMAIL
+from phguide.demo.server import DemoServer
+from phguide.dialogs.confirm import ConfirmDialog
+from phguide.dialogs.create_key import CreateKeyDialog
+from phguide.screens.personal_keys import PersonalKeysScreen
+from phguide.secret import Secret
+from phguide.services import Services
+from phguide.state import FreshKey
+from phguide.widgets.fresh_key import WARNING, FreshKeyPanel
+from tests.ui.conftest import SIZE
+from tests.ui.sessions import key_session, password_session, settle, sign_in
+
+
+def _recording(services: Services) -> RecordingClipboard:
+    system = services.clipboard.system
+    assert isinstance(system, RecordingClipboard)
+    return system
+
+
+def _text(app: PhGuideApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+def _screen(app: PhGuideApp) -> PersonalKeysScreen:
+    screen = app.screen
+    assert isinstance(screen, PersonalKeysScreen)
+    return screen
+
+
+def _labels(app: PhGuideApp) -> list[str]:
+    table = app.screen.query_one("#keys-table", DataTable)
+    return [str(table.get_row_at(row)[0]) for row in range(table.row_count)]
+
+
+def _server_labels(server: DemoServer) -> list[str]:
+    return [key.label for key in server.data.user_keys(DEMO_EMAIL)]
+
+
+async def _works(services: Services, value: str) -> bool:
+    """Whether the server accepts the value as a Bearer key."""
+    assert services.host is not None
+    client = PostHogClient(services.host, personal_key=Secret(value))
+    try:
+        await client.me()
+    except NotAuthenticated:
+        return False
+    finally:
+        await client.aclose()
+    return True
+
+
+async def _open_keys(pilot: Pilot[None], app: PhGuideApp, services: Services) -> None:
+    sign_in(app, await password_session(services))
+    await settle(pilot)
+    await pilot.press("4")
+    await settle(pilot)
+    assert isinstance(app.screen, PersonalKeysScreen)
+
+
+async def _create(pilot: Pilot[None], label: str, *, custom: str | None = None) -> None:
+    await pilot.press("n")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, CreateKeyDialog)
+    await pilot.press(*label)
+    if custom is not None:
+        await pilot.click("#preset-custom")
+        await pilot.pause()
+        pilot.app.screen.query_one("#key-scopes", Input).value = custom
+        await pilot.pause()
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
+def _fresh(app: PhGuideApp) -> FreshKey:
+    fresh = app.screen.query_one(FreshKeyPanel).fresh
+    assert fresh is not None
+    return fresh
+
+
+def _select(app: PhGuideApp, label: str) -> None:
+    table = app.screen.query_one("#keys-table", DataTable)
+    table.move_cursor(row=_labels(app).index(label))
+
+
+async def test_signed_out_explains_and_offers_log_in(services: Services) -> None:
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
+        assert "Log in first" in _text(app, "#personal-keys-unavailable")
+        await pilot.press("l")
+        await pilot.pause()
+        assert app.current_mode == "log-in"
+
+
+async def test_key_session_explains_why_the_list_is_unavailable(
+    services: Services, demo_server: DemoServer, opened_urls: list[str]
+) -> None:
+    value = demo_server.issue_key(
+        DEMO_EMAIL, "CLI - Web app", ("user:read", "project:read"), scoped_teams=(1001,)
+    )
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        session = await key_session(services, value, method="device", label="CLI - Web app")
+        sign_in(app, session)
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        text = _text(app, "#personal-keys-unavailable")
+        assert "cannot be listed" in text
+        assert "browser approval" in text and "CLI - Web app" in text
+        assert "does not support Personal API Key access" in text
+        assert value not in text and Secret(value).masked in text
+        assert not app.screen.query_one("#personal-keys-main").display
+        await pilot.press("o")
+        await settle(pilot)
+        assert services.host is not None
+        assert opened_urls == [services.host.personal_keys_url()]
+        await pilot.press("l")
+        await pilot.pause()
+        assert app.current_mode == "log-in"
+
+
+async def test_lists_keys_with_count_and_org_warning(
+    services: Services, demo_server: DemoServer
+) -> None:
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_keys(pilot, app, services)
+        assert _labels(app) == _server_labels(demo_server)
+        assert set(_labels(app)) == {"Local development", "CI feature flags", "Analytics export"}
+        table = app.screen.query_one("#keys-table", DataTable)
+        ci = table.get_row_at(_labels(app).index("CI feature flags"))
+        assert str(ci[3]) == "Web app"  # project names, not ids
+        assert str(ci[1]).startswith("phx_...")
+        assert "3 of 10 keys" in _text(app, "#personal-keys-count")
+        orgs = _text(app, "#personal-keys-orgs")
+        assert "Acme Corp does not allow members to use personal API keys" in orgs
+
+
+async def test_create_shows_once_copies_and_saves(
+    services: Services, demo_server: DemoServer
+) -> None:
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_keys(pilot, app, services)
+        await _create(pilot, "Server integration")
+        assert isinstance(app.screen, PersonalKeysScreen)
+        fresh = _fresh(app)
+        value = fresh.value.reveal()
+        assert value.startswith("phx_")
+        assert app.state.fresh_keys == [fresh]
+        assert app.state.unsafe_fresh_keys() == [fresh]
+        # Shown once, masked until revealed, with the guide's warning.
+        panel = app.screen.query_one(FreshKeyPanel)
+        assert _text(app, "#fresh-key-warning") == WARNING
+        assert panel.box.shown_text == fresh.value.masked
+        await pilot.press("v")
+        assert panel.box.shown_text == value
+        # The value on screen is the one the server accepts.
+        assert await _works(services, value)
+        server_key = next(
+            k for k in demo_server.data.user_keys(DEMO_EMAIL) if k.label == "Server integration"
+        )
+        assert "query:read" in server_key.scopes and "*" not in server_key.scopes
+        assert "Server integration" in _labels(app)
+        assert "4 of 10 keys" in _text(app, "#personal-keys-count")
+
+        await pilot.press("c")
+        await settle(pilot)
+        assert _recording(services).copies[-1] == value
+        assert fresh.copied and fresh.safe
+
+        await pilot.press("s")
+        await settle(pilot)
+        store = services.store
+        assert isinstance(store, MemoryStore)
+        assert services.host is not None
+        stored, _ = store.load_key(services.host.app_url, DEMO_EMAIL)
+        assert stored == fresh.value
+        assert fresh.saved
+        assert "Saved" in app.status
+
+        await pilot.press("x")
+        await pilot.pause()
+        assert not panel.display
+
+
+async def test_no_keyring_keeps_the_key_on_screen_and_says_what_to_do(
+    services: Services, demo_server: DemoServer
+) -> None:
+    services.store = MemoryStore(
+        failure=StoreResult(
+            "no-backend",
+            "No keyring is available on this machine.",
+            "Install and unlock a Secret Service, or copy the key now.",
+        )
+    )
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_keys(pilot, app, services)
+        await _create(pilot, "Headless box")
+        fresh = _fresh(app)
+        await pilot.press("s")
+        await settle(pilot)
+        state = _text(app, "#fresh-key-state")
+        assert "Not saved: No keyring is available" in state
+        assert "Secret Service" in state
+        assert not fresh.safe
+        assert app.screen.query_one(FreshKeyPanel).display
+        # "I have it", after a confirmation.
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await pilot.pause()
+        assert fresh.acknowledged and fresh.safe
+        assert app.state.unsafe_fresh_keys() == []
+
+
+async def test_roll_warns_and_the_old_value_stops_working(
+    services: Services, demo_server: DemoServer
+) -> None:
+    old = demo_server.issue_key(DEMO_EMAIL, "Nightly export", ("query:read", "user:read"))
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_keys(pilot, app, services)
+        assert await _works(services, old)
+        _select(app, "Nightly export")
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "stops working at once" in str(app.screen.query_one("#dialog-body", Static).render())
+        await pilot.press("y")
+        await settle(pilot)
+        fresh = _fresh(app)
+        assert fresh.label == "Nightly export"
+        assert not await _works(services, old)
+        assert await _works(services, fresh.value.reveal())
+        assert "rolled" in str(app.screen.query_one(FreshKeyPanel).box.border_title)
+
+
+async def test_delete_asks_then_removes_the_key_on_the_server(
+    services: Services, demo_server: DemoServer
+) -> None:
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_keys(pilot, app, services)
+        _select(app, "Analytics export")
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "Analytics export" in _server_labels(demo_server)
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        assert "Analytics export" not in _server_labels(demo_server)
+        assert "Analytics export" not in _labels(app)
+        assert "2 of 10 keys" in _text(app, "#personal-keys-count")
+
+
+async def test_ten_key_limit_shown_before_and_when_it_bites(
+    services: Services, demo_server: DemoServer
+) -> None:
+    for n in range(6):
+        demo_server.issue_key(DEMO_EMAIL, f"Extra {n}")
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_keys(pilot, app, services)
+        assert "9 of 10 keys" in _text(app, "#personal-keys-count")
+        # Someone creates one in the web app meanwhile: the server's own message is shown.
+        demo_server.issue_key(DEMO_EMAIL, "From the browser")
+        await _create(pilot, "One too many")
+        error = _text(app, "#personal-keys-error")
+        assert "You can only have 10 personal API keys" in error
+        assert app.state.fresh_keys == []
+        await pilot.press("f5")
+        await settle(pilot)
+        count = _text(app, "#personal-keys-count")
+        assert "10 of 10 keys" in count and "before creating another" in count
+        screen = _screen(app)
+        assert screen.check_action("create", ()) is None  # shown, disabled, with the reason
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, PersonalKeysScreen)
+
+
+async def test_sign_in_older_than_two_hours_asks_to_log_in_again(
+    services: Services, demo_server: DemoServer
+) -> None:
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_keys(pilot, app, services)
+        demo_server.clock.advance(7201)
+        await _create(pilot, "Too late")
+        error = _text(app, "#personal-keys-error")
+        assert "less than 2 hours old" in error and "log in again" in error
+        assert "Too late" not in _server_labels(demo_server)
+        await pilot.press("l")
+        await pilot.pause()
+        assert app.current_mode == "log-in"
+        assert app.state.session is None
+        assert "log in again" in app.status
+
+
+@pytest.mark.parametrize("after", [True, False])
+async def test_create_interrupted_by_a_fault_lists_again_and_says_what_happened(
+    services: Services, demo_server: DemoServer, after: bool
+) -> None:
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_keys(pilot, app, services)
+        demo_server.faults.add(
+            "status", path=r"^/api/personal_api_keys/?$", method="POST", status=502, after=after
+        )
+        await _create(pilot, "Lost in transit")
+        error = _text(app, "#personal-keys-error")
+        assert app.state.fresh_keys == []
+        if after:
+            assert "Lost in transit" in _server_labels(demo_server)
+            assert "was created, but its value was lost in transit" in error
+            assert "roll it" in error and "delete it" in error
+            assert _screen(app).selected_key is not None
+            assert _screen(app).selected_key.label == "Lost in transit"  # type: ignore[union-attr]
+            assert "Lost in transit" in _labels(app)
+        else:
+            assert "Lost in transit" not in _server_labels(demo_server)
+            assert "was not created" in error
+        assert "<html" not in error
+
+
+async def test_server_rejected_scope_is_shown_next_to_the_field(
+    services: Services, demo_server: DemoServer
+) -> None:
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_keys(pilot, app, services)
+        await _create(pilot, "Custom", custom="insight:read, hedgehog:read")
+        dialog = app.screen
+        assert isinstance(dialog, CreateKeyDialog)
+        assert "Invalid scope: hedgehog:read" in str(
+            dialog.query_one("#key-scopes-error", Static).render()
+        )
+        assert dialog.query_one("#key-label", Input).value == "Custom"
+        dialog.query_one("#key-scopes", Input).value = "insight:read"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert _fresh(app).label == "Custom"
+        key = next(k for k in demo_server.data.user_keys(DEMO_EMAIL) if k.label == "Custom")
+        assert key.scopes == ["insight:read"]
+
+
+async def test_leaving_with_an_unsafe_fresh_key_asks_first(
+    services: Services, demo_server: DemoServer
+) -> None:
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_keys(pilot, app, services)
+        await _create(pilot, "Do not lose me")
+        fresh = _fresh(app)
+        await pilot.press("3")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.current_mode == "personal-keys"
+        assert not fresh.safe
+        await pilot.click("#step-project-key")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.click("#yes")
+        await pilot.pause()
+        assert app.current_mode == "project-key"
+        assert fresh.acknowledged
+        # Once the key is safe, moving around asks nothing.
+        await pilot.press("4")
+        await pilot.pause()
+        assert app.current_mode == "personal-keys"
