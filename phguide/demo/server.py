@@ -24,7 +24,6 @@ from phguide.demo.wire import (
     ApiError,
     Request,
     Response,
-    json_response,
     method_not_allowed,
     not_found,
     server_error,
@@ -81,6 +80,8 @@ class _HttpServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog of 5 makes a burst of concurrent clients wait for SYN retries.
+    request_queue_size = 256
 
     def __init__(self, address: tuple[str, int], demo: DemoServer) -> None:
         self.demo = demo
@@ -137,20 +138,17 @@ class _RequestHandler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         path = parts.path or "/"
         demo._record(self.command, path)
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if not 0 <= length <= MAX_BODY:
+            # The body cannot be read (or skipped) safely: answer and close the connection.
             self.close_connection = True
-            self._send(
-                json_response(
-                    413,
-                    {
-                        "type": "invalid_request",
-                        "code": "too_large",
-                        "detail": "Request body too large.",
-                        "attr": None,
-                    },
-                )
-            )
+            error = ApiError(400, "invalid_request", "parse_error", "Bad Content-Length.")
+            if length > MAX_BODY:
+                error = ApiError(413, "invalid_request", "too_large", "Request body too large.")
+            self._send(error.response())
             return
         body = self.rfile.read(length) if length > 0 else b""
         request = Request(

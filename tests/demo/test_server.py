@@ -171,3 +171,25 @@ def test_console_entry_point() -> None:
     assert DEMO_PASSWORD in banner and TOTP_EMAIL in banner
     assert "Stopped." in out
     assert "Traceback" not in err
+
+
+def test_a_burst_of_concurrent_clients_is_served_at_once() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with DemoServer(latency=0.05) as server:
+        started = time.monotonic()
+        with ThreadPoolExecutor(60) as pool:
+            statuses = list(pool.map(lambda _: Http(server.url).get("/login").status, range(60)))
+        # One SYN retry (a too-small listen backlog) alone would take a second.
+        assert time.monotonic() - started < 0.9
+    assert set(statuses) == {200}
+
+
+def test_bad_content_length(demo_server: DemoServer) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", demo_server.port, timeout=2)
+    conn.putrequest("POST", "/api/login/precheck")
+    conn.putheader("Content-Length", "lots")
+    conn.endheaders()
+    response = conn.getresponse()
+    assert response.status == 400
+    assert b"Traceback" not in response.read()
