@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import html
 import secrets
 import uuid
@@ -25,6 +24,7 @@ from phguide.demo.state import (
     RateWindow,
     Session,
 )
+from phguide.demo.totp import same
 from phguide.demo.wire import (
     ApiError,
     Request,
@@ -67,9 +67,7 @@ def check_csrf(state: DemoState, req: Request) -> None:
     """
     cookie = req.cookies.get(CSRF_COOKIE, "")
     header = req.headers.get("x-csrftoken", "")
-    if not (
-        cookie and header and hmac.compare_digest(cookie, header) and cookie in state.csrf_tokens
-    ):
+    if not (cookie and header and same(cookie, header) and cookie in state.csrf_tokens):
         raise permission_denied("CSRF Failed: CSRF token missing or incorrect.")
 
 
@@ -440,7 +438,7 @@ def verify_code(state: DemoState, req: Request, params: dict[str, str]) -> Respo
         session.pending_code = None
         raise invalid("Too many attempts. Please log in again.", code="too_many_attempts")
     fresh = state.now() <= session.code_sent_at + CODE_TTL
-    if not (fresh and hmac.compare_digest(code, session.code)):
+    if not (fresh and same(code, session.code)):
         session.code_attempts += 1
         raise invalid("Invalid or expired verification code.", "code", code="invalid_code")
     user = state.data.user(session.pending_code)

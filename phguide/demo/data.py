@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import secrets
 import string
 import threading
@@ -12,6 +11,8 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Final, Literal
+
+from phguide.demo.totp import same
 
 SecondFactor = Literal["none", "totp", "email"]
 
@@ -164,7 +165,7 @@ class DemoUser:
 
     def check_password(self, password: str) -> bool:
         """True when the password is this user's."""
-        return hmac.compare_digest(_password_hash(password, self.password_salt), self.password_hash)
+        return same(_password_hash(password, self.password_salt), self.password_hash)
 
 
 class DemoData:

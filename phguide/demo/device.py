@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import html
 import secrets
 from datetime import UTC, datetime
@@ -12,6 +11,7 @@ from phguide.demo import totp
 from phguide.demo.auth import CSRF_COOKIE, current_session, ensure_csrf_cookie, start_login
 from phguide.demo.data import MAX_KEYS_PER_USER, DemoUser
 from phguide.demo.state import CODE_TTL, DemoState, DeviceGrant
+from phguide.demo.totp import same
 from phguide.demo.wire import Request, Response, json_response, text_field, text_response
 
 DEVICE_CODE_TTL: Final = 600
@@ -216,7 +216,7 @@ def authorize_page(state: DemoState, req: Request, params: dict[str, str]) -> Re
     form = req.json()
     cookie = req.cookies.get(CSRF_COOKIE, "")
     sent = str(form.get("csrfmiddlewaretoken", ""))
-    if not (cookie and cookie in state.csrf_tokens and hmac.compare_digest(cookie, sent)):
+    if not (cookie and cookie in state.csrf_tokens and same(cookie, sent)):
         return _page(
             403, "Forbidden", "<p>CSRF verification failed. Reload the page and try again.</p>"
         )
@@ -268,7 +268,7 @@ def _sign_in(
             state.emailed[user.email] = fresh
             state.notify(f"emailed sign-in code for {user.email}: {fresh}")
             return again(f"We emailed a 6-digit code to {user.email}. Enter it and continue.")
-        if not hmac.compare_digest(otp, sent):
+        if not same(otp, sent):
             return again("That code is not valid.")
         state.page_codes.pop(user.email, None)
     response = _page(200, "Authorize phguide", "")

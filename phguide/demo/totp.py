@@ -32,6 +32,11 @@ def totp(secret_b32: str, at: float, *, step: int = STEP, digits: int = DIGITS) 
     return str(number % 10**digits).zfill(digits)
 
 
+def same(a: str, b: str) -> bool:
+    """Constant-time comparison of two strings of any characters (user input may be non-ASCII)."""
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
 def verify(secret_b32: str, code: str, at: float, *, tolerance: int = 1) -> bool:
     """True when a code matches the current step or one `tolerance` steps away.
 
@@ -41,6 +46,6 @@ def verify(secret_b32: str, code: str, at: float, *, tolerance: int = 1) -> bool
     if not (candidate.isdigit() and len(candidate) == DIGITS):
         return False
     return any(
-        hmac.compare_digest(totp(secret_b32, at + drift * STEP), candidate)
+        same(totp(secret_b32, at + drift * STEP), candidate)
         for drift in range(-tolerance, tolerance + 1)
     )

@@ -219,6 +219,9 @@ def text_field(body: dict[str, Any], name: str, *, max_length: int | None = None
     if name not in body or body[name] is None:
         raise required(name)
     value = body[name]
+    # DRF's CharField takes numbers as their text, and refuses booleans, lists and objects.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
     if not isinstance(value, str):
         raise invalid("Not a valid string.", name)
     if not value.strip():

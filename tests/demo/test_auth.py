@@ -245,3 +245,21 @@ def test_no_pending_verification(http: Http) -> None:
 def test_logout_ends_the_session(session: Http) -> None:
     assert session.post("/logout").status == 302
     assert session.get("/api/users/@me/").status == 401
+
+
+def test_odd_inputs_are_400s_not_500s(demo_server: DemoServer, http: Http) -> None:
+    _start_2fa(http)
+    assert http.post("/api/login/token", {"token": "١٢٣٤٥٦"}).error()[1] == "2fa_invalid"
+    assert http.post("/api/login/token", {"token": ["1"]}).error() == (
+        400,
+        "invalid_input",
+        "token",
+    )
+    assert http.post("/api/login/token", {"token": 123456}).error()[1] == "2fa_invalid"
+    assert http.post("/api/login/precheck", {"email": True}).error()[0] == 400
+    other = Http(demo_server.url)
+    other.get("/login")
+    reply = other.post(
+        "/api/login", {"email": DEMO_EMAIL, "password": DEMO_PASSWORD}, headers={"X-CSRFToken": "é"}
+    )
+    assert reply.status == 403
