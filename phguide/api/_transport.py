@@ -342,12 +342,12 @@ class Transport:
         return token.reveal() if token else None
 
     def _headers(
-        self, method: str, url: str, credentials: bool, referer: str | None
+        self, method: str, url: str, credentials: bool, referer: str | None, session_only: bool
     ) -> dict[str, str]:
         headers: dict[str, str] = {}
         if not credentials or not self.is_own(url):
             return headers
-        if self.personal_key is not None:
+        if self.personal_key is not None and not session_only:
             headers["Authorization"] = f"Bearer {self.personal_key.reveal()}"
             return headers
         if self.cookies:
@@ -379,10 +379,11 @@ class Transport:
         body: Any,
         credentials: bool,
         referer: str | None,
+        session_only: bool,
     ) -> tuple[httpx.Response, str]:
         """One attempt, following same-origin redirects of GETs; returns the final URL too."""
         for _ in range(_MAX_REDIRECTS + 1):
-            headers = self._headers(method, url, credentials, referer)
+            headers = self._headers(method, url, credentials, referer, session_only)
             async with self._slots:
                 response = await self._http.request(method, url, json=body, headers=headers)
             log.debug("%s %s -> %d", method, urlsplit(url).path, response.status_code)
@@ -443,6 +444,7 @@ class Transport:
         *,
         json: Any = None,
         credentials: bool = True,
+        session_only: bool = False,
         referer: str | None = None,
         retry: bool | None = None,
         accept: tuple[int, ...] = (),
@@ -455,6 +457,8 @@ class Transport:
             url: An absolute URL.
             json: The JSON body, if any.
             credentials: Send the session cookies or the personal key (to the app host only).
+            session_only: Send the cookies even when a personal key is set (the login calls,
+                which build a session and must not carry a key).
             referer: The `Referer` for a session write (default: the host's root).
             retry: Whether the call is safe to repeat; default: GET and HEAD are.
             accept: Error statuses to hand back as a `Reply` instead of raising.
@@ -473,7 +477,9 @@ class Transport:
         while True:
             attempt += 1
             try:
-                response, final_url = await self._send(method, url, json, credentials, referer)
+                response, final_url = await self._send(
+                    method, url, json, credentials, referer, session_only
+                )
             except httpx.HTTPError as error:
                 log.debug("%s %s failed: %s", method, urlsplit(url).path, type(error).__name__)
                 dropped = isinstance(

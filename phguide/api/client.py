@@ -41,7 +41,7 @@ from phguide.hosts import Host
 from phguide.secret import Secret
 
 if TYPE_CHECKING:
-    from phguide.api._transport import Reply, Transport
+    from phguide.api._transport import Expect, Reply, Transport
 
 AuthKind = Literal["none", "session", "key"]
 
@@ -212,6 +212,8 @@ class PostHogClient:
         retry: bool | None = None,
         accept: tuple[int, ...] = (),
         credentials: bool = True,
+        session_only: bool = False,
+        expect: Expect = "json",
     ) -> Reply:
         return await self._t.request(
             method,
@@ -221,11 +223,20 @@ class PostHogClient:
             retry=retry,
             accept=accept,
             credentials=credentials,
+            session_only=session_only,
+            expect=expect,
         )
 
     async def _login_post(self, path: str, body: dict[str, str]) -> None:
         """A login step: a session write with the login page as Referer; never retried."""
-        await self._call("POST", path, json=body, referer=f"{self.host.app_url}/login", retry=False)
+        await self._call(
+            "POST",
+            path,
+            json=body,
+            referer=f"{self.host.app_url}/login",
+            retry=False,
+            session_only=True,
+        )
 
     async def _prime_csrf(self) -> None:
         """GET /login so that PostHog sets `posthog_csrftoken`.
@@ -233,7 +244,7 @@ class PostHogClient:
         Only the cookie matters: a 404 page (an instance without the route) is fine, since
         the contract says the token is harmless when not needed.
         """
-        await self._t.request("GET", self._t.url("/login"), accept=(404,), expect="none")
+        await self._call("GET", "/login", accept=(404,), expect="none", session_only=True)
 
     # -- password login (contract §3) -------------------------------------------------------
 
@@ -253,19 +264,32 @@ class PostHogClient:
             PostHogError: The typed failure.
         """
 
-        async def check() -> Reply:
+        answer: list[Reply] = []
+
+        async def check() -> None:
             # Read-only on the server, so safe to repeat after a 429 or a proxy's 502.
-            return await self._call(
-                "POST", "/api/login/precheck", json={"email": email}, retry=True
+            answer.append(
+                await self._call(
+                    "POST",
+                    "/api/login/precheck",
+                    json={"email": email},
+                    retry=True,
+                    session_only=True,
+                )
             )
 
         async def prime() -> None:
-            if self._t.csrf_token is None:
+            if self._t.csrf_token is not None:
+                return
+            try:
                 await self._prime_csrf()
+            except PostHogError as error:
+                # Only a head start for `login`, which tries again and reports the failure.
+                log.debug("could not fetch the login page early: %s", error.code)
 
-        reply, _ = await asyncio.gather(check(), prime())
+        await _all([check(), prime()])
         try:
-            return _parse.precheck(reply.data)
+            return _parse.precheck(answer[0].data)
         except _parse.Malformed as error:
             raise _malformed(error) from None
 
@@ -333,7 +357,9 @@ class PostHogClient:
         """
         if self._session:
             try:
-                await self._call("POST", "/logout", retry=False, accept=(302, 404, 405))
+                await self._call(
+                    "POST", "/logout", retry=False, accept=(302, 404, 405), session_only=True
+                )
             except PostHogError as error:
                 # The local credentials go anyway; the server's session simply expires.
                 log.debug("logout request failed: %s", error.code)
@@ -439,6 +465,8 @@ class PostHogClient:
 
         Raises:
             DeviceCodeExpired: The code expired before the user approved.
+            PostHogError: Polling failed even after retries; the code stays valid until it
+                expires, so calling again with it resumes the wait.
         """
         wait = sleep or self._sleep
         interval = float(code.interval)

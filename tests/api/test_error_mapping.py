@@ -29,7 +29,9 @@ from phguide.api.errors import (
 SERVER = "posthog.example.com"
 
 
-def body(code: str, detail: str = "Some detail.", attr: str | None = None, kind: str = "x") -> dict:
+def body(
+    code: str, detail: str = "Some detail.", attr: str | None = None, kind: str = "x"
+) -> dict[str, object]:
     return {"type": kind, "code": code, "detail": detail, "attr": attr}
 
 

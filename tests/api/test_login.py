@@ -56,9 +56,9 @@ async def test_precheck_bad_email_is_invalid_input(client: PostHogClient) -> Non
 async def test_login_sends_csrf_and_login_referer(
     spied: PostHogClient, spy: SpyTransport, host: Host
 ) -> None:
-    assert spied.auth_kind == "none"
+    before = spied.auth_kind
     await spied.login(DEMO_EMAIL, PASSWORD)
-    assert spied.auth_kind == "session"
+    assert (before, spied.auth_kind) == ("none", "session")
     [page] = spy.find("GET", "/login")
     [post] = spy.find("POST", "/api/login")
     assert spy.sent.index(page) < spy.sent.index(post)
@@ -152,9 +152,9 @@ async def test_totp_login_and_remember_cookie(
     assert caught.value.kind == "totp"
     assert caught.value.code == "2fa_required"
     assert caught.value.status == 401
-    assert client.auth_kind == "none"
+    before = client.auth_kind
     await client.login_token(server.current_totp(TOTP_EMAIL))
-    assert client.auth_kind == "session"
+    assert (before, client.auth_kind) == ("none", "session")
     assert (await client.me()).email == TOTP_EMAIL
 
     remembered = client.remember_cookies()
@@ -276,3 +276,33 @@ async def test_logout_forgets_everything(client: PostHogClient, server: DemoServ
     with pytest.raises(ApiError) as caught:
         await client.me()
     assert caught.value.code == "not_authenticated"
+
+
+async def test_login_with_a_key_in_use_sends_no_key(
+    host: Host, server: DemoServer, spy: SpyTransport
+) -> None:
+    key = Secret(server.issue_key(DEMO_EMAIL))
+    async with PostHogClient(host, personal_key=key, transport=spy) as client:
+        with pytest.raises(InvalidCredentials):
+            await client.login(DEMO_EMAIL, Secret("wrong"))
+        # A failed login leaves the key in use.
+        assert client.auth_kind == "key"
+        assert (await client.me()).email == DEMO_EMAIL
+        await client.login(DEMO_EMAIL, PASSWORD)
+        assert client.auth_kind == "session"
+        assert client.personal_key is None
+        # Key management needs the session, which now works.
+        assert len(await client.list_keys()) == 4
+    for request in spy.sent:
+        if request.url.path.startswith(("/login", "/api/login")):
+            assert "Authorization" not in request.headers
+
+
+async def test_precheck_survives_a_broken_login_page(
+    client: PostHogClient, server: DemoServer
+) -> None:
+    server.faults.add("status", path="^/login$", status=500)
+    assert (await client.precheck(DEMO_EMAIL)).sso_enforcement is None
+    # The login fetches the page again and goes through.
+    await client.login(DEMO_EMAIL, PASSWORD)
+    assert server.requests_log.count(("GET", "/login")) == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -19,10 +20,12 @@ ME = "/api/users/@me/"
 
 
 @pytest.fixture
-async def keyed(host: Host, server: DemoServer, sleep: RecordingSleep) -> PostHogClient:
-    client = PostHogClient(host, personal_key=Secret(server.issue_key(DEMO_EMAIL)), sleep=sleep)
-    yield client  # type: ignore[misc]
-    await client.aclose()
+async def keyed(
+    host: Host, server: DemoServer, sleep: RecordingSleep
+) -> AsyncIterator[PostHogClient]:
+    key = Secret(server.issue_key(DEMO_EMAIL))
+    async with PostHogClient(host, personal_key=key, sleep=sleep) as client:
+        yield client
 
 
 def hits(server: DemoServer, path: str = ME) -> int:
