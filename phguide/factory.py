@@ -55,30 +55,38 @@ def _demo_services(clipboard: object, host: str | None) -> Services:
     """Services for `phguide --demo`: two loopback "clouds" and an in-memory keyring."""
     from phguide.clipboard import Clipboard
     from phguide.credentials import MemoryStore
-    from phguide.demo.data import DEMO_ACCOUNTS, demo_data
+    from phguide.demo import data
     from phguide.demo.server import DemoServer
 
     assert isinstance(clipboard, Clipboard)
     if host is not None:
         raise FactoryError("--demo runs its own PostHog: leave out --host.")
-    us_server = DemoServer(demo_data("us")).start()
-    eu_server = DemoServer(demo_data("eu")).start()
+    us_server = DemoServer(data.demo_data("us")).start()
+    eu_server = DemoServer(data.demo_data("eu")).start()
     clouds = Clouds(
         us=with_region(parse_host(us_server.url), "us"),
         eu=with_region(parse_host(eu_server.url), "eu"),
     )
 
     def code_hint(email: str) -> str | None:
-        return us_server.last_emailed_code(email) or us_server.current_totp(email)
+        if email.strip().lower() == data.TOTP_EMAIL:
+            return us_server.current_totp(email)
+        return us_server.last_emailed_code(email)
 
     def approve(user_code: str) -> None:
-        from phguide.demo.data import DEMO_EMAIL
+        user = us_server.data.users[data.DEMO_EMAIL]
+        us_server.approve_device(user_code, data.DEMO_EMAIL, user.current_team_id or 0)
 
-        project = us_server.data.default_project_id(DEMO_EMAIL)
-        us_server.approve_device(user_code, DEMO_EMAIL, project)
-
+    password = data.DEMO_PASSWORD
+    accounts = [
+        DemoAccount(data.DEMO_EMAIL, password, "two organisations, three keys"),
+        DemoAccount(data.TOTP_EMAIL, password, "asks for an authenticator code"),
+        DemoAccount(data.EMAIL_CODE_EMAIL, password, "asks for an emailed code"),
+        DemoAccount(data.SSO_EMAIL, password, "must use SSO: browser approval"),
+        DemoAccount(data.EU_EMAIL, password, "lives in EU Cloud: try it on US"),
+    ]
     info = DemoInfo(
-        accounts=[DemoAccount(a.email, a.password, a.note) for a in DEMO_ACCOUNTS],
+        accounts=accounts,
         code_hint=code_hint,
         approve_device=approve,
     )
