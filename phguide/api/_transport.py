@@ -26,6 +26,7 @@ from phguide import __version__
 from phguide.api.errors import (
     PostHogError,
     TransportError,
+    bad_answer,
     error_for_response,
     seconds_in_detail,
 )
@@ -39,17 +40,10 @@ Expect = Literal["json", "text", "none"]
 
 CSRF_COOKIE: Final = "posthog_csrftoken"
 """PostHog renames Django's CSRF cookie (`CSRF_COOKIE_NAME`)."""
-REMEMBER_PREFIX: Final = "remember-cookie_"
-"""The cookie that lets a browser skip the second factor for 30 days."""
 
 _RETRY_STATUSES: Final = frozenset({429, 502, 503, 504})
 _SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 _MAX_REDIRECTS: Final = 5
-_BAD_ANSWER: Final = "PostHog sent an answer phguide does not understand."
-_BAD_ANSWER_FIX: Final = (
-    "Check that the address points at PostHog itself, not another web app or a login portal. "
-    "If it does, try again: the server may be mid-upgrade."
-)
 
 Origin = tuple[str, str, int]
 
@@ -263,7 +257,7 @@ def transport_error(error: httpx.HTTPError, url: str, timeout: float) -> Transpo
             code="dropped",
         )
     if isinstance(error, httpx.DecodingError):
-        return TransportError(_BAD_ANSWER, _BAD_ANSWER_FIX, code="bad_response")
+        return bad_answer()
     return TransportError(
         f"The request to {server} failed.",
         "Check the address, your connection and any proxy, then try again.",
@@ -414,9 +408,7 @@ class Transport:
             return jsonlib.loads(response.content), text
         except (ValueError, UnicodeDecodeError):
             if response.status_code < 400 and expect == "json":
-                raise TransportError(
-                    _BAD_ANSWER, _BAD_ANSWER_FIX, code="bad_response", status=response.status_code
-                ) from None
+                raise bad_answer(response.status_code) from None
             return None, text
 
     def _backoff(self, attempt: int) -> float:
@@ -518,9 +510,7 @@ class Transport:
             if reply.status >= 400:
                 raise self.error_for(reply)
             if reply.status >= 300:
-                raise TransportError(
-                    _BAD_ANSWER, _BAD_ANSWER_FIX, code="bad_response", status=reply.status
-                )
+                raise bad_answer(reply.status)
             return reply
 
     def error_for(self, reply: Reply) -> PostHogError:

@@ -23,6 +23,7 @@ from phguide.api.errors import (
     PostHogError,
     TransportError,
     TwoFactorEnforced,
+    bad_answer,
     clean_text,
 )
 from phguide.api.models import (
@@ -55,14 +56,11 @@ PAGE_CONCURRENCY: Final = 8
 """Pages of one organisation fetched at once: enough to hide latency, gentle on the server."""
 MAX_PAGES: Final = 1000
 """A guard against a server whose `next` links never end (100,000 projects at 100 a page)."""
+REMEMBER_PREFIX: Final = "remember-cookie_"
+"""The cookie that lets a browser skip the second factor for 30 days: a credential."""
 FLAGS_DISTINCT_ID: Final = "phguide-key-check"
 """The distinct id of a key check: `/flags` evaluates flags for it and ingests nothing."""
 
-_BAD_ANSWER: Final = "PostHog sent an answer phguide does not understand."
-_BAD_ANSWER_FIX: Final = (
-    "Check that the address points at PostHog itself. If it does, try again: the server may be "
-    "mid-upgrade."
-)
 _KEY_FIELDS: Final = frozenset({"label", "scopes", "scoped_teams", "scoped_organizations"})
 _ORG_ERRORS: Final = (PermissionDenied, NotFound, TwoFactorEnforced)
 """Failures that belong to one organisation; anything else is about the whole session."""
@@ -70,7 +68,7 @@ _ORG_ERRORS: Final = (PermissionDenied, NotFound, TwoFactorEnforced)
 
 def _malformed(error: _parse.Malformed) -> TransportError:
     log.debug("could not read PostHog's answer: %s", error)
-    return TransportError(_BAD_ANSWER, _BAD_ANSWER_FIX, code="bad_response")
+    return bad_answer()
 
 
 def _expired(status: int | None = None) -> DeviceCodeExpired:
@@ -129,7 +127,7 @@ class PostHogClient:
         max_retry_wait: float = 30.0,
         max_concurrency: int = 10,
     ) -> None:
-        from phguide.api._transport import REMEMBER_PREFIX, Transport
+        from phguide.api._transport import Transport
 
         self.host = host
         """The PostHog this client talks to."""
@@ -175,8 +173,6 @@ class PostHogClient:
 
         The remember cookies stay: they are not a session, and a later login may use them.
         """
-        from phguide.api._transport import REMEMBER_PREFIX
-
         self._t.personal_key = key
         self._session = False
         self._t.cookies = {
@@ -192,8 +188,6 @@ class PostHogClient:
 
     def remember_cookies(self) -> dict[str, Secret]:
         """The `remember-cookie_*` cookies the last login set, for the keyring."""
-        from phguide.api._transport import REMEMBER_PREFIX
-
         return {
             name: value
             for name, value in self._t.cookies.items()
@@ -263,7 +257,6 @@ class PostHogClient:
         Raises:
             PostHogError: The typed failure.
         """
-
         answer: list[Reply] = []
 
         async def check() -> None:

@@ -288,6 +288,21 @@ class ServerError(PostHogError):
     """The server (or a proxy in front of it) answered with a 5xx status."""
 
 
+def bad_answer(status: int | None = None) -> TransportError:
+    """The error for an answer that is not the JSON PostHog sends (a portal page, cut-off JSON).
+
+    Args:
+        status: The HTTP status of the answer, when there was one.
+    """
+    return TransportError(
+        "PostHog sent an answer phguide does not understand.",
+        "Check that the address points at PostHog itself, not another web app or a login "
+        "portal. If it does, try again: the server may be mid-upgrade.",
+        code="bad_response",
+        status=status,
+    )
+
+
 def text_for_code(code: str | None) -> tuple[str, str] | None:
     """The default message and fix for a PostHog error code, if phguide knows it."""
     if code is None:
