@@ -187,6 +187,23 @@ def _name_has_owner(address: str, name: str) -> bool:
     return bool(reply.body[0])
 
 
+# A session bus with no service activation: nothing can start a second keyring daemon
+# (which would outlive the bus) or an unlock prompter behind the tests' backs.
+_BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir={folder}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
+
 @contextlib.contextmanager
 def start_secret_service() -> Iterator[SecretService]:
     """Start a private Secret Service (gnome-keyring, unlocked) on a private session bus."""
@@ -196,10 +213,11 @@ def start_secret_service() -> Iterator[SecretService]:
     runtime.mkdir(mode=0o700)
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     # The daemon keeps its keyring under XDG_DATA_HOME: a temp folder, never the user's.
-    # Without DISPLAY an unlock prompt fails at once instead of waiting on a screen.
     env.update(XDG_DATA_HOME=str(home / "data"), XDG_RUNTIME_DIR=str(runtime), HOME=str(home))
+    config = home / "bus.conf"
+    config.write_text(_BUS_CONFIG.format(folder=runtime))
     bus = subprocess.Popen(
-        ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+        ["dbus-daemon", f"--config-file={config}", "--nofork", "--print-address=1"],
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -210,7 +228,7 @@ def start_secret_service() -> Iterator[SecretService]:
         assert bus.stdout is not None
         address = bus.stdout.readline().decode().strip()
         if not address:
-            missing("dbus-daemon --session did not start")
+            missing("dbus-daemon did not start a private session bus")
         env["DBUS_SESSION_BUS_ADDRESS"] = address
         daemon = subprocess.Popen(
             ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
@@ -223,8 +241,7 @@ def start_secret_service() -> Iterator[SecretService]:
         assert daemon.stdin is not None
         daemon.stdin.write(PASSWORD.encode())
         daemon.stdin.close()
-        # Wait until the daemon owns the name: a call before that would make D-Bus start
-        # a second, locked daemon through its service file.
+        # Wait until the daemon owns the name: a call before that would find no service.
         deadline = time.monotonic() + 10
         while not _name_has_owner(address, SECRETS_NAME):
             if daemon.poll() is not None or time.monotonic() > deadline:
