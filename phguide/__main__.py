@@ -66,11 +66,7 @@ def run_app(args: argparse.Namespace) -> int:
     try:
         app.run()
     finally:
-        for callback in services.on_exit:
-            try:
-                callback()
-            except Exception:  # exiting: a clean-up failure must not print a traceback
-                pass
+        services.close()
     return app.return_code or 0
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import math
 import os
+import time
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING
@@ -13,6 +16,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.timer import Timer
 
 from phguide import messages
 from phguide.services import Services
@@ -60,7 +64,8 @@ class PhGuideApp(App[None]):
         self.state = AppState()
         """What every step shares."""
         self._start = start
-        self._clear_timer_deadline: float | None = None
+        self._countdown: Timer | None = None
+        self._countdown_base = ""
 
     def on_mount(self) -> None:
         self.services.clipboard.terminal = self._terminal_copy
@@ -154,18 +159,31 @@ class PhGuideApp(App[None]):
 
     def _copied(self, result: CopyResult, secret: bool, what: str) -> None:
         if result.method == "none":
-            self.status = f"Could not copy {what}: {result.message}"
+            self.status = result.message
             self.notify(result.message, title="Copy by hand", severity="warning")
             return
         self.status = f"{what[:1].upper()}{what[1:]}: {result.message}"
-        if secret and self.services.clipboard.clear_after > 0:
+        if secret and self.services.clipboard.pending_secret_deadline is not None:
             self._start_clear_countdown()
 
     def _start_clear_countdown(self) -> None:
-        delay = self.services.clipboard.clear_after
-        self.set_timer(delay, self._clear_clipboard, name="clipboard-clear")
-        base = self.status
-        self.status = f"{base} (cleared in {int(delay)} s)"
+        """Count down on the status line, then clear the secret if the clipboard still has it."""
+        if self._countdown is not None:
+            self._countdown.stop()
+        self._countdown_base = self.status
+        self._countdown = self.set_interval(1.0, self._tick_countdown, name="clipboard-countdown")
+        self._tick_countdown()
+
+    def _tick_countdown(self) -> None:
+        deadline = self.services.clipboard.pending_secret_deadline
+        left = 0.0 if deadline is None else deadline - time.monotonic()
+        if left <= 0:
+            if self._countdown is not None:
+                self._countdown.stop()
+                self._countdown = None
+            self._clear_clipboard()
+            return
+        self.status = f"{self._countdown_base} (cleared in {math.ceil(left)} s)"
 
     @work(group="clipboard-clear", exit_on_error=False, thread=True)
     def _clear_clipboard(self) -> None:
@@ -200,15 +218,9 @@ class PhGuideApp(App[None]):
 
     def on_unmount(self) -> None:
         # Whatever happens, don't leave a secret on the clipboard behind us.
-        try:
+        with contextlib.suppress(Exception):  # exiting: the clipboard may already be gone
             self.services.clipboard.clear_if_unchanged()
-        except Exception:  # exiting: the clipboard may already be gone
-            pass
-        for callback in self.services.on_exit:
-            try:
-                callback()
-            except Exception:  # exiting: a failing clean-up must not print a traceback
-                pass
+        self.services.close()
 
     # -- command palette --------------------------------------------------------------------
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:

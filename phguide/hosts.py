@@ -128,7 +128,9 @@ def parse_host(text: str, clouds: Clouds | None = None) -> Host:
     if scheme not in ("http", "https"):
         raise HostError(f"Use an https:// address (not {scheme}://).")
     if parts.username is not None or parts.password is not None:
-        raise HostError("Leave the user name and password out of the address; phguide asks for them.")
+        raise HostError(
+            "Leave the user name and password out of the address; phguide asks for them."
+        )
     hostname = parts.hostname
     if not hostname:
         raise HostError("The address has no host name.")

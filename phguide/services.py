@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -71,3 +72,10 @@ class Services:
     demo: DemoInfo | None = None
     on_exit: list[Callable[[], None]] = field(default_factory=list)
     """Called when the app closes (stop the demo server, clear the clipboard)."""
+
+    def close(self) -> None:
+        """Run the exit callbacks once each; a failing one never stops the others."""
+        while self.on_exit:
+            callback = self.on_exit.pop(0)
+            with contextlib.suppress(Exception):  # exiting: no traceback for a clean-up
+                callback()

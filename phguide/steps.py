@@ -23,7 +23,9 @@ STEPS: tuple[Step, ...] = (
     Step("key-types", "Key types", "phguide.screens.key_types", "KeyTypesScreen"),
     Step("log-in", "Log in", "phguide.screens.login", "LoginScreen"),
     Step("project-key", "Project API key", "phguide.screens.project_key", "ProjectKeyScreen"),
-    Step("personal-keys", "Personal API keys", "phguide.screens.personal_keys", "PersonalKeysScreen"),
+    Step(
+        "personal-keys", "Personal API keys", "phguide.screens.personal_keys", "PersonalKeysScreen"
+    ),
     Step("usage", "Using your keys", "phguide.screens.usage", "UsageScreen"),
     Step("troubleshoot", "Troubleshooting", "phguide.screens.troubleshoot", "TroubleshootScreen"),
 )
