@@ -45,6 +45,17 @@ COPY_KEYS: dict[SnippetId, str] = {
 }
 """One key per example: copy it without moving there first."""
 
+COPY_TITLES: dict[SnippetId, str] = {
+    "javascript": "JavaScript",
+    "python": "Python",
+    "server": "server-side",
+    "curl": "curl",
+    "shell": "shell export",
+    "dotenv": ".env",
+}
+
+_COPY_GROUP = Binding.Group("Copy example", compact=False)
+
 
 class SnippetPanel(Vertical, can_focus=True):
     """One example in a box: its code and a line on where it goes. The screen copies it."""
@@ -78,7 +89,7 @@ class UsageScreen(StepScreen):
     AUTO_FOCUS = ""
     """Nothing focused at first, so the intro shows; ↓ or a copy key moves to an example."""
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "copy_focused", "Copy", id="copy-snippet"),
+        Binding("c", "copy_focused", "Copy this", id="copy-snippet"),
         Binding("r", "reveal", "Reveal key", id="reveal-snippet-key"),
         Binding("w", "write_env", "Write .env", id="write-env"),
         Binding("l", "log_in", "Log in", id="usage-log-in"),
@@ -93,11 +104,12 @@ class UsageScreen(StepScreen):
             id="previous-snippet",
         ),
         *(
+            # One footer entry for all six ("j p s t e d Copy example"), six palette commands.
             Binding(
                 key,
                 f"copy('{snippet_id}')",
-                f"Copy {snippet_id}",
-                show=False,
+                f"Copy the {COPY_TITLES[snippet_id]} example",
+                group=_COPY_GROUP,
                 id=f"copy-{snippet_id}",
             )
             for snippet_id, key in COPY_KEYS.items()
