@@ -146,6 +146,10 @@ class CreateKeyDialog(ModalScreen[KeySpec | None]):
         initial = self._initial
         with VerticalScroll(id="dialog-box"):
             yield Label("Create a personal API key", id="dialog-title")
+            yield Static(
+                "[b]Enter[/b] or [b]Ctrl+S[/b] creates it, [b]Esc[/b] cancels.",
+                id="create-key-hint",
+            )
             if self._warnings:
                 yield Static(
                     "\n".join(f"⚠ {escape(w)}" for w in self._warnings),
@@ -195,11 +199,13 @@ class CreateKeyDialog(ModalScreen[KeySpec | None]):
                 yield Button("Create key", id="create", variant="primary")
 
     def on_mount(self) -> None:
+        for selector in ("#key-label-error", "#key-scopes-error", "#key-other-error"):
+            self._say(selector, "")
         for field, message in self._errors.items():
             target = {"label": "#key-label-error", "scopes": "#key-scopes-error"}.get(
                 field, "#key-other-error"
             )
-            self.query_one(target, Static).update(message)
+            self._say(target, message)
         self._refresh_form()
         focus = "#key-scopes" if "scopes" in self._errors else "#key-label"
         self.query_one(focus, Input).focus()
@@ -267,7 +273,7 @@ class CreateKeyDialog(ModalScreen[KeySpec | None]):
         label = self.query_one("#key-label", Input).value
         if "label" not in self._errors:
             problem = label_problem(label) if label else None
-            self.query_one("#key-label-error", Static).update(problem or "")
+            self._say("#key-label-error", problem or "")
         preset = self.preset
         custom = self.query_one("#key-scopes", Input)
         custom.display = preset == "custom"
@@ -277,7 +283,7 @@ class CreateKeyDialog(ModalScreen[KeySpec | None]):
         summary.update(_describe_scopes(scopes))
         if "scopes" not in self._errors:
             shown = scope_problem if preset == "custom" and custom.value.strip() else None
-            self.query_one("#key-scopes-error", Static).update(shown or "")
+            self._say("#key-scopes-error", shown or "")
         if self._projects:
             chosen = set(self._scoped_teams())
             bad = [p for p in self._projects if p.id in chosen and p.forbidden]
@@ -293,6 +299,12 @@ class CreateKeyDialog(ModalScreen[KeySpec | None]):
             )
             warning.display = bool(bad)
         self.query_one("#create", Button).disabled = self.spec() is None
+
+    def _say(self, selector: str, text: str) -> None:
+        """Show a message under a field, or hide the line when there is none."""
+        widget = self.query_one(selector, Static)
+        widget.update(text)
+        widget.display = bool(text)
 
     # -- answering ---------------------------------------------------------------------------
     @on(Input.Submitted)
@@ -314,9 +326,9 @@ class CreateKeyDialog(ModalScreen[KeySpec | None]):
         spec = self.spec()
         if spec is None:
             label = self.query_one("#key-label", Input).value
-            self.query_one("#key-label-error", Static).update(label_problem(label) or "")
+            self._say("#key-label-error", label_problem(label) or "")
             _, problem = self._scopes()
-            self.query_one("#key-scopes-error", Static).update(problem or "")
+            self._say("#key-scopes-error", problem or "")
             return
         self.dismiss(spec)
 
@@ -328,4 +340,7 @@ class CreateKeyDialog(ModalScreen[KeySpec | None]):
 def _describe_scopes(scopes: tuple[str, ...]) -> str:
     if scopes == ("*",):
         return "Everything your account can do, in every project it can see. Use with care."
+    if all(scope.endswith(":read") for scope in scopes) and len(scopes) > 6:
+        objects = ", ".join(scope.removesuffix(":read") for scope in scopes[:6])
+        return f"Reads {objects} and {len(scopes) - 6} more; writes nothing ({len(scopes)} scopes)."
     return ", ".join(scopes)

@@ -287,7 +287,11 @@ class PersonalKeysScreen(StepScreen):
 
     def _ask_for_spec(self, initial: KeySpec | None, errors: dict[str, str]) -> None:
         restricted = self._restricted_orgs()
-        warnings = [_org_warning(org) for org in restricted]
+        warnings = [
+            f"{org.name} does not allow members' personal API keys: this key will get 403 "
+            "on its projects."
+            for org in restricted
+        ]
         dialog = CreateKeyDialog(
             _project_choices(self.state.session, {org.id for org in restricted}),
             warnings=warnings,

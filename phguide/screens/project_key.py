@@ -54,6 +54,8 @@ class ProjectKeyScreen(StepScreen):
         Binding("slash", "focus_filter", "Filter", id="filter-projects"),
         Binding("r", "reload", "Reload", id="reload-projects"),
         Binding("l", "log_in", "Log in", id="project-key-log-in"),
+        Binding("escape", "leave_filter", "To the list", id="leave-filter"),
+        Binding("down", "leave_filter", "To the list", show=False, id="leave-filter-down"),
     ]
 
     def __init__(self) -> None:
@@ -256,6 +258,13 @@ class ProjectKeyScreen(StepScreen):
     def _filter_done(self) -> None:
         self.query_one(ProjectList).focus()
 
+    def on_descendant_focus(self) -> None:
+        # The footer offers "To the list" only while the filter has the cursor.
+        self.refresh_bindings()
+
+    def on_descendant_blur(self) -> None:
+        self.refresh_bindings()
+
     @on(ProjectList.Highlighted)
     def _highlighted(self, event: ProjectList.Highlighted) -> None:
         self._select(event.project)
@@ -312,6 +321,8 @@ class ProjectKeyScreen(StepScreen):
             return session is not None and session.selected_project is not None
         if action == "focus_filter":
             return self._phase == "ready"
+        if action == "leave_filter":
+            return self._phase == "ready" and self.focused is self.query_one("#project-filter")
         if action == "reload":
             return session is not None and self._phase != "loading"
         if action == "log_in":
@@ -348,6 +359,10 @@ class ProjectKeyScreen(StepScreen):
     def action_focus_filter(self) -> None:
         """Put the cursor in the filter box."""
         self.query_one("#project-filter", Input).focus()
+
+    def action_leave_filter(self) -> None:
+        """Go from the filter box to the list (the number keys work again there)."""
+        self.query_one(ProjectList).focus()
 
     def action_reload(self) -> None:
         """List the organisations and projects again."""

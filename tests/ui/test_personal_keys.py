@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, SelectionList, Static
 
 from phguide.api.client import PostHogClient
 from phguide.api.errors import NotAuthenticated
@@ -392,3 +392,39 @@ async def test_leaving_with_an_unsafe_fresh_key_asks_first(
         await pilot.press("4")
         await pilot.pause()
         assert app.current_mode == "personal-keys"
+
+
+async def test_project_scoping_warns_about_an_org_that_forbids_personal_keys(
+    services: Services, demo_server: DemoServer
+) -> None:
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_keys(pilot, app, services)
+        await pilot.press("n")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, CreateKeyDialog)
+        assert "Acme Corp does not allow" in str(
+            dialog.query_one("#create-key-org-warning", Static).render()
+        )
+        await pilot.press(*"Storefront flags")
+        await pilot.click("#preset-feature-flags")
+        dialog.query_one("#key-projects", SelectionList).select(2001)
+        await pilot.pause()
+        warning = dialog.query_one("#key-projects-warning", Static)
+        assert warning.display and "Acme Storefront" in str(warning.render())
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        key = next(
+            k for k in demo_server.data.user_keys(DEMO_EMAIL) if k.label == "Storefront flags"
+        )
+        assert key.scoped_teams == [2001]
+        assert key.scopes == [
+            "feature_flag:read",
+            "feature_flag:write",
+            "project:read",
+            "user:read",
+        ]
+        table = app.screen.query_one("#keys-table", DataTable)
+        row = table.get_row_at(_labels(app).index("Storefront flags"))
+        assert str(row[3]) == "Acme Storefront"
