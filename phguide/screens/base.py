@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
@@ -21,6 +22,14 @@ class StepScreen(Screen[None]):
     """A step of the walkthrough. Subclasses set `STEP_ID` and implement `compose_body`."""
 
     STEP_ID: ClassVar[str] = ""
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Textual re-parses every stylesheet twice when it switches to a mode whose screen has
+        # not seen the current CSS; a screen built just now is styled on mount anyway, so it is
+        # marked current. That saves ~40 ms before the first frame and on each first visit.
+        with contextlib.suppress(RuntimeError):  # no app yet: built outside one
+            self._css_update_count = self.app._css_update_count
 
     @property
     def guide(self) -> PhGuideApp:
