@@ -50,6 +50,8 @@ class TroubleshootScreen(StepScreen):
     def __init__(self) -> None:
         super().__init__()
         self._checking = False
+        self._generation = 0
+        """Counts checks, so a cancelled one cannot hide the progress of the next."""
         self.diagnosis: Diagnosis | None = None
         """The last verdict shown (for tests and the palette); never holds the key."""
 
@@ -171,6 +173,8 @@ class TroubleshootScreen(StepScreen):
     @work(exclusive=True, group="diagnose", exit_on_error=False)
     async def _check(self, value: str, purpose: Purpose | None, host: Host) -> None:
         """Diagnose a key; cancellable with Escape."""
+        self._generation += 1
+        generation = self._generation
         self._checking = True
         self.query_one("#key-progress-text", Static).update(
             f"Checking {mask(value.strip())} on {host.label}…  Esc cancels."
@@ -186,15 +190,17 @@ class TroubleshootScreen(StepScreen):
                 purpose=purpose,
             )
         except asyncio.CancelledError:
-            self._show_message("Check cancelled.")
+            if generation == self._generation:
+                self._show_message("Check cancelled.")
             raise
         except Exception:  # the worker boundary: never a traceback on screen
             self._show_message("The check failed unexpectedly. Try again.")
             return
         finally:
-            self._checking = False
-            self.query_one("#key-progress").display = False
-            self.refresh_bindings()
+            if generation == self._generation:
+                self._checking = False
+                self.query_one("#key-progress").display = False
+                self.refresh_bindings()
         self._show(diagnosis)
 
     def _show_message(self, message: str) -> None:

@@ -223,3 +223,23 @@ async def test_paste_lands_in_the_key_field_and_ctrl_r_reveals_it(services: Serv
         assert not field.password
         await pilot.press("ctrl+r")
         assert field.password
+
+
+async def test_a_new_check_replaces_a_running_one(
+    services: Services, demo_server: DemoServer
+) -> None:
+    demo_server.faults.add("slow", path="/api/users/@me", delay=30.0)
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot)
+        key = demo_server.issue_key(DEMO_EMAIL, "Slow", ["*"])
+        await pilot.press("k")
+        field = app.screen.query_one("#key-input", Input)
+        field.value = key
+        await pilot.press("enter")
+        await until(pilot, lambda: ("GET", "/api/users/@me/") in demo_server.requests_log, "me")
+        diagnosis = await _check(pilot, app, demo_server.data.projects[1002].api_token)
+        assert diagnosis.kind == "project"
+        assert not app.screen.query_one("#key-progress").display
+        assert _screen(app).check_action("cancel_check", ()) is False
+        assert "Check cancelled." not in _text(app, "#key-verdict")
