@@ -374,6 +374,12 @@ async def test_leaving_with_an_unsafe_fresh_key_asks_first(
         await _open_keys(pilot, app, services)
         await _create(pilot, "Do not lose me")
         fresh = _fresh(app)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.is_running and not fresh.safe
         await pilot.press("3")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)

@@ -236,3 +236,35 @@ def test_filtering_the_index_is_one_pass_over_precomputed_text() -> None:
     # Eight keystrokes over 10,000 projects: generous enough for a busy CI machine.
     assert time.perf_counter() - start < 1.0
     assert len(index.rows("project 099-099")) == 2
+
+
+async def test_through_the_log_in_screen_to_both_keys(
+    services: Services, demo_server: DemoServer
+) -> None:
+    from phguide.demo.data import DEMO_PASSWORD
+    from tests.ui.test_login import submit_password
+
+    app = PhGuideApp(services, start="log-in")
+    async with app.run_test(size=SIZE) as pilot:
+        await submit_password(pilot, app, DEMO_EMAIL, DEMO_PASSWORD)
+        await settle(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, ProjectKeyScreen)
+        box = app.screen.query_one("#project-key-box", KeyBox)
+        assert box.shown_text == demo_server.data.projects[1001].api_token
+        await pilot.press("4")
+        await settle(pilot)
+        assert app.screen.query_one("#personal-keys-main").display
+        assert "3 of 10 keys" in _static(app, "#personal-keys-count")
+
+
+async def test_without_a_browser_the_page_to_open_is_shown(services: Services) -> None:
+    services.open_url = lambda url: False
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        sign_in(app, await password_session(services))
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert services.host is not None
+        assert app.status == f"Open this page: {services.host.project_settings_url(1001)}"
