@@ -14,16 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import (
-    Button,
-    Input,
-    LoadingIndicator,
-    OptionList,
-    Static,
-    TabbedContent,
-    TabPane,
-)
-from textual.widgets.option_list import Option
+from textual.widgets import Button, Input, LoadingIndicator, Static, TabbedContent, TabPane
 
 from phguide import messages
 from phguide.api.errors import (
@@ -35,22 +26,26 @@ from phguide.api.errors import (
     SecondFactorRequired,
     SsoEnforced,
 )
-from phguide.api.models import DeviceAuthorization, Project, User, key_kind
+from phguide.diagnose import classify
 from phguide.dialogs.second_factor import SecondFactorDialog, SecondFactorKind
 from phguide.screens.base import StepScreen
 from phguide.secret import Secret
 from phguide.state import AuthMethod, FreshKey, Session
+from phguide.widgets.demo_accounts import DemoAccounts
 from phguide.widgets.device_code import DeviceCodePanel
+from phguide.widgets.fresh_key import FreshKeyPanel
 from phguide.widgets.host_picker import HostPicker
+from phguide.widgets.problem import ProblemBox
 
 if TYPE_CHECKING:
     from phguide.api.client import PostHogClient
+    from phguide.api.models import DeviceAuthorization, Project, User
     from phguide.clipboard import CopyResult
     from phguide.credentials import StoreResult
     from phguide.hosts import Host
 
 INTRO: Final = (
-    "The guide's first step is to log in to PostHog. Choose where your PostHog lives, "
+    "The guide's first step: log in to PostHog. Choose where your PostHog lives, "
     "then one of three ways in."
 )
 DEVICE_TEXT: Final = (
@@ -66,6 +61,7 @@ KEY_TEXT: Final = (
     "Paste a personal API key (phx_…) you already have. It stays masked and is checked "
     "with PostHog before it is used."
 )
+TEN_KEYS: Final = "It counts toward your limit of 10 personal API keys."
 
 _SSO_NAMES: Final = {
     "google-oauth2": "Google",
@@ -74,7 +70,7 @@ _SSO_NAMES: Final = {
     "saml": "SAML single sign-on",
 }
 
-_WRONG_PREFIX: Final = {
+_WRONG_KIND: Final = {
     "project": (
         "That is a Project API key (phc_…): it is public and only sends events, so it cannot "
         "sign in. Paste a personal API key (phx_…); the next step shows your project key."
@@ -84,33 +80,42 @@ _WRONG_PREFIX: Final = {
         "phguide needs a personal API key (phx_…)."
     ),
     "oauth-access": (
-        "That is an OAuth access token (pha_…). phguide needs a personal API key (phx_…), "
-        "or use browser approval."
+        "That is an OAuth access token (pha_…) that belongs to another app. phguide needs a "
+        "personal API key (phx_…), or use browser approval."
     ),
     "oauth-refresh": (
-        "That is an OAuth refresh token (phr_…). phguide needs a personal API key (phx_…), "
-        "or use browser approval."
+        "That is an OAuth refresh token (phr_…) that belongs to another app. phguide needs a "
+        "personal API key (phx_…), or use browser approval."
     ),
 }
 
 
-def pasted_key_problem(value: str) -> str | None:
-    """Why a pasted value cannot be a personal API key, or None when it may be one.
+def pasted_key_problem(text: str) -> str | None:
+    """Why pasted text cannot be a personal API key, or None when it may be one.
 
     Args:
-        value: The pasted text with all whitespace already removed.
+        text: What the user pasted (quotes, spaces, `NAME=` and `Bearer` are allowed around it).
     """
-    if not value:
+    found = classify(text)
+    if not found.value:
         return "Paste a personal API key: it starts with phx_."
-    kind = key_kind(value)
-    if kind == "personal":
-        if len(value) < 12:
+    if found.kind == "personal":
+        if found.masked_copy:
+            return (
+                "That is the masked form PostHog lists (phx_...abcd), not the key. The whole "
+                "key is shown only once, when it is created: create or roll one in step 4."
+            )
+        if len(found.value) < 12:
             return "That key is too short: copy the whole key, phx_ and all."
         return None
-    return _WRONG_PREFIX.get(
-        kind,
-        "Personal API keys start with phx_. Copy the key again from PostHog "
-        "(Account settings → Personal API keys), or create one in step 4.",
+    if found.kind in _WRONG_KIND:
+        return _WRONG_KIND[found.kind]
+    looks_like = (
+        f"That looks like {found.looks_like}, not a PostHog key. " if found.looks_like else ""
+    )
+    return (
+        f"{looks_like}Personal API keys start with phx_. Copy one from PostHog (Account settings "
+        "→ Personal API keys), or create one in step 4."
     )
 
 
@@ -132,24 +137,27 @@ class LoginScreen(StepScreen):
         Binding("escape", "cancel", "Cancel", id="login-cancel"),
         Binding("c", "copy_url", "Copy URL", id="copy-device-url"),
         Binding("o", "open_browser", "Open browser", id="open-device-url"),
-        Binding("a", "demo_approve", "Approve (demo)", id="demo-approve"),
-        Binding("ctrl+r", "other_region", "Try other region", id="other-region"),
+        Binding("a", "demo_approve", "Approve (demo)", id="demo-approve-device"),
+        Binding("ctrl+r", "other_region", "Try other region", id="login-other-region"),
         Binding("e", "use_env_key", "Use env key", id="use-env-key"),
         Binding("s", "save_pasted_key", "Save in keyring", id="save-pasted-key"),
-        Binding("k", "copy_fresh_key", "Copy new key", id="copy-fresh-key"),
+        Binding("c", "copy_fresh", "Copy new key", id="login-copy-fresh-key"),
+        Binding("s", "save_fresh", "Save to keyring", id="login-save-fresh-key"),
+        Binding("v", "reveal_fresh", "Reveal", id="login-reveal-fresh-key"),
+        Binding("i", "acknowledge_fresh", "I have it", id="login-acknowledge-fresh-key"),
+        Binding("x", "dismiss_fresh", "Done", id="login-dismiss-fresh-key"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self._busy = False
         self._attempt = 0
+        self._device_shown = False
         self._retry: Callable[[Host], object] | None = None
         self._other_host: Host | None = None
         self._checked: _CheckedKey | None = None
-        self._fresh: FreshKey | None = None
         self._pending: Session | None = None
-        """A device-flow session held back until the user has the unsaved key safe."""
-        self._device_shown = False
+        """A device-flow session held back until the user has its unsaved key safe."""
 
     # -- layout -----------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -173,65 +181,38 @@ class LoginScreen(StepScreen):
                                 ),
                                 id="env-key-note",
                             )
-                            yield Button("Use the key from the environment", id="env-key-use")
+                            yield Button("Use this key (e)", id="env-key-use")
                     if services.demo is not None:
-                        yield from self._compose_demo()
+                        yield DemoAccounts(services.demo.accounts, id="demo-accounts")
                 with Vertical(id="login-main"):
                     with TabbedContent(id="login-ways", initial="way-device"):
                         with TabPane("Browser approval", id="way-device"):
                             yield from self._compose_device()
                         with TabPane("Email and password", id="way-password"):
-                            yield from self._compose_password()
+                            yield Static(PASSWORD_TEXT, classes="way-text")
+                            yield Input(placeholder="Email", id="login-email")
+                            yield Input(placeholder="Password", password=True, id="login-password")
+                            yield Button("Sign in", id="password-submit", variant="primary")
                         with TabPane("I have a personal API key", id="way-key"):
                             yield from self._compose_key()
                     with Horizontal(id="login-progress"):
                         yield LoadingIndicator(id="login-spinner")
                         yield Static("", id="login-progress-text")
-                    with Vertical(id="login-error"):
-                        yield Static("", id="login-error-text")
-                        yield Button("Try the other region", id="other-region-button")
-
-    def _compose_demo(self) -> ComposeResult:
-        assert self.services.demo is not None
-        accounts = self.services.demo.accounts
-        with Vertical(id="demo-box"):
-            yield Static(
-                Text.assemble(
-                    ("Demo accounts", "bold"),
-                    " (Enter fills the password form)",
-                ),
-                id="demo-title",
-            )
-            options = []
-            for n, account in enumerate(accounts):
-                prompt = Text.assemble(
-                    (account.email, "bold"),
-                    f"\n  {account.note}\n  password: {account.password}",
-                )
-                options.append(Option(prompt, id=f"demo-account-{n}"))
-            yield OptionList(*options, id="demo-accounts")
+                    yield ProblemBox(action_id="other-region-button", id="login-error")
 
     def _compose_device(self) -> ComposeResult:
-        yield Static(DEVICE_TEXT, classes="way-text")
+        yield Static(DEVICE_TEXT, classes="way-text", id="device-text")
         yield Button("Start browser approval", id="device-start", variant="primary")
         yield DeviceCodePanel(id="device-panel")
         with Horizontal(id="device-buttons"):
-            yield Button("Copy URL (c)", id="device-copy")
-            yield Button("Open browser (o)", id="device-open")
-            if self.services.demo is not None and self.services.demo.approve_device is not None:
-                yield Button("Approve as the demo user (a)", id="device-demo-approve")
-            yield Button("Cancel (Esc)", id="device-cancel")
-        with Vertical(id="fresh-key-box"):
-            yield Static("", id="fresh-key-text")
-            with Horizontal(id="fresh-key-buttons"):
-                yield Button("Copy the new key (k)", id="fresh-key-copy", variant="warning")
-                yield Button("Continue", id="fresh-key-continue")
-
-    def _compose_password(self) -> ComposeResult:
-        yield Static(PASSWORD_TEXT, classes="way-text")
-        yield Input(placeholder="Email", id="login-email")
-        yield Input(placeholder="Password", password=True, id="login-password")
-        yield Button("Sign in", id="password-submit", variant="primary")
+            # Compact, and their keys left to the footer: four buttons fit the column.
+            yield Button("Copy URL", id="device-copy", compact=True)
+            yield Button("Open browser", id="device-open", compact=True)
+            demo = self.services.demo
+            if demo is not None and demo.approve_device is not None:
+                yield Button("Approve (demo)", id="device-demo-approve", compact=True)
+            yield Button("Cancel", id="device-cancel", compact=True)
+        yield FreshKeyPanel()
 
     def _compose_key(self) -> ComposeResult:
         yield Static(KEY_TEXT, classes="way-text")
@@ -245,47 +226,45 @@ class LoginScreen(StepScreen):
                 yield Button("Continue without saving", id="key-continue")
 
     def on_mount(self) -> None:
-        for selector in (
-            "#login-progress",
-            "#login-error",
-            "#device-buttons",
-            "#fresh-key-box",
-            "#key-result",
-            "#session-note",
-        ):
+        for selector in ("#login-progress", "#device-buttons", "#key-result", "#session-note"):
             self.query_one(selector).display = False
+        self.query_one(FreshKeyPanel).display = False
 
     def refresh_from_state(self) -> None:
         note = self.query_one("#session-note", Static)
         session = self.state.session
-        if session is None:
-            note.display = False
-            return
-        who = session.user.email if session.user else "an unnamed key"
-        note.update(
-            Text(
-                f"Signed in to {session.host.label} as {who}. "
-                "Sign in again below to switch account or region."
+        note.display = session is not None
+        if session is not None:
+            who = session.user.email if session.user else "a key that does not say whose it is"
+            note.update(
+                Text(
+                    f"Signed in to {session.host.label} as {who}. "
+                    "Sign in again below to switch account or region."
+                )
             )
-        )
-        note.display = True
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        device = self._device_shown
+        fresh = self._fresh
         demo = self.services.demo
         checks: dict[str, bool] = {
             "cancel": self._busy,
-            "copy_url": device,
-            "open_browser": device,
-            "demo_approve": device and demo is not None and demo.approve_device is not None,
+            "copy_url": self._device_shown,
+            "open_browser": self._device_shown,
+            "demo_approve": self._device_shown
+            and demo is not None
+            and demo.approve_device is not None,
             "other_region": self._other_host is not None and not self._busy,
             "use_env_key": self.services.env_key is not None and not self._busy,
             "save_pasted_key": self._checked is not None and self._checked.user is not None,
-            "copy_fresh_key": self._fresh is not None,
+            "copy_fresh": fresh is not None,
+            "reveal_fresh": fresh is not None,
+            "acknowledge_fresh": fresh is not None and not fresh.safe,
+            "save_fresh": fresh is not None and not fresh.saved and self._pending is not None,
+            "dismiss_fresh": fresh is not None and fresh.safe,
         }
         return checks.get(action, True)
 
-    # -- shared helpers -------------------------------------------------------------------------
+    # -- progress and problems ----------------------------------------------------------------
     def _host(self) -> Host | None:
         host = self.query_one(HostPicker).host
         if host is None:
@@ -294,17 +273,16 @@ class LoginScreen(StepScreen):
         return host
 
     def _begin(self, text: str) -> int:
-        """Start an attempt: show progress, clear the last error; returns the attempt's number."""
+        """Start an attempt: show progress, clear the last problem; returns the attempt's number."""
         self._attempt += 1
-        self._clear_error()
+        self._clear_problem()
         self._set_progress(text)
         return self._attempt
 
     def _set_progress(self, text: str) -> None:
         self._busy = True
         self.query_one("#login-progress-text", Static).update(f"{text}  (Esc to cancel)")
-        progress = self.query_one("#login-progress")
-        progress.display = True
+        self.query_one("#login-progress").display = True
         self.refresh_bindings()
 
     def _end(self, attempt: int) -> None:
@@ -315,48 +293,34 @@ class LoginScreen(StepScreen):
         self.query_one("#login-progress").display = False
         self.refresh_bindings()
 
-    def _clear_error(self) -> None:
+    def _clear_problem(self) -> None:
         self._other_host = None
         self._retry = None
-        self.query_one("#login-error").display = False
+        self.query_one(ProblemBox).clear()
         self.refresh_bindings()
-
-    def _show_text(self, text: Text, *, offer: Host | None = None) -> None:
-        box = self.query_one("#login-error")
-        self.query_one("#login-error-text", Static).update(text)
-        button = self.query_one("#other-region-button", Button)
-        button.display = offer is not None
-        if offer is not None:
-            button.label = f"Try {offer.label} (ctrl+r)"
-        box.display = True
-        self.refresh_bindings()
-        box.scroll_visible()
-        if offer is not None:
-            button.focus()
 
     def _show_problem(self, message: str, fix: str = "") -> None:
-        self._clear_error()
-        text = Text(message, style="bold")
-        if fix:
-            text.append(f"\n{fix}", style="not bold")
-        self._show_text(text)
+        self._clear_problem()
+        self.query_one(ProblemBox).show(message, fix)
 
     def _show_error(
         self, error: PostHogError, host: Host, retry: Callable[[Host], object] | None = None
     ) -> None:
         """Show a PostHog error's message and fix; offer the other region when it may be that."""
-        self._clear_error()
-        text = Text(error.message, style="bold")
-        if error.fix:
-            text.append(f"\n{error.fix}", style="not bold")
+        self._clear_problem()
         other = self.services.clouds.other(host) if host.is_cloud else None
+        box = self.query_one(ProblemBox)
         if error.maybe_wrong_region and other is not None and retry is not None:
-            text.append(
-                f"\nYour account may be in the other region ({other.label}).", style="not bold"
+            self._other_host, self._retry = other, retry
+            box.show_error(
+                error,
+                extra=f"Your account may be in the other region ({other.label}).",
+                action=f"Try {other.label} (ctrl+r)",
             )
-            self._other_host = other
-            self._retry = retry
-        self._show_text(text, offer=self._other_host)
+            box.button.focus()
+        else:
+            box.show_error(error)
+        self.refresh_bindings()
 
     def _show_unexpected(self) -> None:
         self._show_problem(
@@ -368,11 +332,10 @@ class LoginScreen(StepScreen):
         self.guide.status = message
 
     async def _close(self, client: PostHogClient | None) -> None:
-        if client is None:
-            return
-        # Closing a broken connection must not become the user's problem.
-        with contextlib.suppress(Exception):
-            await client.aclose()
+        if client is not None:
+            # Closing a broken connection must not become the user's problem.
+            with contextlib.suppress(Exception):
+                await client.aclose()
 
     # -- buttons ------------------------------------------------------------------------------
     @on(Button.Pressed)
@@ -383,8 +346,6 @@ class LoginScreen(StepScreen):
             "device-open": self.action_open_browser,
             "device-demo-approve": self.action_demo_approve,
             "device-cancel": self.action_cancel,
-            "fresh-key-copy": self.action_copy_fresh_key,
-            "fresh-key-continue": self._continue_with_fresh_key,
             "password-submit": self.action_sign_in,
             "key-submit": self.action_check_key,
             "key-save": self.action_save_pasted_key,
@@ -404,10 +365,9 @@ class LoginScreen(StepScreen):
     def action_other_region(self) -> None:
         """Switch to the other cloud region and try the same sign-in there."""
         other, retry = self._other_host, self._retry
-        if other is None or retry is None:
-            return
-        self.query_one(HostPicker).select(other)
-        retry(other)
+        if other is not None and retry is not None:
+            self.query_one(HostPicker).select(other)
+            retry(other)
 
     # -- browser approval (device flow) ---------------------------------------------------------
     def action_start_device(self) -> None:
@@ -417,31 +377,29 @@ class LoginScreen(StepScreen):
             self._device_flow(host)
 
     def _show_device(self, shown: bool) -> None:
-        panel = self.query_one(DeviceCodePanel)
         if not shown:
-            panel.hide()
+            self.query_one(DeviceCodePanel).hide()
         self._device_shown = shown
+        for selector in ("#device-text", "#device-start"):
+            self.query_one(selector).display = not shown
         self.query_one("#device-buttons").display = shown
-        self.query_one("#device-start").display = not shown
         self.refresh_bindings()
 
     @work(exclusive=True, group="login", exit_on_error=False)
     async def _device_flow(self, host: Host) -> None:
         attempt = self._begin("Asking PostHog for a one-time code…")
-        start = self.query_one("#device-start", Button)
         client: PostHogClient | None = None
         keep = False
         try:
             client = self.services.client_factory(host, None)
             code = await client.start_device_flow()
-            self.query_one(DeviceCodePanel).show(code)
+            panel = self.query_one(DeviceCodePanel)
+            panel.show(code)
             self._show_device(True)
             self.query_one("#device-copy", Button).focus()
             self._open_browser(code.browser_url)
             self._set_progress("Waiting for your approval in the browser…")
-            approval = await client.wait_for_device_approval(
-                code, on_tick=self.query_one(DeviceCodePanel).sync
-            )
+            approval = await client.wait_for_device_approval(code, on_tick=panel.sync)
             self._show_device(False)
             keep = await self._adopt_device_key(host, client, approval)
         except DeviceFlowUnsupported:
@@ -453,6 +411,7 @@ class LoginScreen(StepScreen):
             )
         except DeviceCodeExpired as error:
             self._show_device(False)
+            start = self.query_one("#device-start", Button)
             start.label = "Start again"
             self._show_error(error, host)
             start.focus()
@@ -478,27 +437,25 @@ class LoginScreen(StepScreen):
         """Keep the key the browser approval handed over, then sign in with it.
 
         Returns:
-            True when a session (or a session waiting for the user) now owns the client.
+            True when a session (signed in, or waiting for the user) now owns the client.
         """
         # The server forgets the key after this answer: it is the user's before anything else.
         fresh = FreshKey(approval.personal_api_key, approval.label)
-        self._fresh = fresh
         self.post_message(messages.FreshKeyIssued(fresh))
         self._set_progress("Approved. Saving the new key and fetching your account…")
-        project_id: int | str = "@current" if approval.project_id is None else approval.project_id
+        project_id = "@current" if approval.project_id is None else approval.project_id
         project_task = asyncio.ensure_future(client.project(project_id))
         try:
             user = await client.me()
         except BaseException:
             project_task.cancel()
-            self._show_fresh_key(None)
+            self._show_fresh(fresh, "phguide could not fetch your account, so it is not saved.")
             raise
         saved = await self._save_key(host, user.email, fresh.value).wait()
-        project: Project | None
+        project: Project | None = None
         try:
             project = await project_task
         except PostHogError as error:
-            project = None
             self.notify(
                 f"Signed in, but the approved project could not be read: {error.message}",
                 title="Project",
@@ -516,15 +473,14 @@ class LoginScreen(StepScreen):
         )
         if saved is None or not saved.ok:
             self._pending = session
-            self._show_fresh_key(saved)
+            why = f"{saved.message} {saved.fix}" if saved is not None else "The keyring failed."
+            self._show_fresh(fresh, f"It could not be saved in the keyring: {why}")
             return True
         fresh.saved = True
-        self._fresh = None
-        self.refresh_bindings()
         self.notify(
-            f"PostHog created the personal API key “{approval.label}” for phguide; it is saved "
-            f"in the keyring ({self.services.store.name}). It counts toward your limit of 10 "
-            "personal API keys: find it by its label in PostHog's personal API key settings.",
+            f"PostHog created the personal API key “{approval.label}” for phguide, and it is "
+            f"saved in your keyring. {TEN_KEYS} Find it by its label in PostHog's personal API "
+            "key settings.",
             title="New personal API key",
             markup=False,
             timeout=12,
@@ -532,45 +488,78 @@ class LoginScreen(StepScreen):
         self.post_message(messages.SignedIn(session))
         return True
 
-    def _show_fresh_key(self, saved: StoreResult | None) -> None:
-        """The new key could not be saved: keep it on screen until the user has it safe."""
-        fresh = self._fresh
-        if fresh is None:
-            return
-        text = Text(f"PostHog created the personal API key “{fresh.label}” ", style="bold")
-        text.append(f"({fresh.value.masked}) and will never show it again.\n", style="bold")
-        if saved is not None:
-            text.append(f"It could not be saved: {saved.message} {saved.fix}\n")
-        text.append(
-            "Copy it now (k) and keep it somewhere safe. It counts toward your limit of 10 "
-            "personal API keys."
-        )
-        self.query_one("#fresh-key-text", Static).update(text)
-        self.query_one("#fresh-key-continue").display = self._pending is not None
-        self.query_one("#fresh-key-box").display = True
-        self.query_one("#fresh-key-copy", Button).focus()
+    # -- a device key that could not be saved ---------------------------------------------------
+    @property
+    def _fresh(self) -> FreshKey | None:
+        return self.query_one(FreshKeyPanel).fresh
+
+    def _show_fresh(self, fresh: FreshKey, why: str) -> None:
+        """Keep a new key on screen until the user has it safe: PostHog will not show it again."""
+        panel = self.query_one(FreshKeyPanel)
+        panel.show(fresh, "browser approval")
+        panel.note(f"{why} {TEN_KEYS}")
         self.refresh_bindings()
+        panel.scroll_visible()
 
-    def _continue_with_fresh_key(self) -> None:
-        session, self._pending = self._pending, None
-        self.query_one("#fresh-key-box").display = False
-        if session is not None:
-            self.post_message(messages.SignedIn(session))
-
-    def action_copy_fresh_key(self) -> None:
-        """Copy the new key that could not be saved."""
+    def action_copy_fresh(self) -> None:
+        """Copy the new key."""
         if self._fresh is not None:
-            self._copy_fresh_key(self._fresh)
+            self._copy_fresh(self._fresh)
 
     @work(group="login-copy", exit_on_error=False)
-    async def _copy_fresh_key(self, fresh: FreshKey) -> None:
+    async def _copy_fresh(self, fresh: FreshKey) -> None:
         worker = self.guide.copy_text(
             fresh.value.reveal(), secret=True, what="the new personal API key"
         )
         result = cast("CopyResult", await worker.wait())
         if result.method != "none":
             fresh.copied = True
+            self.query_one(FreshKeyPanel).refresh_state()
+            self.refresh_bindings()
 
+    def action_save_fresh(self) -> None:
+        """Try saving the new key in the keyring again."""
+        fresh, session = self._fresh, self._pending
+        if fresh is not None and session is not None and session.user is not None:
+            self._save_fresh(fresh, session.host, session.user.email)
+
+    @work(exclusive=True, group="login-save", exit_on_error=False)
+    async def _save_fresh(self, fresh: FreshKey, host: Host, email: str) -> None:
+        result = await self._save_key(host, email, fresh.value).wait()
+        panel = self.query_one(FreshKeyPanel)
+        if result is not None and result.ok:
+            fresh.saved = True
+            panel.note(result.message)
+        else:
+            why = f"{result.message} {result.fix}" if result is not None else "The keyring failed."
+            panel.note(f"Still not saved: {why}")
+        panel.refresh_state()
+        self.refresh_bindings()
+
+    def action_reveal_fresh(self) -> None:
+        """Show or hide the new key's value."""
+        if self._fresh is not None:
+            self.query_one(FreshKeyPanel).box.toggle_reveal()
+
+    def action_acknowledge_fresh(self) -> None:
+        """The user has the key somewhere safe."""
+        if self._fresh is not None:
+            self._fresh.acknowledged = True
+            self.query_one(FreshKeyPanel).refresh_state()
+            self.refresh_bindings()
+
+    def action_dismiss_fresh(self) -> None:
+        """Put the key away and carry on with the sign-in it came from."""
+        fresh = self._fresh
+        if fresh is None or not fresh.safe:
+            return
+        self.query_one(FreshKeyPanel).clear()
+        session, self._pending = self._pending, None
+        self.refresh_bindings()
+        if session is not None:
+            self.post_message(messages.SignedIn(session))
+
+    # -- the approval page ----------------------------------------------------------------------
     def action_copy_url(self) -> None:
         """Copy the approval URL."""
         code = self.query_one(DeviceCodePanel).code
@@ -602,9 +591,11 @@ class LoginScreen(StepScreen):
     def _demo_approve(self, approve: Callable[[str], None], user_code: str) -> None:
         try:
             approve(user_code)
-        except Exception:  # the demo server may have been stopped
+        except Exception:  # the demo server may have been stopped, or the code expired
             self.app.call_from_thread(
-                self._show_problem, "The demo server could not approve the code."
+                self._show_problem,
+                "The demo server could not approve the code.",
+                "Start browser approval again.",
             )
 
     # -- email and password ------------------------------------------------------------------
@@ -622,7 +613,7 @@ class LoginScreen(StepScreen):
         """Sign in with the email and password typed."""
         email = self.query_one("#login-email", Input).value.strip()
         password = self.query_one("#login-password", Input).value
-        if not email or "@" not in email:
+        if "@" not in email:
             self._show_problem("Enter the email address you sign in to PostHog with.")
             self.query_one("#login-email", Input).focus()
             return
@@ -668,9 +659,8 @@ class LoginScreen(StepScreen):
         except SsoEnforced as error:
             self._send_to_browser(email, error.provider)
         except PostHogError as error:
-            self._show_error(
-                error, host, partial(self._password_login, email=email, password=password)
-            )
+            retry = partial(self._password_login, email=email, password=password)
+            self._show_error(error, host, retry)
         except asyncio.CancelledError:
             if attempt == self._attempt:
                 self._note("Sign-in cancelled.")
@@ -703,6 +693,7 @@ class LoginScreen(StepScreen):
                 else:
                     await client.verify_email_code(email, code)
             except SecondFactorInvalid as wrong:
+                # Wrong or mistyped: the dialog comes back saying so, and the user tries again.
                 error = f"{wrong.message} {wrong.fix}"
             else:
                 return True
@@ -733,15 +724,18 @@ class LoginScreen(StepScreen):
     @on(Input.Changed, "#pasted-key")
     def _pasted_key_changed(self, event: Input.Changed) -> None:
         event.stop()
-        value = "".join(event.value.split())
         feedback = self.query_one("#pasted-key-feedback", Static)
-        problem = pasted_key_problem(value) if value else None
-        feedback.update(
-            Text(
-                problem
-                or (f"Looks like a personal API key ({Secret(value).masked})." if value else "")
-            )
-        )
+        problem = pasted_key_problem(event.value) if event.value.strip() else None
+        found = classify(event.value)
+        if problem is not None:
+            text = Text(problem)
+        elif found.value:
+            text = Text(f"Looks like a personal API key ({Secret(found.value).masked}).")
+            for note in found.notes:
+                text.append(f" {note}")
+        else:
+            text = Text()
+        feedback.update(text)
         feedback.set_class(problem is not None, "-error")
         self._hide_checked()
 
@@ -752,15 +746,15 @@ class LoginScreen(StepScreen):
 
     def action_check_key(self) -> None:
         """Check the pasted key with PostHog."""
-        value = "".join(self.query_one("#pasted-key", Input).value.split())
-        problem = pasted_key_problem(value)
+        text = self.query_one("#pasted-key", Input).value
+        problem = pasted_key_problem(text)
         if problem is not None:
             self._show_problem(problem)
             self.query_one("#pasted-key", Input).focus()
             return
         host = self._host()
         if host is not None:
-            self._check_key(host, Secret(value), "pasted")
+            self._check_key(host, Secret(classify(text).value), "pasted")
 
     def action_use_env_key(self) -> None:
         """Sign in with POSTHOG_PERSONAL_API_KEY."""
@@ -782,8 +776,7 @@ class LoginScreen(StepScreen):
                 user: User | None = await client.me()
             except PermissionDenied as denied:
                 # Authenticated, but without user:read: still a working key for what it allows.
-                user = None
-                missing = denied.message
+                user, missing = None, denied.message
             keep = True
             if method == "pasted":
                 self._show_checked(_CheckedKey(host, client, key, user), missing)
@@ -808,25 +801,21 @@ class LoginScreen(StepScreen):
         user = checked.user
         if user is not None:
             text = Text("✓ The key works", style="bold")
+            text.append(f": it belongs to {user.display_name} ({user.email}) on ")
             text.append(
-                f": it belongs to {user.display_name} ({user.email}) on {checked.host.label}."
-            )
-            text.append(
-                "\nSave it in the keyring so phguide can use it next time, or just continue."
+                f"{checked.host.label}.\nSave it in the keyring for next time, or continue."
             )
         else:
             text = Text("The key is valid, but PostHog would not say whose it is", style="bold")
-            text.append(f": {missing}\n")
             text.append(
-                "It lacks the user:read scope. The next steps still work if it has project:read; "
-                "add user:read to the key in PostHog to see your account here. "
-                "The keyring files keys by their user, so phguide cannot save this one."
+                f": {missing}\nIt lacks the user:read scope. The next steps still work if it "
+                "has project:read; add user:read to the key in PostHog to see your account "
+                "here. The keyring files keys by their user, so phguide cannot save this one."
             )
         self.query_one("#key-result-text", Static).update(text)
         self.query_one("#key-save").display = user is not None
         self.query_one("#key-result").display = True
-        focus = "#key-save" if user is not None else "#key-continue"
-        self.query_one(focus, Button).focus()
+        self.query_one("#key-save" if user is not None else "#key-continue", Button).focus()
         self.refresh_bindings()
 
     def _hide_checked(self) -> None:
@@ -859,11 +848,12 @@ class LoginScreen(StepScreen):
 
     @work(exclusive=True, group="login-save", exit_on_error=False)
     async def _save_checked(self, checked: _CheckedKey, email: str) -> None:
-        self.query_one("#key-save", Button).disabled = True
+        button = self.query_one("#key-save", Button)
+        button.disabled = True
         try:
             result = await self._save_key(checked.host, email, checked.key).wait()
         finally:
-            self.query_one("#key-save", Button).disabled = False
+            button.disabled = False
         if result is None or not result.ok:
             message = result.message if result is not None else "The keyring failed."
             fix = result.fix if result is not None else "Continue without saving."
@@ -874,14 +864,10 @@ class LoginScreen(StepScreen):
             self._continue_with_checked_key()
 
     # -- demo accounts ------------------------------------------------------------------------
-    @on(OptionList.OptionSelected, "#demo-accounts")
-    def _demo_account_chosen(self, event: OptionList.OptionSelected) -> None:
+    @on(DemoAccounts.Chosen)
+    def _demo_account_chosen(self, event: DemoAccounts.Chosen) -> None:
         event.stop()
-        demo = self.services.demo
-        if demo is None or event.option_index >= len(demo.accounts):
-            return
-        account = demo.accounts[event.option_index]
         self.query_one("#login-ways", TabbedContent).active = "way-password"
-        self.query_one("#login-email", Input).value = account.email
-        self.query_one("#login-password", Input).value = account.password
+        self.query_one("#login-email", Input).value = event.account.email
+        self.query_one("#login-password", Input).value = event.account.password
         self.query_one("#password-submit", Button).focus()

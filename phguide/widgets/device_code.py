@@ -38,10 +38,9 @@ class DeviceCodePanel(Vertical):
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("Your one-time code", classes="device-caption")
+        yield Static("Your one-time code:", classes="device-caption")
         yield Static("", id="device-user-code")
-        yield Static("Approve it at", classes="device-caption")
-        yield Static("", id="device-url", markup=False)
+        yield Static("", id="device-url")
         yield Static("", id="device-browser-note")
         yield Static("", id="device-countdown")
 
@@ -52,7 +51,9 @@ class DeviceCodePanel(Vertical):
         """Show a new code and start counting down to its expiry."""
         self.code = code
         self.query_one("#device-user-code", Static).update(Text(spaced(code.user_code)))
-        self.query_one("#device-url", Static).update(code.browser_url)
+        url = Text("Check it matches the code on the page at ", style="dim")
+        url.append(code.browser_url, style="not dim underline")
+        self.query_one("#device-url", Static).update(url)
         self.query_one("#device-browser-note", Static).update("Opening your browser…")
         self._deadline = time.monotonic() + code.expires_in
         if self._timer is None:

@@ -11,6 +11,7 @@ from textual.widgets import Button, Input, Static, TabbedContent
 
 from phguide.app import PhGuideApp
 from phguide.clipboard import RecordingClipboard
+from phguide.credentials import MemoryStore, StoreResult
 from phguide.demo import DemoServer, demo_data
 from phguide.demo.data import (
     DEMO_EMAIL,
@@ -26,7 +27,9 @@ from phguide.screens.login import LoginScreen, pasted_key_problem
 from phguide.secret import Secret
 from phguide.services import DemoAccount, DemoInfo, Services
 from phguide.widgets.device_code import DeviceCodePanel
+from phguide.widgets.fresh_key import FreshKeyPanel
 from phguide.widgets.host_picker import HostPicker
+from phguide.widgets.problem import ProblemBox
 from tests.ui.conftest import SIZE
 
 WEB_APP = 1001
@@ -75,9 +78,10 @@ def text_of(app: PhGuideApp, selector: str) -> str:
 
 
 def error_text(app: PhGuideApp) -> str:
-    screen = login(app)
-    assert screen.query_one("#login-error").display, "no error is shown"
-    return text_of(app, "#login-error-text")
+    """The problem the log-in screen shows."""
+    text = login(app).query_one(ProblemBox).text
+    assert text, "no problem is shown"
+    return text
 
 
 async def open_way(pilot: Pilot[None], app: PhGuideApp, way: str) -> None:
@@ -233,7 +237,9 @@ async def test_emailed_code_with_resend(services: Services, demo_server: DemoSer
         await pilot.press("ctrl+r")
         await wait_for(
             pilot,
-            lambda: "new code was sent" in str(dialog.query_one("#second-factor-note", Static).render()),
+            lambda: (
+                "new code was sent" in str(dialog.query_one("#second-factor-note", Static).render())
+            ),
             "the resend",
         )
         second = demo_server.last_emailed_code(EMAIL_CODE_EMAIL)
@@ -358,7 +364,9 @@ async def test_cancel_a_slow_sign_in(services: Services, demo_server: DemoServer
     async with app.run_test(size=SIZE) as pilot:
         await submit_password(pilot, app, DEMO_EMAIL, DEMO_PASSWORD)
         progress = login(app).query_one("#login-progress")
-        await wait_for(pilot, lambda: "Signing in" in text_of(app, "#login-progress-text"), "progress")
+        await wait_for(
+            pilot, lambda: "Signing in" in text_of(app, "#login-progress-text"), "progress"
+        )
         assert progress.display
         await pilot.press("escape")
         await settle(app, pilot)
@@ -402,6 +410,41 @@ async def test_device_flow_approved(
         assert stored == key
         assert [fresh.saved for fresh in app.state.fresh_keys] == [True]
         assert demo_server.data.find_key(key.reveal()) is not None
+        assert app.current_mode == "project-key"
+
+
+async def test_device_key_kept_on_screen_when_the_keyring_fails(
+    services: Services, demo_server: DemoServer
+) -> None:
+    assert isinstance(services.store, MemoryStore)
+    services.store.failure = StoreResult("no-backend", "No keyring here.", "Install one.")
+    app = PhGuideApp(services, start="log-in")
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await start_device_flow(pilot, app)
+        assert panel.code is not None
+        demo_server.approve_device(panel.code.user_code, DEMO_EMAIL, WEB_APP)
+        await settle(app, pilot)
+        # Not signed in yet: the key PostHog will never show again comes first.
+        assert app.state.session is None
+        fresh_panel = login(app).query_one(FreshKeyPanel)
+        assert fresh_panel.display and fresh_panel.fresh is not None
+        value = fresh_panel.fresh.value
+        assert "No keyring here." in str(fresh_panel.query_one("#fresh-key-state", Static).render())
+        assert value.reveal() not in str(fresh_panel.box.render())
+        assert app.state.unsafe_fresh_keys() == [fresh_panel.fresh]
+        await pilot.press("x")  # not safe yet: nothing happens
+        await pilot.pause()
+        assert app.state.session is None
+        await pilot.press("c")
+        clipboard = services.clipboard.system
+        assert isinstance(clipboard, RecordingClipboard)
+        await wait_for(pilot, lambda: clipboard.copies, "the copy")
+        assert clipboard.copies == [value.reveal()]
+        await wait_for(pilot, lambda: not app.state.unsafe_fresh_keys(), "the key to be safe")
+        await pilot.press("x")
+        await settle(app, pilot)
+        session = app.state.session
+        assert session is not None and session.personal_key == value
         assert app.current_mode == "project-key"
 
 
@@ -576,6 +619,16 @@ async def test_host_picker_validates_a_self_hosted_url(
         assert app.state.session is not None
 
 
+async def test_narrow_terminal_stacks_the_columns(services: Services) -> None:
+    app = PhGuideApp(services, start="log-in")
+    async with app.run_test(size=(80, 30)) as pilot:
+        await pilot.pause()
+        side = login(app).query_one("#login-side")
+        main = login(app).query_one("#login-main")
+        assert main.region.y > side.region.y
+        assert main.region.x == side.region.x
+
+
 async def test_host_from_posthog_host_is_said(services: Services) -> None:
     services.host = services.clouds.eu
     services.env_host_set = True
@@ -609,7 +662,7 @@ async def test_demo_accounts_and_code_hint(services: Services, demo_server: Demo
     services.demo = demo_info(demo_server)
     app = PhGuideApp(services, start="log-in")
     async with app.run_test(size=SIZE) as pilot:
-        accounts = login(app).query_one("#demo-accounts")
+        accounts = login(app).query_one("#demo-account-list")
         accounts.focus()
         await pilot.press("down", "enter")
         screen = login(app)
