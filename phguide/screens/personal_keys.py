@@ -163,6 +163,8 @@ class PersonalKeysScreen(StepScreen):
         error = self.query_one("#personal-keys-error", Static)
         error.update(text or "")
         error.display = bool(text)
+        if text:
+            error.scroll_visible(animate=False)
 
     def _show_failure(self, error: PostHogError, doing: str) -> None:
         """Say what failed, why, and what to do (log in again when the sign-in is too old)."""
