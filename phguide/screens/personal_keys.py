@@ -38,6 +38,9 @@ MAX_KEYS: Final = 10
 
 _SPEC_FIELDS: Final = frozenset({"label", "scopes", "scoped_teams", "scoped_organizations"})
 
+_NEVER_SENT: Final = frozenset({"proxy", "tls", "dns", "refused", "connect"})
+"""Transport failures before the request left: the server cannot have acted on it."""
+
 INTRO = (
     "In PostHog's web app this is [b]Account settings → Personal API keys[/b] (your profile "
     "picture, bottom left). A personal key is [b]secret[/b]: use it on servers, keep it in an "
@@ -316,6 +319,10 @@ class PersonalKeysScreen(StepScreen):
         try:
             new = await session.client.create_key(spec.label, spec.scopes, spec.scoped_teams)
         except (TransportError, ServerError) as error:
+            if error.code in _NEVER_SENT:
+                self._progress(None)
+                self._show_failure(error, "The key was not created")
+                return
             await self._after_lost_create(session, spec, before, error)
             return
         except InvalidInput as error:
@@ -419,6 +426,11 @@ class PersonalKeysScreen(StepScreen):
                 await session.client.delete_key(key.id)
                 self.guide.status = f"Deleted the personal API key “{key.label}”."
         except (TransportError, ServerError) as error:
+            if error.code in _NEVER_SENT:
+                self._progress(None)
+                done = "rolled" if what == "roll" else "deleted"
+                self._show_failure(error, f"“{key.label}” was not {done}")
+                return
             await self._after_lost_change(session, what, key, error)
             return
         except PostHogError as error:

@@ -12,6 +12,7 @@ from phguide.app import PhGuideApp
 from phguide.clipboard import RecordingClipboard
 from phguide.credentials import MemoryStore, StoreResult
 from phguide.demo.data import DEMO_EMAIL
+from phguide.demo.faults import FaultKind
 from phguide.demo.server import DemoServer
 from phguide.dialogs.confirm import ConfirmDialog
 from phguide.dialogs.create_key import CreateKeyDialog
@@ -319,15 +320,15 @@ async def test_sign_in_older_than_two_hours_asks_to_log_in_again(
         assert "log in again" in app.status
 
 
-@pytest.mark.parametrize("after", [True, False])
+@pytest.mark.parametrize(("kind", "after"), [("status", True), ("drop", True), ("status", False)])
 async def test_create_interrupted_by_a_fault_lists_again_and_says_what_happened(
-    services: Services, demo_server: DemoServer, after: bool
+    services: Services, demo_server: DemoServer, kind: FaultKind, after: bool
 ) -> None:
     app = PhGuideApp(services)
     async with app.run_test(size=SIZE) as pilot:
         await _open_keys(pilot, app, services)
         demo_server.faults.add(
-            "status", path=r"^/api/personal_api_keys/?$", method="POST", status=502, after=after
+            kind, path=r"^/api/personal_api_keys/?$", method="POST", status=502, after=after
         )
         await _create(pilot, "Lost in transit")
         error = _text(app, "#personal-keys-error")
