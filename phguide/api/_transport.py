@@ -1,4 +1,4 @@
-"""The one place phguide touches httpx: requests, cookies, redirects, retries and error mapping.
+"""The one place phguide touches httpx: requests, cookies, redirects, retries, network errors.
 
 Only `phguide.api.client` imports this module, and only when a client is built, so importing
 the client (or the models and errors) stays free of httpx.
@@ -206,7 +206,7 @@ def transport_error(error: httpx.HTTPError, url: str, timeout: float) -> Transpo
             "at its CA bundle (a PEM file) and try again. phguide never turns TLS checks off.",
             code="tls",
         )
-    if found(ssl.SSLError) or "SSL" in text or "TLS" in text:
+    if found(ssl.SSLError) or "[SSL" in text:
         return TransportError(
             f"The secure (TLS) connection to {server} failed.",
             "Check that the address uses the right scheme and port (https:// for TLS). Behind a "
