@@ -119,6 +119,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "phguide-demo"
     sys_version = ""
+    # Headers and body go out in two writes: without TCP_NODELAY, Nagle and delayed ACKs
+    # add ~40 ms to every loopback response, which would swamp the 50 ms latency benchmarks.
+    disable_nagle_algorithm = True
     server: _HttpServer
 
     def do_GET(self) -> None:
