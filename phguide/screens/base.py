@@ -25,11 +25,22 @@ class StepScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        # Textual re-parses every stylesheet twice when it switches to a mode whose screen has
-        # not seen the current CSS; a screen built just now is styled on mount anyway, so it is
-        # marked current. That saves ~40 ms before the first frame and on each first visit.
         with contextlib.suppress(RuntimeError):  # no app yet: built outside one
-            self._css_update_count = self.app._css_update_count
+            app = self.app
+            # Textual re-parses every stylesheet twice when it switches to a mode whose screen
+            # has not seen the current CSS; a screen built just now is styled on mount anyway,
+            # so it is marked current. That saves ~40 ms before the first frame and on each
+            # first visit to a step.
+            self._css_update_count = app._css_update_count
+            # Textual adds the width class (-narrow, -wide) on the first Resize, restyling every
+            # widget a second time; starting with it means the screen is styled once.
+            breakpoints = self.HORIZONTAL_BREAKPOINTS
+            if breakpoints is None:
+                breakpoints = app.HORIZONTAL_BREAKPOINTS
+            for width, name in sorted(breakpoints or (), reverse=True):
+                if app.size.width >= width:
+                    self.add_class(name)
+                    break
 
     @property
     def guide(self) -> PhGuideApp:
