@@ -133,6 +133,8 @@ class LoginScreen(StepScreen):
     """The guide's "Log in to PostHog", done for real in three ways."""
 
     STEP_ID = "log-in"
+    AUTO_FOCUS = "#host-choice"
+    """Start where the page starts, at the host: not on the scrolling body."""
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="login-cancel"),
         Binding("c", "copy_url", "Copy URL", id="copy-device-url"),
@@ -479,8 +481,8 @@ class LoginScreen(StepScreen):
         fresh.saved = True
         self.notify(
             f"PostHog created the personal API key “{approval.label}” for phguide, and it is "
-            f"saved in your keyring. {TEN_KEYS} Find it by its label in PostHog's personal API "
-            "key settings.",
+            f"saved in your keyring ({self.services.store.name}). {TEN_KEYS} Find it by its "
+            "label in PostHog's personal API key settings.",
             title="New personal API key",
             markup=False,
             timeout=12,
