@@ -335,6 +335,10 @@ class Transport:
         token = self.cookies.get(CSRF_COOKIE)
         return token.reveal() if token else None
 
+    def forget_csrf_token(self) -> None:
+        """Drop the CSRF cookie, so that the next login step fetches the login page again."""
+        self.cookies.pop(CSRF_COOKIE, None)
+
     def _headers(
         self, method: str, url: str, credentials: bool, referer: str | None, session_only: bool
     ) -> dict[str, str]:

@@ -21,6 +21,7 @@ from phguide.api.errors import (
     NotFound,
     PermissionDenied,
     PostHogError,
+    ServerError,
     TransportError,
     TwoFactorEnforced,
     bad_answer,
@@ -75,6 +76,18 @@ def _expired(status: int | None = None) -> DeviceCodeExpired:
     return DeviceCodeExpired(
         "The browser approval code has expired.",
         "Start browser approval again to get a new code.",
+        code="expired_token",
+        status=status,
+    )
+
+
+def _ended_early(status: int | None) -> DeviceCodeExpired:
+    return DeviceCodeExpired(
+        "PostHog ended this browser approval before its code expired. If you approved it, "
+        "the answer carrying your new personal API key was lost on the way, and PostHog "
+        "never hands a key out twice.",
+        "A key labelled “CLI - …” may now exist that phguide never received: delete it under "
+        "Personal API keys (phguide's step 4, or in PostHog), then start browser approval again.",
         code="expired_token",
         status=status,
     )
@@ -222,15 +235,26 @@ class PostHogClient:
         )
 
     async def _login_post(self, path: str, body: dict[str, str]) -> None:
-        """A login step: a session write with the login page as Referer; never retried."""
-        await self._call(
-            "POST",
-            path,
-            json=body,
-            referer=f"{self.host.app_url}/login",
-            retry=False,
-            session_only=True,
-        )
+        """A login step: a session write with the login page as Referer; never retried.
+
+        When the answer is lost (network, proxy error), the server may have signed in and
+        rotated its CSRF token all the same: the token is dropped so that the next step
+        fetches the login page for a fresh one instead of failing on a stale one.
+        """
+        if self._t.csrf_token is None:
+            await self._prime_csrf()
+        try:
+            await self._call(
+                "POST",
+                path,
+                json=body,
+                referer=f"{self.host.app_url}/login",
+                retry=False,
+                session_only=True,
+            )
+        except (TransportError, ServerError):
+            self._t.forget_csrf_token()
+            raise
 
     async def _prime_csrf(self) -> None:
         """GET /login so that PostHog sets `posthog_csrftoken`.
@@ -300,8 +324,6 @@ class PostHogClient:
             LockedOut: Too many failed sign-ins.
             PostHogError: Any other typed failure.
         """
-        if self._t.csrf_token is None:
-            await self._prime_csrf()
         await self._login_post("/api/login", {"email": email, "password": password.reveal()})
         self._signed_in()
 
@@ -470,7 +492,14 @@ class PostHogClient:
             await wait(interval)
             elapsed += interval
             started = time.monotonic()
-            result = await self._poll(code.device_code)
+            try:
+                result = await self._poll(code.device_code)
+            except DeviceCodeExpired as expired:
+                if elapsed + interval >= code.expires_in:
+                    raise
+                # PostHog forgets a code when it hands its key over: an "expired" this early
+                # most likely means that answer was lost on the way, and a key now exists.
+                raise _ended_early(expired.status) from None
             elapsed += time.monotonic() - started
             if isinstance(result, DeviceAuthorization):
                 self.use_personal_key(result.personal_api_key)
