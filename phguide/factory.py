@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import os
+import random
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from phguide.browser import open_in_browser
 from phguide.hosts import Clouds, HostError, parse_host, with_region
 from phguide.services import DemoAccount, DemoInfo, Services
+
+if TYPE_CHECKING:
+    from phguide.clipboard import Clipboard
+    from phguide.demo.clock import DemoClock
+    from phguide.demo.server import DemoServer
 
 
 class FactoryError(Exception):
@@ -54,19 +62,77 @@ def build_services(*, host: str | None = None, demo: bool = False) -> Services:
 def _demo_services(clipboard: object, host: str | None) -> Services:
     """Services for `phguide --demo`: two loopback "clouds" and an in-memory keyring."""
     from phguide.clipboard import Clipboard
-    from phguide.credentials import MemoryStore
-    from phguide.demo import data
-    from phguide.demo.server import DemoServer
 
     assert isinstance(clipboard, Clipboard)
     if host is not None:
         raise FactoryError("--demo runs its own PostHog: leave out --host.")
-    us_server = DemoServer(data.demo_data("us")).start()
-    eu_server = DemoServer(data.demo_data("eu")).start()
-    clouds = Clouds(
-        us=with_region(parse_host(us_server.url), "us"),
-        eu=with_region(parse_host(eu_server.url), "eu"),
-    )
+    services = demo_services(start_demo(), clipboard)
+    # The demo must not pick up a real key from the environment.
+    os.environ.pop("POSTHOG_PERSONAL_API_KEY", None)
+    return services
+
+
+@dataclass
+class DemoClouds:
+    """The two demo servers `phguide --demo` runs: US Cloud, and EU Cloud with other accounts."""
+
+    us: DemoServer
+    eu: DemoServer
+
+    @property
+    def clouds(self) -> Clouds:
+        """The two servers as the app's cloud regions."""
+        return Clouds(
+            us=with_region(parse_host(self.us.url), "us"),
+            eu=with_region(parse_host(self.eu.url), "eu"),
+        )
+
+    def stop(self) -> None:
+        """Stop both servers."""
+        self.us.stop()
+        self.eu.stop()
+
+
+def start_demo(
+    *, clock: DemoClock | None = None, ports: tuple[int, int] = (0, 0), seed: int | None = None
+) -> DemoClouds:
+    """Start the demo's US and EU servers with their seeded accounts.
+
+    Args:
+        clock: One clock for both servers (frozen for screenshots); default real time.
+        ports: The US and EU ports; 0 picks a free one.
+        seed: Draw new key values and device codes from generators seeded with this, so
+            screenshots come out the same every run; None for real randomness.
+    """
+    from phguide.demo import data
+    from phguide.demo.server import DemoServer
+
+    servers = []
+    for region, port in zip(("us", "eu"), ports, strict=True):
+        seeded = data.demo_data(region, now=None if clock is None else clock.now())
+        if seed is not None:
+            seeded.random = random.Random(f"{seed}/{region}")
+        servers.append(DemoServer(seeded, port=port, clock=clock))
+    us, eu = servers
+    us.start()
+    try:
+        eu.start()
+    except BaseException:
+        us.stop()
+        raise
+    return DemoClouds(us, eu)
+
+
+def demo_services(demo: DemoClouds, clipboard: Clipboard) -> Services:
+    """Services that point both cloud regions at the demo servers, with an in-memory keyring.
+
+    The demo accounts and the stand-in for the browser's approval are those of the US server;
+    the servers stop when the app closes.
+    """
+    from phguide.credentials import MemoryStore
+    from phguide.demo import data
+
+    us_server = demo.us
 
     def code_hint(email: str) -> str | None:
         if email.strip().lower() == data.TOTP_EMAIL:
@@ -90,6 +156,7 @@ def _demo_services(clipboard: object, host: str | None) -> Services:
         code_hint=code_hint,
         approve_device=approve,
     )
+    clouds = demo.clouds
     services = Services(
         store=MemoryStore(),
         clipboard=clipboard,
@@ -98,7 +165,5 @@ def _demo_services(clipboard: object, host: str | None) -> Services:
         open_url=open_in_browser,
         demo=info,
     )
-    services.on_exit.extend([us_server.stop, eu_server.stop])
-    # The demo must not pick up a real key from the environment.
-    os.environ.pop("POSTHOG_PERSONAL_API_KEY", None)
+    services.on_exit.append(demo.stop)
     return services

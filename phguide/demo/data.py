@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import random
 import secrets
 import string
 import threading
@@ -55,13 +56,15 @@ def mask_key(value: str) -> str:
     return f"{value[:4]}...{value[-4:]}"
 
 
-def new_personal_key_value(suffix: str = "") -> str:
+def new_personal_key_value(suffix: str = "", rng: random.Random | None = None) -> str:
     """A fresh random personal key: ``phx_`` and 35 letters and digits.
 
     Args:
         suffix: Fixed last characters (seeded keys use this so their masks stay stable).
+        rng: A seeded generator to draw from instead of `secrets` (repeatable screenshots).
     """
-    random_part = "".join(secrets.choice(_ALNUM) for _ in range(35 - len(suffix)))
+    choice = secrets.choice if rng is None else rng.choice
+    random_part = "".join(choice(_ALNUM) for _ in range(35 - len(suffix)))
     return "phx_" + random_part + suffix
 
 
@@ -195,6 +198,9 @@ class DemoData:
         self._next_project_id = 1
         self.seeded_at = time.time() if now is None else now
         """The moment seeded timestamps are relative to."""
+        self.random: random.Random | None = None
+        """A seeded generator for new key values and device codes, so screenshots come out the
+        same every run; None draws them from `secrets`."""
 
     # -- building -------------------------------------------------------------------------------
     def add_org(self, name: str, *, members_can_use_personal_api_keys: bool = True) -> DemoOrg:
@@ -321,7 +327,7 @@ class DemoData:
         suffix = ""
         if stable_mask:
             suffix = _base62(hashlib.sha256(f"mask:{user.email}:{label}".encode()).digest(), 4)
-        value = new_personal_key_value(suffix)
+        value = new_personal_key_value(suffix, self.random)
         key = DemoKey(
             id=str(uuid.uuid4()),
             user_email=user.email,
@@ -346,7 +352,7 @@ class DemoData:
     def roll_key(self, key: DemoKey, now: float) -> str:
         """Give a key a new value; the old one stops working at once."""
         self._keys_by_hash.pop(key.secure_value, None)
-        value = new_personal_key_value()
+        value = new_personal_key_value(rng=self.random)
         key.secure_value = hash_key(value)
         key.mask_value = mask_key(value)
         key.last_rolled_at = now

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import random
 import secrets
 from datetime import UTC, datetime
 from typing import Final
@@ -33,9 +34,12 @@ class DeviceError(ValueError):
     """An approval that cannot go through; the message is shown on the page."""
 
 
-def _user_code() -> str:
-    letters = "".join(secrets.choice(_LETTERS) for _ in range(4))
-    return f"{letters}-{secrets.randbelow(10_000):04d}"
+def _user_code(rng: random.Random | None = None) -> str:
+    """A code like ``BCDF-0123``, from `secrets` unless a seeded generator is given."""
+    choice = secrets.choice if rng is None else rng.choice
+    below = secrets.randbelow if rng is None else rng.randrange
+    letters = "".join(choice(_LETTERS) for _ in range(4))
+    return f"{letters}-{below(10_000):04d}"
 
 
 def normalize_user_code(text: str) -> str:
@@ -48,7 +52,7 @@ def device_code(state: DemoState, req: Request, params: dict[str, str]) -> Respo
     """`POST /api/cli-auth/device-code/`: a new code for the terminal to show."""
     grant = DeviceGrant(
         device_code=secrets.token_urlsafe(32),
-        user_code=_user_code(),
+        user_code=_user_code(state.data.random),
         expires_at=state.now() + DEVICE_CODE_TTL,
         interval=state.device_interval,
     )
