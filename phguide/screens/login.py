@@ -493,7 +493,9 @@ class LoginScreen(StepScreen):
     # -- a device key that could not be saved ---------------------------------------------------
     @property
     def _fresh(self) -> FreshKey | None:
-        return self.query_one(FreshKeyPanel).fresh
+        # check_action asks before the body is composed (the footer may compose first).
+        panels = self.query(FreshKeyPanel)
+        return panels.first().fresh if panels else None
 
     def _show_fresh(self, fresh: FreshKey, why: str) -> None:
         """Keep a new key on screen until the user has it safe: PostHog will not show it again."""
