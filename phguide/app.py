@@ -20,7 +20,7 @@ from textual.timer import Timer
 
 from phguide import messages
 from phguide.services import Services
-from phguide.state import AppState
+from phguide.state import AppState, FreshKey
 from phguide.steps import STEPS, step_by_id
 from phguide.widgets.step_bar import StepBar
 
@@ -84,24 +84,36 @@ class PhGuideApp(App[None]):
         if not unsafe or step_id == self.current_mode:
             self.switch_mode(step_id)
             return
+        self._confirm_leaving_keys(
+            "Leave without your new key?",
+            "Leave only if you have it somewhere safe.",
+            "I have it, leave",
+            partial(self.switch_mode, step_id),
+        )
+
+    def _confirm_leaving_keys(
+        self, title: str, advice: str, yes: str, then: Callable[[], object]
+    ) -> None:
+        """Ask before leaving unsafe fresh keys behind; on yes, mark them acknowledged."""
         from phguide.dialogs.confirm import ConfirmDialog
 
-        labels = ", ".join(f"“{key.label}”" for key in unsafe)
+        labels = ", ".join(f"“{key.label}”" for key in self.state.unsafe_fresh_keys())
         dialog = ConfirmDialog(
-            "Leave without your new key?",
+            title,
             f"The personal API key {labels} has not been copied or saved. PostHog will never "
-            "show it again. Leave only if you have it somewhere safe.",
-            yes="I have it, leave",
+            f"show it again. {advice}",
+            yes=yes,
             no="Go back",
             danger=True,
         )
-        self.push_screen(dialog, partial(self._go_if_confirmed, step_id))
 
-    def _go_if_confirmed(self, step_id: str, confirmed: bool | None) -> None:
-        if confirmed:
-            for key in self.state.unsafe_fresh_keys():
-                key.acknowledged = True
-            self.switch_mode(step_id)
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                for key in self.state.unsafe_fresh_keys():
+                    key.acknowledged = True
+                then()
+
+        self.push_screen(dialog, answered)
 
     @on(StepBar.Jump)
     def _jump(self, event: StepBar.Jump) -> None:
@@ -160,6 +172,25 @@ class PhGuideApp(App[None]):
         self.call_from_thread(self._copied, result, secret, what)
         return result
 
+    async def copy_fresh_key(self, fresh: FreshKey) -> CopyResult | None:
+        """Copy a key the server will not show again.
+
+        Only a copy phguide can confirm (the system clipboard) makes the key safe: an OSC 52
+        copy may have gone nowhere (a terminal or tmux that ignores it), so the key stays on
+        screen until the user says they have it.
+
+        Returns:
+            How it was copied, or None if the copy failed outright.
+        """
+        worker = self.copy_text(fresh.value.reveal(), secret=True, what=f"the key “{fresh.label}”")
+        try:
+            result: CopyResult = await worker.wait()
+        except Exception:  # the clipboard worker failed: the key stays on screen
+            return None
+        if result.method == "system":
+            fresh.copied = True
+        return result
+
     def _copied(self, result: CopyResult, secret: bool, what: str) -> None:
         if result.method == "none":
             self.status = result.message
@@ -200,24 +231,12 @@ class PhGuideApp(App[None]):
         if not unsafe:
             self.exit()
             return
-        from phguide.dialogs.confirm import ConfirmDialog
-
-        labels = ", ".join(f"“{key.label}”" for key in unsafe)
-        dialog = ConfirmDialog(
+        self._confirm_leaving_keys(
             "Quit without your new key?",
-            f"The personal API key {labels} has not been copied or saved. PostHog will never "
-            "show it again: if you quit now you will have to roll or create another.",
-            yes="Quit anyway",
-            no="Go back",
-            danger=True,
+            "If you quit now you will have to roll it or create another.",
+            "Quit anyway",
+            self.exit,
         )
-        self.push_screen(dialog, self._quit_if_confirmed)
-
-    def _quit_if_confirmed(self, confirmed: bool | None) -> None:
-        if confirmed:
-            for key in self.state.unsafe_fresh_keys():
-                key.acknowledged = True
-            self.exit()
 
     def on_unmount(self) -> None:
         # Whatever happens, don't leave a secret on the clipboard behind us.

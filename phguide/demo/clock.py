@@ -31,6 +31,13 @@ class DemoClock:
             elapsed = 0.0 if self._frozen else time.monotonic() - self._anchor
             return self._base + elapsed + self._offset
 
+    def freeze(self) -> None:
+        """Stand still from now on (a TOTP code then stays current for a whole test)."""
+        with self._lock:
+            if not self._frozen:
+                self._base += time.monotonic() - self._anchor
+                self._frozen = True
+
     def advance(self, seconds: float) -> None:
         """Move the clock forward (or back, with a negative value)."""
         with self._lock:

@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Final, cast
+from typing import TYPE_CHECKING, Final
 
 from rich.text import Text
 from textual import on, work
@@ -40,7 +40,6 @@ from phguide.widgets.problem import ProblemBox
 if TYPE_CHECKING:
     from phguide.api.client import PostHogClient
     from phguide.api.models import DeviceAuthorization, Project, User
-    from phguide.clipboard import CopyResult
     from phguide.credentials import StoreResult
     from phguide.hosts import Host
 
@@ -512,14 +511,9 @@ class LoginScreen(StepScreen):
 
     @work(group="login-copy", exit_on_error=False)
     async def _copy_fresh(self, fresh: FreshKey) -> None:
-        worker = self.guide.copy_text(
-            fresh.value.reveal(), secret=True, what="the new personal API key"
-        )
-        result = cast("CopyResult", await worker.wait())
-        if result.method != "none":
-            fresh.copied = True
-            self.query_one(FreshKeyPanel).refresh_state()
-            self.refresh_bindings()
+        result = await self.guide.copy_fresh_key(fresh)
+        self.query_one(FreshKeyPanel).show_copy_result(result)
+        self.refresh_bindings()
 
     def action_save_fresh(self) -> None:
         """Try saving the new key in the keyring again."""

@@ -506,21 +506,8 @@ class PersonalKeysScreen(StepScreen):
 
     @work(group="fresh-copy", exit_on_error=False)
     async def _copy_fresh(self, fresh: FreshKey) -> None:
-        worker = self.guide.copy_text(
-            fresh.value.reveal(), secret=True, what="your personal API key"
-        )
-        try:
-            result = await worker.wait()
-        except Exception:  # the clipboard worker failed: the key stays on screen
-            result = None
-        panel = self.query_one(FreshKeyPanel)
-        if result is not None and result.copied:
-            fresh.copied = True
-            panel.note(result.message + ".")
-        else:
-            # Nothing took it: show it whole so it can be selected and copied by hand.
-            panel.box.revealed = True
-            panel.note("Could not copy: select the key above and copy it by hand.")
+        result = await self.guide.copy_fresh_key(fresh)
+        self.query_one(FreshKeyPanel).show_copy_result(result)
         self.refresh_bindings()
 
     def action_save_fresh(self) -> None:

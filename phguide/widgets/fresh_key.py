@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from phguide.clipboard import CopyResult
 from phguide.state import FreshKey
 from phguide.widgets.secret_field import KeyBox
 
@@ -68,6 +69,19 @@ class FreshKeyPanel(Vertical):
         """Say what just happened to the key (saved, copied, could not save and why)."""
         self._note = text
         self.refresh_state()
+
+    def show_copy_result(self, result: CopyResult | None) -> None:
+        """Say how a copy went; when nothing took the key, reveal it for a copy by hand."""
+        if result is None or result.method == "none":
+            self.box.revealed = True
+            self.note("Could not copy: select the key above and copy it by hand, then press i.")
+        elif result.method == "osc52":
+            self.note(
+                "Sent to your terminal's clipboard, which phguide cannot check: paste it "
+                "somewhere safe, then press i."
+            )
+        else:
+            self.note(result.message + ".")
 
     def clear(self) -> None:
         """Hide the panel (only once the key is safe)."""

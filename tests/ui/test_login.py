@@ -658,6 +658,7 @@ def demo_info(server: DemoServer) -> DemoInfo:
 
 
 async def test_demo_accounts_and_code_hint(services: Services, demo_server: DemoServer) -> None:
+    demo_server.clock.freeze()  # the hint and the check must see the same 30-second window
     services.demo = demo_info(demo_server)
     app = PhGuideApp(services, start="log-in")
     async with app.run_test(size=SIZE) as pilot:
