@@ -14,8 +14,13 @@ from phguide import __version__
 SUBCOMMANDS = ("status", "keys", "check", "logout")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The command line: the walkthrough by default, or a subcommand."""
+def build_parser(*, subcommands: bool = True) -> argparse.ArgumentParser:
+    """The command line: the walkthrough by default, or a subcommand.
+
+    Args:
+        subcommands: Register the subcommands (their parsers cost the walkthrough's start
+            ~8 ms, so `main` leaves them out when the command line cannot name one).
+    """
     parser = argparse.ArgumentParser(
         prog="phguide",
         description="Get your PostHog API keys: a guided walkthrough that signs you in, "
@@ -34,16 +39,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="run against a built-in demo PostHog on this machine: no account, no network",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    from phguide.cli import add_subcommands
+    if subcommands:
+        from phguide.cli import add_subcommands
 
-    add_subcommands(sub)
+        add_subcommands(sub)
     return parser
+
+
+def _walkthrough_only(argv: Sequence[str]) -> bool:
+    """True when the command line holds only the walkthrough's own options (or nothing)."""
+    rest = list(argv)
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--host" and rest:
+            rest.pop(0)
+        elif arg != "--demo" and not arg.startswith("--host="):
+            return False
+    return True
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run phguide; returns the process exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(subcommands=not _walkthrough_only(arguments))
+    args = parser.parse_args(arguments)
     if args.command:
         from phguide.cli import run_subcommand
 
