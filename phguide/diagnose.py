@@ -321,12 +321,19 @@ def clean_key(text: str) -> tuple[str, list[str]]:
     if assignment and len(value) > assignment.end():
         value = value[assignment.end() :].strip()
         notes.append(f"Took the value of {assignment.group(1)}.")
-    stripped = value.rstrip(",;").strip()
-    while len(stripped) >= 2 and stripped[0] in _QUOTES and stripped[-1] in _QUOTES:
-        stripped = stripped[1:-1].strip()
+    # A key never holds a quote, comma or semicolon: strip them at either end even when
+    # unbalanced (`phx_…"` copied from JSON without its opening quote).
+    stripped = value
+    while stripped != (trimmed := stripped.strip().strip(_QUOTES).rstrip(",;")):
+        stripped = trimmed
     if stripped != value:
         notes.append("Removed the quotes or punctuation around it.")
         value = stripped
+        # A quoted header value (`"Bearer phx_…"`, copied from JSON) shows its Bearer only now.
+        bearer = None if bearer else _BEARER.match(value)
+        if bearer:
+            value = value[bearer.end() :].strip()
+            notes.append('Removed "Bearer" in front of it.')
     if re.search(r"\s", value):
         value = re.sub(r"\s+", "", value)
         notes.append("Removed spaces and line breaks inside it (a key has none).")

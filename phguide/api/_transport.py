@@ -165,6 +165,18 @@ def _retry_after_header(response: httpx.Response) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+def _redirect_target(url: str, response: httpx.Response) -> str | None:
+    """Where a redirect points, or None when it is none (or its Location cannot be read)."""
+    if not response.has_redirect_location:
+        return None
+    try:
+        target = urljoin(url, response.headers["location"])
+        origin_of(target)  # a bad port or IPv6 literal raises here, not later
+    except ValueError:
+        return None
+    return target
+
+
 def _chain(error: BaseException) -> Iterator[BaseException]:
     """The error and everything it was raised from (httpx wraps httpcore wraps OSError)."""
     seen: set[int] = set()
@@ -388,9 +400,9 @@ class Transport:
             if self.is_own(url):
                 # Only the app host may set cookies in this jar: never the ingestion host.
                 self._take_cookies(response)
-            if not response.is_redirect or method not in _SAFE_METHODS:
+            target = _redirect_target(url, response)
+            if target is None or method not in _SAFE_METHODS:
                 return response, url
-            target = urljoin(url, response.headers["location"])
             if origin_of(target) != origin_of(url):
                 # Following would send the request (and so our credentials) to another host.
                 raise TransportError(
@@ -410,7 +422,8 @@ class Transport:
             return None, text
         try:
             return jsonlib.loads(response.content), text
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            # RecursionError: JSON nested deeper than Python's stack (a hostile or broken answer).
             if response.status_code < 400 and expect == "json":
                 raise bad_answer(response.status_code) from None
             return None, text
@@ -502,11 +515,10 @@ class Transport:
             if reply.status in accept:
                 return reply
             if response.is_redirect:
-                location = response.headers.get("location", "")
-                target = urljoin(final_url, location)
+                target = _redirect_target(final_url, response)
+                where = f" to {server_name(target)}{urlsplit(target).path}"[:120] if target else ""
                 raise TransportError(
-                    f"The server at {reply.server} answered with a redirect to "
-                    f"{server_name(target)}{urlsplit(target).path}.",
+                    f"The server at {reply.server} answered with a redirect{where}.",
                     "Check that the address points at PostHog itself (the full URL of the app).",
                     code="redirect",
                     status=reply.status,
