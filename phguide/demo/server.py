@@ -7,11 +7,12 @@ import re
 import socket
 import struct
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 from phguide.demo import auth, device, flags, keys, projects, totp
@@ -32,6 +33,17 @@ from phguide.demo.wire import (
 
 _Conn = socket.socket | tuple[bytes, socket.socket]
 Handler = Callable[[DemoState, Request, dict[str, str]], Response]
+
+
+class RequestTiming(NamedTuple):
+    """One request as the server saw it, for counting sequential round trips."""
+
+    method: str
+    path: str
+    started: float
+    """`time.monotonic()` when the request line had been read."""
+    finished: float
+    """`time.monotonic()` when the answer had been written."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +137,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
     server: _HttpServer
 
     def do_GET(self) -> None:
-        self._handle()
+        started = time.monotonic()
+        try:
+            self._handle()
+        finally:
+            self.server.demo._timed(self.command, urlsplit(self.path).path or "/", started)
 
     do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = do_GET
 
@@ -287,6 +303,7 @@ class DemoServer:
         )
         """Sessions, CSRF tokens, codes and counters."""
         self._log: list[tuple[str, str]] = []
+        self._timeline: list[RequestTiming] = []
         self._log_lock = threading.Lock()
         self._stopping = threading.Event()
         self._httpd: _HttpServer | None = None
@@ -351,10 +368,21 @@ class DemoServer:
         with self._log_lock:
             return list(self._log)
 
+    @property
+    def requests_timeline(self) -> list[RequestTiming]:
+        """Every answered request with when it arrived and when its answer was sent.
+
+        The times are `time.monotonic()` (latency included), so a benchmark can tell which
+        requests ran one after the other and which at the same time.
+        """
+        with self._log_lock:
+            return list(self._timeline)
+
     def clear_requests_log(self) -> None:
         """Forget the requests seen so far (to count the round trips of one action)."""
         with self._log_lock:
             self._log.clear()
+            self._timeline.clear()
 
     def _user(self, email: str) -> DemoUser:
         user = self.data.user(email)
@@ -427,6 +455,11 @@ class DemoServer:
     def _record(self, method: str, path: str) -> None:
         with self._log_lock:
             self._log.append((method, path))
+
+    def _timed(self, method: str, path: str, started: float) -> None:
+        finished = time.monotonic()
+        with self._log_lock:
+            self._timeline.append(RequestTiming(method, path, started, finished))
 
     def _event(self, line: str) -> None:
         if self.on_event is not None:
