@@ -14,6 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.widgets import Button, Input, LoadingIndicator, Static, TabbedContent, TabPane
 
 from phguide import messages
@@ -492,9 +493,10 @@ class LoginScreen(StepScreen):
     # -- a device key that could not be saved ---------------------------------------------------
     @property
     def _fresh(self) -> FreshKey | None:
-        # check_action asks before the body is composed (the footer may compose first).
-        panels = self.query(FreshKeyPanel)
-        return panels.first().fresh if panels else None
+        try:
+            return self.query_one(FreshKeyPanel).fresh
+        except NoMatches:  # check_action may ask before the body is composed
+            return None
 
     def _show_fresh(self, fresh: FreshKey, why: str) -> None:
         """Keep a new key on screen until the user has it safe: PostHog will not show it again."""
