@@ -121,6 +121,7 @@ class ProjectKeyScreen(StepScreen):
         self.query_one("#project-key-loading").display = phase == "loading"
         self.query_one("#project-key-error").display = phase == "error"
         self.query_one("#project-key-main").display = phase == "ready"
+        self.query_one("#project-key-projects").display = phase == "ready"
         if phase != "ready" and self.focused is not None:
             self.set_focus(None)
         self.refresh_bindings()
@@ -137,6 +138,7 @@ class ProjectKeyScreen(StepScreen):
     async def _load(self, session: Session) -> None:
         """List every organisation's projects (or, for a project-scoped key, its project)."""
         self._show_phase("loading")
+        self._show_known_key(session)
         try:
             orgs, scoped = await self._fetch(session)
         except PostHogError as error:
@@ -154,6 +156,21 @@ class ProjectKeyScreen(StepScreen):
             return  # signed out or in again meanwhile: that session's own load shows it
         session.projects = orgs
         self._show_listing(session, orgs, scoped)
+
+    def _show_known_key(self, session: Session) -> None:
+        """Show the current project's key while the listing loads.
+
+        `/api/users/@me/` already holds it (`team.api_token`): the key must not wait for every
+        organisation's projects, which can take many round trips.
+        """
+        user = session.user
+        project = session.selected_project or (user.team if user is not None else None)
+        if project is None:
+            return
+        if user is not None and user.organization is not None:
+            self._org_names.setdefault(user.organization.id, user.organization.name)
+        self.query_one("#project-key-main").display = True
+        self._select(project)
 
     async def _fetch(self, session: Session) -> tuple[list[OrgProjects], bool]:
         """Fetch what the session can see; True as second value when it is one project only."""
@@ -316,7 +333,9 @@ class ProjectKeyScreen(StepScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         session = self.state.session
         if action in ("copy_key", "open_web"):
-            if self._phase != "ready":
+            # While the list loads, the current project's key is already shown (from @me).
+            key_shown = self.query_one("#project-key-main").display
+            if self._phase != "ready" and not (self._phase == "loading" and key_shown):
                 return False
             return session is not None and session.selected_project is not None
         if action == "focus_filter":
