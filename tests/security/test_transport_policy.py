@@ -1,0 +1,108 @@
+"""TLS verification cannot be turned off, and no credential travels in a URL.
+
+Redirects to another host are refused with credentials (tests/api/test_redirects.py), and
+SSL_CERT_FILE is honoured against a real TLS server (tests/api/test_tls.py).
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import ssl
+from pathlib import Path
+
+import httpx
+import pytest
+
+import phguide
+from phguide.__main__ import build_parser
+from phguide.api.client import PostHogClient
+from phguide.demo import DEMO_EMAIL, DemoServer
+from phguide.hosts import parse_host
+from phguide.secret import Secret
+
+SOURCE = Path(phguide.__file__).parent
+
+_WAYS_TO_DISABLE = (
+    "PYTHONHTTPSVERIFY",
+    "CURL_CA_BUNDLE",
+    "REQUESTS_CA_BUNDLE",
+    "HTTPX_SSL_VERIFY",
+    "SSL_NO_VERIFY",
+    "PHGUIDE_INSECURE",
+    "PHGUIDE_NO_VERIFY",
+)
+
+
+def _contexts(client: PostHogClient) -> list[ssl.SSLContext]:
+    http = client._t._http
+    transports = [http._transport, *(t for t in http._mounts.values() if t is not None)]
+    contexts = []
+    for transport in transports:
+        pool = getattr(transport, "_pool", None)
+        context = getattr(pool, "_ssl_context", None)
+        if context is not None:
+            contexts.append(context)
+    return contexts
+
+
+@pytest.mark.parametrize("variable", [None, *_WAYS_TO_DISABLE])
+async def test_certificates_are_always_verified(
+    monkeypatch: pytest.MonkeyPatch, variable: str | None
+) -> None:
+    if variable is not None:
+        for value in ("0", ""):
+            monkeypatch.setenv(variable, value)
+    # A proxy from the environment gets its own transport: it must verify too.
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    async with PostHogClient(parse_host("https://posthog.example.com")) as client:
+        contexts = _contexts(client)
+        assert len(contexts) >= 2
+        for context in contexts:
+            assert context.verify_mode == ssl.CERT_REQUIRED
+            assert context.check_hostname is True
+        # Proxies and SSL_CERT_FILE come from the environment (a company CA is honoured).
+        assert client._t._http.trust_env is True
+
+
+def test_there_is_no_switch_to_turn_verification_off() -> None:
+    parameters = set(inspect.signature(PostHogClient.__init__).parameters)
+    assert not parameters & {"verify", "insecure", "ssl_context", "cert", "trust_env"}
+    options = " ".join(
+        option
+        for action in build_parser()._actions
+        for option in getattr(action, "option_strings", [])
+    )
+    assert not re.search(r"insecure|verify|no-tls|no-ssl|skip-tls", options), options
+    offenders = []
+    for path in SOURCE.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"verify\s*=\s*False|CERT_NONE|check_hostname\s*=\s*False", text):
+            offenders.append(str(path.relative_to(SOURCE)))
+    assert offenders == [], f"TLS checks switched off in {offenders}"
+
+
+async def test_keys_and_cookies_go_in_headers_never_in_the_url(demo_server: DemoServer) -> None:
+    sent: list[httpx.Request] = []
+
+    class Spy(httpx.AsyncHTTPTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            sent.append(request)
+            return await super().handle_async_request(request)
+
+    key = demo_server.issue_key(DEMO_EMAIL)
+    host = parse_host(demo_server.url)
+    async with PostHogClient(host, personal_key=Secret(key), transport=Spy()) as client:
+        user = await client.me()
+        await client.all_projects(user)
+        await client.current_key()
+        await client.check_project_key(user.team.api_token if user.team else "phc_x")
+    assert sent
+    for request in sent:
+        url = str(request.url)
+        assert key not in url and "personal_api_key" not in request.url.query.decode(), url
+        if request.url.host == host.app_url.split("://")[1].split(":")[0]:
+            # The key goes to the app host only, as a header.
+            assert request.headers.get("authorization") in (f"Bearer {key}", None)
+        body = request.content.decode()
+        assert key not in body, f"the key in the body of {request.method} {request.url.path}"
