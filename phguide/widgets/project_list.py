@@ -67,6 +67,8 @@ class ProjectIndex:
             note = Row("note", f"  ⚠ {org.error}") if org.error else None
             groups.append(_Group(org, heading, projects, note))
         self._groups = tuple(groups)
+        self._last: tuple[tuple[str, ...], list[tuple[_Group, list[tuple[str, Row]]]]] = ((), [])
+        """The last query's words and matches: typing on only narrows them."""
         self.project_count = sum(len(group.projects) for group in self._groups)
         """How many projects the index holds."""
 
@@ -79,21 +81,40 @@ class ProjectIndex:
         Returns:
             Headings followed by their matching projects; an organisation with no match is left out.
         """
-        words = query.lower().split()
+        words = tuple(query.lower().split())
         rows: list[Row] = []
-        for group in self._groups:
-            if words:
-                matches = [row for text, row in group.projects if all(w in text for w in words)]
-                if not matches:
-                    continue
+        if words:
+            for group, matches in self._matches(words):
                 rows.append(group.heading)
-                rows.extend(matches)
-                continue
+                rows.extend(row for _, row in matches)
+            return rows
+        for group in self._groups:
             rows.append(group.heading)
             if group.note is not None:
                 rows.append(group.note)
             rows.extend(row for _, row in group.projects)
         return rows
+
+    def _matches(self, words: tuple[str, ...]) -> list[tuple[_Group, list[tuple[str, Row]]]]:
+        """Each group with a match and its matching projects (a project matches every word).
+
+        When every word of the last query is inside a word of this one (the user typed on),
+        only the last matches can match, so only they are searched.
+        """
+        last_words, last = self._last
+        if last_words and all(any(old in new for new in words) for old in last_words):
+            source = last
+        else:
+            source = [(group, list(group.projects)) for group in self._groups]
+        found = []
+        for group, projects in source:
+            matches = projects
+            for word in words:
+                matches = [item for item in matches if word in item[0]]
+            if matches:
+                found.append((group, matches))
+        self._last = (words, found)
+        return found
 
 
 def _project_text(project: Project, current: int | None) -> str:
