@@ -1,0 +1,1 @@
+"""phguide's benchmarks: startup, memory, round trips and scale, as same-run ratios (not tests)."""
