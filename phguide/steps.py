@@ -17,17 +17,35 @@ class Step:
     """The module that holds the step's screen (imported only when first shown)."""
     screen: str
     """The screen class in that module."""
+    short: str = ""
+    """A shorter title for the step bar of a narrow terminal (the title when empty)."""
 
 
 STEPS: tuple[Step, ...] = (
     Step("key-types", "Key types", "phguide.screens.key_types", "KeyTypesScreen"),
     Step("log-in", "Log in", "phguide.screens.login", "LoginScreen"),
-    Step("project-key", "Project API key", "phguide.screens.project_key", "ProjectKeyScreen"),
     Step(
-        "personal-keys", "Personal API keys", "phguide.screens.personal_keys", "PersonalKeysScreen"
+        "project-key",
+        "Project API key",
+        "phguide.screens.project_key",
+        "ProjectKeyScreen",
+        "Project key",
     ),
-    Step("usage", "Using your keys", "phguide.screens.usage", "UsageScreen"),
-    Step("troubleshoot", "Troubleshooting", "phguide.screens.troubleshoot", "TroubleshootScreen"),
+    Step(
+        "personal-keys",
+        "Personal API keys",
+        "phguide.screens.personal_keys",
+        "PersonalKeysScreen",
+        "Personal keys",
+    ),
+    Step("usage", "Using your keys", "phguide.screens.usage", "UsageScreen", "Usage"),
+    Step(
+        "troubleshoot",
+        "Troubleshooting",
+        "phguide.screens.troubleshoot",
+        "TroubleshootScreen",
+        "Troubleshoot",
+    ),
 )
 
 STEP_IDS: tuple[str, ...] = tuple(step.id for step in STEPS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Header
@@ -72,11 +73,21 @@ class StepScreen(Screen[None]):
         yield StepBar(self.STEP_ID)
         yield from self.compose_body()
         yield StatusLine()
-        yield Footer()
+        narrow = self.has_class("-narrow")
+        yield Footer(compact=narrow, show_command_palette=not narrow)
 
     def compose_body(self) -> ComposeResult:
         """The step's own widgets."""
         yield from ()
+
+    def on_resize(self, event: events.Resize) -> None:
+        # On a narrow terminal the footer packs its keys closer and leaves the palette to the
+        # header's button (ctrl+p still opens it), so the step's own keys fit. Textual has set
+        # the width class (-narrow, -wide) by now.
+        narrow = self.has_class("-narrow")
+        footer = self.query_one(Footer)
+        footer.compact = narrow
+        footer.show_command_palette = not narrow
 
     def on_screen_resume(self) -> None:
         self.refresh_from_state()

@@ -34,7 +34,7 @@ from phguide.secret import Secret
 from phguide.state import AuthMethod, FreshKey, Session
 from phguide.widgets.demo_accounts import DemoAccounts
 from phguide.widgets.device_code import DeviceCodePanel
-from phguide.widgets.fresh_key import FreshKeyPanel
+from phguide.widgets.fresh_key import KEYS_GROUP, FreshKeyPanel
 from phguide.widgets.host_picker import HostPicker
 from phguide.widgets.problem import ProblemBox
 
@@ -143,11 +143,17 @@ class LoginScreen(StepScreen):
         Binding("ctrl+r", "other_region", "Try other region", id="login-other-region"),
         Binding("e", "use_env_key", "Use env key", id="use-env-key"),
         Binding("s", "save_pasted_key", "Save in keyring", id="save-pasted-key"),
-        Binding("c", "copy_fresh", "Copy new key", id="login-copy-fresh-key"),
-        Binding("s", "save_fresh", "Save to keyring", id="login-save-fresh-key"),
-        Binding("v", "reveal_fresh", "Reveal", id="login-reveal-fresh-key"),
-        Binding("i", "acknowledge_fresh", "I have it", id="login-acknowledge-fresh-key"),
-        Binding("x", "dismiss_fresh", "Done", id="login-dismiss-fresh-key"),
+        Binding("c", "copy_fresh", "Copy new key", group=KEYS_GROUP, id="login-copy-fresh-key"),
+        Binding("s", "save_fresh", "Save to keyring", group=KEYS_GROUP, id="login-save-fresh-key"),
+        Binding("v", "reveal_fresh", "Reveal", group=KEYS_GROUP, id="login-reveal-fresh-key"),
+        Binding(
+            "i",
+            "acknowledge_fresh",
+            "I have it",
+            group=KEYS_GROUP,
+            id="login-acknowledge-fresh-key",
+        ),
+        Binding("x", "dismiss_fresh", "Done", group=KEYS_GROUP, id="login-dismiss-fresh-key"),
     ]
 
     def __init__(self) -> None:
@@ -399,6 +405,8 @@ class LoginScreen(StepScreen):
             panel.show(code)
             self._show_device(True)
             self.query_one("#device-copy", Button).focus()
+            # On a short terminal the code, its countdown and buttons come into view together.
+            self.call_after_refresh(panel.scroll_visible, top=True, animate=False)
             self._open_browser(code.browser_url)
             self._set_progress("Waiting for your approval in the browser…")
             approval = await client.wait_for_device_approval(code, on_tick=panel.sync)

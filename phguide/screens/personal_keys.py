@@ -31,7 +31,7 @@ from phguide.dialogs.confirm import ConfirmDialog
 from phguide.dialogs.create_key import CreateKeyDialog, KeySpec, ProjectChoice
 from phguide.screens.base import StepScreen
 from phguide.state import FreshKey, Session
-from phguide.widgets.fresh_key import FreshKeyPanel
+from phguide.widgets.fresh_key import KEYS_GROUP, FreshKeyPanel
 
 MAX_KEYS: Final = 10
 """PostHog's limit of personal keys per user."""
@@ -78,11 +78,13 @@ class PersonalKeysScreen(StepScreen):
         Binding("f5", "refresh_keys", "Refresh", id="refresh-keys"),
         Binding("o", "open_web", "Open in browser", id="open-personal-keys"),
         Binding("l", "log_in", "Log in", id="personal-keys-log-in"),
-        Binding("c", "copy_fresh", "Copy new key", id="copy-fresh-key"),
-        Binding("s", "save_fresh", "Save to keyring", id="save-fresh-key"),
-        Binding("v", "reveal_fresh", "Reveal", id="reveal-fresh-key"),
-        Binding("i", "acknowledge_fresh", "I have it", id="acknowledge-fresh-key"),
-        Binding("x", "dismiss_fresh", "Done", id="dismiss-fresh-key"),
+        Binding("c", "copy_fresh", "Copy new key", group=KEYS_GROUP, id="copy-fresh-key"),
+        Binding("s", "save_fresh", "Save to keyring", group=KEYS_GROUP, id="save-fresh-key"),
+        Binding("v", "reveal_fresh", "Reveal", group=KEYS_GROUP, id="reveal-fresh-key"),
+        Binding(
+            "i", "acknowledge_fresh", "I have it", group=KEYS_GROUP, id="acknowledge-fresh-key"
+        ),
+        Binding("x", "dismiss_fresh", "Done", group=KEYS_GROUP, id="dismiss-fresh-key"),
     ]
 
     def __init__(self) -> None:

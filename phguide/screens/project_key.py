@@ -77,7 +77,7 @@ class ProjectKeyScreen(StepScreen):
             with Horizontal(id="project-key-main"):
                 with Vertical(id="project-key-projects"):
                     yield Input(
-                        placeholder="Filter projects: name, id or organisation  (/)",
+                        placeholder="Filter: name, id, organisation  (/)",
                         id="project-filter",
                     )
                     yield ProjectList(id="project-list")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.markup import escape
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Static
 
@@ -13,6 +14,10 @@ from phguide.widgets.secret_field import KeyBox
 
 WARNING = "Copy the key immediately - you won't be able to see it again!"
 """The guide's own words."""
+
+KEYS_GROUP = Binding.Group("New key", compact=True)
+"""The footer shows the panel's keys as one entry ("csvi New key"): the panel names each,
+and the palette lists each by its own description."""
 
 
 class FreshKeyPanel(Vertical):
