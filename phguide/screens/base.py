@@ -28,18 +28,20 @@ class StepScreen(Screen[None]):
         super().__init__()
         with contextlib.suppress(RuntimeError):  # no app yet: built outside one
             app = self.app
-            # Textual re-parses every stylesheet twice when it switches to a mode whose screen
-            # has not seen the current CSS; a screen built just now is styled on mount anyway,
-            # so it is marked current. That saves ~40 ms on each first visit to a step. Not for
-            # the first step screen: that first refresh is what gives the stylesheet the
-            # theme's variables (without it, plain text is drawn in the background colour).
+            # Textual re-parses every stylesheet when it switches to a mode whose screen has
+            # not seen the current CSS; a screen built just now is styled on mount anyway, so
+            # it is marked current. That saves ~40 ms on each first visit to a step. The first
+            # step screen is built (as the default mode) before Textual styles the App node
+            # itself, and text inherits its colour from there: style the App now, or the first
+            # frame draws plain text in the background colour.
             styled = (
                 isinstance(screen, StepScreen) and screen.is_mounted
                 for stack in app._screen_stacks.values()
                 for screen in stack
             )
-            if any(styled):
-                self._css_update_count = app._css_update_count
+            if not any(styled):
+                app.stylesheet.apply(app)
+            self._css_update_count = app._css_update_count
             # Textual adds the width class (-narrow, -wide) on the first Resize, restyling every
             # widget a second time; starting with it means the screen is styled once.
             breakpoints = self.HORIZONTAL_BREAKPOINTS
