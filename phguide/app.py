@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import math
 import os
@@ -75,6 +76,13 @@ class PhGuideApp(App[None]):
         if self.services.demo is not None:
             self.sub_title = "demo: a PostHog on this machine, no account needed"
         self.switch_mode(self._start)
+
+    def on_ready(self) -> None:
+        if not gc.isenabled():
+            # `phguide` paused the collector for the start (see `run_app`). What the start built
+            # lives as long as the app: frozen, later collections need not walk it again.
+            gc.freeze()
+            gc.enable()
 
     # -- navigation --------------------------------------------------------------------------
     def action_go(self, step_id: str) -> None:
