@@ -3,11 +3,13 @@
 It runs the real entry path, `phguide.__main__.main([])`, with two patches that live here and
 not in the product: the app runs headless, and the first step screen exits once painted. At that
 moment it writes the monotonic time and the heavy packages already imported to the file named by
-`PHGUIDE_BENCH_REPORT` (stdout belongs to Textual while the app runs).
+`PHGUIDE_BENCH_REPORT` (stdout belongs to Textual while the app runs). With `--keep-gc`,
+phguide's pause of the garbage collector during the start is undone (for comparison).
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -21,6 +23,9 @@ HEAVY = ("httpx", "httpcore", "keyring", "pyperclip", "secretstorage", "jeepney"
 def main() -> int:
     """Run phguide until its first frame."""
     report = os.environ["PHGUIDE_BENCH_REPORT"]
+    if "--keep-gc" in sys.argv:
+        # For comparison only: the start as it would be without pausing the collector.
+        gc.disable = lambda: None
     # main() imports these itself a moment later; importing them first only lets us patch them.
     import phguide.__main__ as entry
     from phguide.app import PhGuideApp

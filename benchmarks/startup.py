@@ -37,27 +37,29 @@ def _first_frames(
     rss: dict[str, list[float]] = {"phguide": [], "bare": []}
     problems: list[str] = []
 
-    def measure(name: str, script: str) -> float:
+    def measure(name: str, script: str, *options: str) -> float:
         with tempfile.NamedTemporaryFile(suffix=".json") as report:
             env = child_env(PHGUIDE_BENCH_REPORT=report.name, XDG_CONFIG_HOME=config)
-            child = run_child([sys.executable, str(HERE / script)], env=env)
+            child = run_child([sys.executable, str(HERE / script), *options], env=env)
             text = Path(report.name).read_text()
         if child.returncode != 0 or not text:
             raise SystemExit(f"{script} failed ({child.returncode}):\n{child.stderr[-2000:]}")
         frame = json.loads(text)
         if frame["heavy"]:
             problems.append(f"{name} imported {', '.join(frame['heavy'])} before its first frame")
-        rss[name].append(child.max_rss_kib)
+        rss.setdefault(name, []).append(child.max_rss_kib)
         return float(frame["at"]) - child.started
 
     # A warm-up each: the first run compiles bytecode and fills the page cache.
     measure("phguide", "_first_frame.py")
     measure("bare", "_bare_app.py")
+    measure("keep-gc", "_first_frame.py", "--keep-gc")
     rss = {"phguide": [], "bare": []}
     times = interleaved(
         runs,
         phguide=lambda: measure("phguide", "_first_frame.py"),
         bare=lambda: measure("bare", "_bare_app.py"),
+        keep_gc=lambda: measure("keep-gc", "_first_frame.py", "--keep-gc"),
     )
     return times, rss, sorted(set(problems))
 
@@ -92,7 +94,20 @@ def run(args: argparse.Namespace) -> list[Goal]:
                 STARTUP_GOAL,
                 f"baseline: bare Textual app (Header, Static, Footer); {args.runs} interleaved "
                 "runs each, medians",
-                samples=times,
+                samples={"phguide": times["phguide"], "bare": times["bare"]},
+            )
+        )
+        goals.append(
+            Goal(
+                "startup: the same without pausing the garbage collector",
+                median(times["keep_gc"]),
+                median(times["bare"]),
+                "s",
+                0,
+                "phguide pauses the collector until its first frame; this is the start without "
+                "that (for comparison: the bare app does not pause it either)",
+                info_only=True,
+                samples={"keep_gc": times["keep_gc"], "bare": times["bare"]},
             )
         )
         goals.append(
