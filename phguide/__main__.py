@@ -48,13 +48,16 @@ def build_parser(*, subcommands: bool = True) -> argparse.ArgumentParser:
 
 
 def _walkthrough_only(argv: Sequence[str]) -> bool:
-    """True when the command line holds only the walkthrough's own options (or nothing)."""
+    """True when the command line holds only the walkthrough's own options (or nothing).
+
+    `--version` counts as one: it answers before any subcommand matters.
+    """
     rest = list(argv)
     while rest:
         arg = rest.pop(0)
         if arg == "--host" and rest:
             rest.pop(0)
-        elif arg != "--demo" and not arg.startswith("--host="):
+        elif arg not in ("--demo", "--version") and not arg.startswith("--host="):
             return False
     return True
 
