@@ -104,15 +104,16 @@ def inject(request: pytest.FixtureRequest) -> Iterator[Injector]:
     yield injector
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None]:
-    outcome = yield
-    report: pytest.TestReport = outcome.get_result()
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
     injector = _INJECTORS.get(item.nodeid)
     if injector is None:
-        return
-    # Tally after the call phase, or at setup/teardown when those fail.
-    if report.when == "call" or (report.when != "call" and report.failed):
+        return report
+    # Tally after the call phase, or at setup or teardown when those fail.
+    if report.when == "call" or report.failed:
         _INJECTORS.pop(item.nodeid, None)
         counts = injector.counts()
         LEDGER.injected.update(counts)
@@ -120,6 +121,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             LEDGER.survived.update(counts)
         else:
             LEDGER.failed_tests.append(item.nodeid)
+    return report
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
