@@ -13,26 +13,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import math
-import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from textual import events
 from textual.widgets import Input
 
-from benchmarks._common import ROOT, Goal, child_env, cli, median
+from benchmarks._common import Goal, cli, median
+from benchmarks._frames import Frames
+from benchmarks._servers import servers
 from phguide import messages
 from phguide.api.client import PAGE_CONCURRENCY, PAGE_SIZE, PostHogClient
 from phguide.app import PhGuideApp
 from phguide.clipboard import Clipboard, RecordingClipboard
 from phguide.credentials import MemoryStore
 from phguide.demo.data import DEMO_EMAIL, DEMO_PASSWORD
-from phguide.hosts import Clouds, Host, parse_host, with_region
+from phguide.hosts import Clouds, Host, with_region
 from phguide.secret import Secret
 from phguide.services import Services
 from phguide.state import Session
@@ -50,30 +49,6 @@ TYPED = "proj {org:03d}"
 SIZE = (110, 34)
 CLIENT_CONCURRENCY = 10
 """`PostHogClient`'s default `max_concurrency`."""
-
-
-@contextmanager
-def servers(*specs: str) -> Iterator[dict[str, Host]]:
-    """Demo servers in a child process: `ORGSxPROJECTS@LATENCY` → its host."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks._server", *specs],
-        cwd=ROOT,
-        env=child_env(),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        if not line:
-            raise SystemExit("the demo servers did not start")
-        urls: dict[str, str] = json.loads(line)
-        yield {spec: with_region(parse_host(url), "us") for spec, url in urls.items()}
-    finally:
-        assert proc.stdin is not None
-        proc.stdin.close()
-        proc.wait(timeout=30)
 
 
 async def _signed_in_client(host: Host) -> tuple[PostHogClient, Session]:
@@ -152,26 +127,19 @@ class Keystroke:
 
 
 class _Keystrokes:
-    """Times each keystroke in the filter: from the key event to the list repainted.
+    """Times each keystroke in the filter: from the key event to the frame that shows the list.
 
-    `ProjectList.set_rows` (the filter's list update) is wrapped to note when the frame that
-    shows the new rows has been painted; it and `ProjectIndex.rows` (the search) are also
-    timed on their own.
+    `ProjectList.set_rows` (the filter's list update) and `ProjectIndex.rows` (the search) are
+    wrapped to time them and to know when the list has changed.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, frames: Frames) -> None:
+        self._frames = frames
         self.spent = 0.0
-        """Seconds in the search and the list update since the last reset."""
-        self.painted: asyncio.Future[float] | None = None
-        """Set to the `perf_counter` of the first paint after the list changed."""
+        """Seconds in the search and the list update since the last key."""
+        self.updated = False
+        """True once the list has been updated since the last key."""
         self._patched: list[tuple[type, str, object]] = []
-
-    def _on_set_rows(self, project_list: ProjectList) -> None:
-        painted = self.painted
-        if painted is not None and not painted.done():
-            project_list.call_after_refresh(
-                lambda: painted.done() or painted.set_result(time.perf_counter())
-            )
 
     def __enter__(self) -> _Keystrokes:
         for owner, name in ((ProjectIndex, "rows"), (ProjectList, "set_rows")):
@@ -185,7 +153,7 @@ class _Keystrokes:
                 finally:
                     self.spent += time.perf_counter() - started
                     if isinstance(args[0], ProjectList):
-                        self._on_set_rows(args[0])
+                        self.updated = True
 
             setattr(owner, name, timed)
         return self
@@ -195,15 +163,16 @@ class _Keystrokes:
             setattr(owner, name, original)
 
     async def press(self, app: PhGuideApp, char: str) -> Keystroke:
-        """Send one key as the terminal would and time it until the list is repainted."""
+        """Send one key as the terminal would; time it until the new list is painted."""
         self.spent = 0.0
-        self.painted = asyncio.get_running_loop().create_future()
+        self.updated = False
+        painted = self._frames.after(lambda: self.updated)
         key = "space" if char == " " else char
         cpu = time.process_time()
-        started = time.perf_counter()
+        started = time.monotonic()
         app.post_message(events.Key(key, char))
-        painted = await asyncio.wait_for(self.painted, timeout=10)
-        return Keystroke(painted - started, time.process_time() - cpu, self.spent)
+        shown = await asyncio.wait_for(painted, timeout=10)
+        return Keystroke(shown - started, time.process_time() - cpu, self.spent)
 
 
 async def app_listing(host: Host, expected: int, typed: str) -> tuple[float, list[Keystroke]]:
@@ -228,7 +197,7 @@ async def app_listing(host: Host, expected: int, typed: str) -> tuple[float, lis
         app.screen.query_one("#project-filter", Input).focus()
         await pilot.pause()
         keystrokes: list[Keystroke] = []
-        with _Keystrokes() as recorder:
+        with Frames() as frames, _Keystrokes(frames) as recorder:
             for char in typed:
                 keystrokes.append(await recorder.press(app, char))
                 await pilot.pause()
@@ -262,7 +231,8 @@ def run(args: argparse.Namespace) -> list[Goal]:
     goals: list[Goal] = []
     with servers(
         f"{wide}@0", f"{wide}@{LATENCY}", f"{deep}@0", f"{deep}@{LATENCY}", f"{small}@0"
-    ) as hosts:
+    ) as running:
+        hosts = running.hosts
         fast, slow, count = _pairs(
             args.runs,
             lambda: asyncio.run(list_all(hosts[f"{wide}@0"])),
