@@ -164,6 +164,7 @@ def demo_services(demo: DemoClouds, clipboard: Clipboard) -> Services:
         host=clouds.us,
         open_url=open_in_browser,
         demo=info,
+        remember_users=False,
     )
     services.on_exit.append(demo.stop)
     return services

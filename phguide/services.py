@@ -11,9 +11,11 @@ from phguide.hosts import Clouds, Host
 from phguide.secret import Secret
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from phguide.api.client import PostHogClient
     from phguide.clipboard import Clipboard
-    from phguide.credentials import SecretStore
+    from phguide.credentials import SecretStore, StoreResult
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,12 @@ class Services:
     open_url: Callable[[str], bool] = field(default=lambda url: False)
     """Opens a page in the browser where there is one; returns whether it did."""
     demo: DemoInfo | None = None
+    config_path: Path | None = None
+    """phguide's settings file (which user's key is saved for which host); the usual place
+    by default. None together with `remember_users=False` writes nothing (the demo)."""
+    remember_users: bool = True
+    """Record in the settings file whose key was saved for a host, so `phguide status` and
+    `phguide keys` find it. Off in the demo, whose hosts vanish when it exits."""
     on_exit: list[Callable[[], None]] = field(default_factory=list)
     """Called when the app closes (stop the demo server, clear the clipboard)."""
 
@@ -79,3 +87,19 @@ class Services:
             callback = self.on_exit.pop(0)
             with contextlib.suppress(Exception):  # exiting: no traceback for a clean-up
                 callback()
+
+    def save_personal_key(self, host: Host, user: str, key: Secret) -> StoreResult:
+        """Save a personal key in the store and, once it is there, note whose it is.
+
+        Blocking (the keyring can hang up to its timeout): call it from a thread worker.
+        """
+        result = self.store.save_key(host.app_url, user, key)
+        if result.ok and self.remember_users:
+            from phguide.config import ConfigError, load_config, save_config
+
+            # The key is safe in the keyring either way; the settings only help the
+            # subcommands find it, so a settings file that cannot be written is not fatal.
+            with contextlib.suppress(ConfigError, OSError):
+                config = load_config(self.config_path)
+                save_config(config.with_user(host.app_url, user), self.config_path)
+        return result

@@ -404,9 +404,8 @@ class LoginScreen(StepScreen):
             panel = self.query_one(DeviceCodePanel)
             panel.show(code)
             self._show_device(True)
-            self.query_one("#device-copy", Button).focus()
-            # On a short terminal the code, its countdown and buttons come into view together.
-            self.call_after_refresh(panel.scroll_visible, top=True, animate=False)
+            # The panel brings itself into view; the button's own scroll would race it.
+            self.query_one("#device-copy", Button).focus(scroll_visible=False)
             self._open_browser(code.browser_url)
             self._set_progress("Waiting for your approval in the browser…")
             approval = await client.wait_for_device_approval(code, on_tick=panel.sync)
@@ -724,7 +723,7 @@ class LoginScreen(StepScreen):
     @work(group="keyring", exit_on_error=False, thread=True)
     def _save_key(self, host: Host, user: str, key: Secret) -> StoreResult | None:
         try:
-            return self.services.store.save_key(host.app_url, user, key)
+            return self.services.save_personal_key(host, user, key)
         except Exception:  # the store promises not to raise; a key must never be lost if it does
             return None
 

@@ -29,6 +29,7 @@ from phguide.api.models import NewPersonalApiKey, Organization, OrgProjects, Per
 from phguide.credentials import StoreResult
 from phguide.dialogs.confirm import ConfirmDialog
 from phguide.dialogs.create_key import CreateKeyDialog, KeySpec, ProjectChoice
+from phguide.hosts import Host
 from phguide.screens.base import StepScreen
 from phguide.state import FreshKey, Session
 from phguide.widgets.fresh_key import KEYS_GROUP, FreshKeyPanel
@@ -519,12 +520,12 @@ class PersonalKeysScreen(StepScreen):
         if fresh is None or session is None or session.user is None:
             return
         self.query_one(FreshKeyPanel).note("Saving in your keyring…")
-        self._save_fresh(fresh, session.host.app_url, session.user.email)
+        self._save_fresh(fresh, session.host, session.user.email)
 
     @work(group="fresh-save", exit_on_error=False, thread=True)
-    def _save_fresh(self, fresh: FreshKey, app_url: str, email: str) -> None:
+    def _save_fresh(self, fresh: FreshKey, host: Host, email: str) -> None:
         try:
-            result = self.services.store.save_key(app_url, email, fresh.value)
+            result = self.services.save_personal_key(host, email, fresh.value)
         except Exception:  # stores do not raise, but a key must never vanish if one does
             result = StoreResult("error", "The keyring failed.", "Copy the key now.")
         self.app.call_from_thread(self._saved, fresh, result)

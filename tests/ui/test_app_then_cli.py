@@ -1,0 +1,62 @@
+"""A key saved in the app is the key `phguide status` and `phguide keys` then use."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+
+from phguide.__main__ import build_parser
+from phguide.app import PhGuideApp
+from phguide.cli import run_subcommand
+from phguide.demo.data import DEMO_EMAIL
+from phguide.screens.personal_keys import PersonalKeysScreen
+from phguide.services import Services
+from phguide.widgets.fresh_key import FreshKeyPanel
+from tests.ui.conftest import SIZE
+from tests.ui.sessions import password_session, settle, sign_in
+
+
+async def test_key_created_and_saved_in_the_app_is_found_by_the_subcommands(
+    services: Services,
+) -> None:
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        sign_in(app, await password_session(services))
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        assert isinstance(app.screen, PersonalKeysScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"Laptop", "enter")
+        await settle(pilot)
+        fresh = app.screen.query_one(FreshKeyPanel).fresh
+        assert fresh is not None
+        await pilot.press("s")
+        await settle(pilot)
+        assert fresh.saved
+
+    assert services.host is not None
+    out = io.StringIO()
+    args = build_parser().parse_args(["status", "--json", "--host", services.host.app_url])
+    # The subcommands run their own event loop, as from a shell: give them a thread.
+    status = await asyncio.to_thread(
+        run_subcommand, args, store=services.store, clouds=services.clouds, stdout=out
+    )
+    assert status == 0, out.getvalue()
+    report = json.loads(out.getvalue())
+    assert report["key"]["source"] == "keyring"
+    assert report["key"]["user"] == DEMO_EMAIL
+    assert report["key"]["mask"] == fresh.value.masked
+    assert report["works"] is True
+    assert fresh.value.reveal() not in out.getvalue()
+
+    out = io.StringIO()
+    args = build_parser().parse_args(["keys", "--json"])  # the last host used: the app's
+    status = await asyncio.to_thread(
+        run_subcommand, args, store=services.store, clouds=services.clouds, stdout=out
+    )
+    assert status == 0, out.getvalue()
+    rows = json.loads(out.getvalue())
+    assert {row["project"] for row in rows} >= {"Web app", "Mobile app", "Staging"}
