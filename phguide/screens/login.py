@@ -391,9 +391,6 @@ class LoginScreen(StepScreen):
         for selector in ("#device-text", "#device-start"):
             self.query_one(selector).display = not shown
         self.query_one("#device-buttons").display = shown
-        # On a short terminal the code, its buttons and the progress below stay in view while
-        # they settle (the browser note grows): the body sticks to its end until scrolled.
-        self.query_one("#body", VerticalScroll).anchor(shown)
         self.refresh_bindings()
 
     @work(exclusive=True, group="login", exit_on_error=False)
@@ -407,10 +404,12 @@ class LoginScreen(StepScreen):
             panel = self.query_one(DeviceCodePanel)
             panel.show(code)
             self._show_device(True)
-            # The body keeps the panel in view (below); the button's own scroll would race it.
             self.query_one("#device-copy", Button).focus(scroll_visible=False)
             self._open_browser(code.browser_url)
             self._set_progress("Waiting for your approval in the browser…")
+            # On a short terminal the code, its buttons and the progress below come into view
+            # together, once laid out (one scroll: the button's own would race it).
+            self.call_after_refresh(panel.scroll_visible, top=True, animate=False)
             approval = await client.wait_for_device_approval(code, on_tick=panel.sync)
             self._show_device(False)
             keep = await self._adopt_device_key(host, client, approval)
