@@ -1,0 +1,450 @@
+"""`python -m phguide.screenshots`: drive the app over the demo servers and save every screen."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+import tempfile
+import time
+import types
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+from unittest import mock
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
+
+    from phguide.app import PhGuideApp
+    from phguide.factory import DemoClouds
+
+WIDE: Final = (110, 34)
+"""The size of the README's pictures (columns, lines)."""
+NARROW: Final = (80, 24)
+"""The smallest terminal phguide is drawn for; its pictures go to `narrow/`."""
+NARROW_DIR: Final = "narrow"
+
+START: Final = datetime(2026, 6, 1, 9, 30, tzinfo=UTC).timestamp()
+"""The moment the pictures are taken: the demo's clock and the app's "today" stand still here."""
+PORTS: Final = (8010, 8011)
+"""The demo's US and EU ports. The pictures show them, so they are fixed."""
+SEED: Final = 2026
+"""Seeds the demo's new key values and device codes."""
+
+Scene = Callable[["Stage", "Pilot[None]"], Awaitable[None]]
+
+
+class ScreenshotError(Exception):
+    """A scene could not reach the state it pictures; the message says where it stopped."""
+
+
+@dataclass
+class Stage:
+    """One run of the app against fresh demo servers."""
+
+    app: PhGuideApp
+    demo: DemoClouds
+
+
+@dataclass(frozen=True)
+class Shot:
+    """One picture: its file name (without `.svg`), what it shows, and how to get there."""
+
+    name: str
+    caption: str
+    scene: Scene
+
+
+# -- waiting ----------------------------------------------------------------------------------
+async def until(
+    pilot: Pilot[None], done: Callable[[], bool], what: str, timeout: float = 20.0
+) -> None:
+    """Let the app run until `done()` holds.
+
+    Raises:
+        ScreenshotError: It did not happen within `timeout` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while not done():
+        if time.monotonic() > deadline:
+            raise ScreenshotError(f"timed out waiting for {what}")
+        await pilot.pause(0.02)
+
+
+async def paste(pilot: Pilot[None], text: str) -> None:
+    """Paste text into the focused field, as a terminal does: one event, not a key per letter."""
+    from textual import events
+
+    pilot.app.post_message(events.Paste(text))
+    await pilot.pause()
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Let posted messages start their workers, wait for them all, then let the screen update."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+# -- the scenes -------------------------------------------------------------------------------
+async def _key_types(stage: Stage, pilot: Pilot[None]) -> None:
+    await until(pilot, lambda: stage.app.current_mode == "key-types", "the first step")
+
+
+async def _log_in(stage: Stage, pilot: Pilot[None]) -> None:
+    await pilot.press("enter")  # the first step's "Log in"
+    await until(pilot, lambda: stage.app.current_mode == "log-in", "the log-in step")
+
+
+async def _way_in(stage: Stage, pilot: Pilot[None], way: str, field: str) -> None:
+    """On Log in, open one of the three ways in by keyboard and put the cursor in its field."""
+    from textual.widgets import TabbedContent
+
+    await _log_in(stage, pilot)
+    screen = stage.app.screen
+    tabs = screen.query_one("#login-ways", TabbedContent)
+    await pilot.press("tab")  # from the host picker to the tabs of the three ways
+    for _ in range(len(tabs.query("TabPane"))):
+        if tabs.active == way:
+            break
+        await pilot.press("right")
+    await pilot.press("tab")
+    await until(pilot, lambda: screen.focused is screen.query_one(field), f"the field {field}")
+
+
+async def _password_form(stage: Stage, pilot: Pilot[None], email: str) -> None:
+    """Fill in "Email and password" (not sent yet)."""
+    from phguide.demo.data import DEMO_PASSWORD
+
+    await _way_in(stage, pilot, "way-password", "#login-email")
+    await paste(pilot, email)
+    await pilot.press("enter")  # on to the password
+    await paste(pilot, DEMO_PASSWORD)
+
+
+async def _sign_in(stage: Stage, pilot: Pilot[None], email: str | None = None) -> None:
+    """Sign in with email and password; the app moves on to the project key."""
+    from phguide.demo.data import DEMO_EMAIL
+
+    await _password_form(stage, pilot, email or DEMO_EMAIL)
+    await pilot.press("enter")
+    await until(pilot, lambda: stage.app.state.session is not None, "the sign-in")
+    await settle(pilot)
+
+
+async def _second_factor(stage: Stage, pilot: Pilot[None]) -> None:
+    from phguide.demo.data import TOTP_EMAIL
+    from phguide.dialogs.second_factor import SecondFactorDialog
+
+    await _password_form(stage, pilot, TOTP_EMAIL)
+    await pilot.press("enter")
+    await until(
+        pilot,
+        lambda: isinstance(stage.app.screen, SecondFactorDialog),
+        "the second-factor prompt",
+    )
+
+
+async def _device_code(stage: Stage, pilot: Pilot[None]) -> None:
+    from phguide.widgets.device_code import DeviceCodePanel
+
+    await _log_in(stage, pilot)
+    screen = stage.app.screen
+    screen.query_one("#device-start").focus()
+    await pilot.press("enter")
+    panel = screen.query_one(DeviceCodePanel)
+    await until(pilot, lambda: panel.code is not None, "the one-time code")
+    await until(
+        pilot,
+        lambda: "Opened" in str(screen.query_one("#device-browser-note").render()),
+        "the browser",
+    )
+    body = screen.query_one("#body")
+    # On a short terminal the code then scrolls into view.
+    await until(pilot, lambda: body.scroll_y > 0 or body.max_scroll_y == 0, "the code in view")
+
+
+async def _region_mistake(stage: Stage, pilot: Pilot[None]) -> None:
+    from phguide.demo.data import EU_EMAIL
+
+    # An EU account signing in on US Cloud, the default.
+    await _password_form(stage, pilot, EU_EMAIL)
+    await pilot.press("enter")
+    await settle(pilot)
+    await until(
+        pilot,
+        lambda: stage.app.screen.query_one("#other-region-button").display,
+        "the offer of the other region",
+    )
+
+
+async def _project_key(stage: Stage, pilot: Pilot[None]) -> None:
+    await _sign_in(stage, pilot)
+    await until(pilot, lambda: stage.app.current_mode == "project-key", "the project key step")
+    await settle(pilot)
+
+
+async def _personal_keys(stage: Stage, pilot: Pilot[None]) -> None:
+    await _sign_in(stage, pilot)
+    await pilot.press("4")
+    await until(pilot, lambda: stage.app.current_mode == "personal-keys", "the personal keys")
+    await settle(pilot)
+
+
+async def _create_key(stage: Stage, pilot: Pilot[None]) -> None:
+    from phguide.dialogs.create_key import CreateKeyDialog
+
+    await _personal_keys(stage, pilot)
+    await pilot.press("n")
+    await until(
+        pilot, lambda: isinstance(stage.app.screen, CreateKeyDialog), "the create-key dialog"
+    )
+    await paste(pilot, "Server integration")
+
+
+async def _new_key(stage: Stage, pilot: Pilot[None]) -> None:
+    await _create_key(stage, pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    await until(pilot, lambda: stage.app.screen.query_one("#fresh-key-panel").display, "the key")
+
+
+async def _quit_guard(stage: Stage, pilot: Pilot[None]) -> None:
+    from phguide.dialogs.confirm import ConfirmDialog
+
+    await _new_key(stage, pilot)
+    await pilot.press("ctrl+q")
+    await until(pilot, lambda: isinstance(stage.app.screen, ConfirmDialog), "the quit guard")
+
+
+async def _usage(stage: Stage, pilot: Pilot[None]) -> None:
+    from phguide.demo.data import DEMO_EMAIL
+
+    # Signed in with a personal key, so every example is filled in (the key masked).
+    key = stage.demo.us.issue_key(DEMO_EMAIL, "Server integration", ["*"])
+    await _way_in(stage, pilot, "way-key", "#pasted-key")
+    screen = stage.app.screen
+    await paste(pilot, key)
+    await pilot.press("enter")  # check it with PostHog
+    await settle(pilot)
+    await until(pilot, lambda: screen.focused is screen.query_one("#key-save"), "the check")
+    await pilot.press("enter")  # save it in the keyring and continue
+    await until(pilot, lambda: stage.app.state.session is not None, "the sign-in")
+    await settle(pilot)
+    await pilot.press("5")
+    await until(pilot, lambda: stage.app.current_mode == "usage", "the usage step")
+    await settle(pilot)
+
+
+async def _troubleshoot(stage: Stage, pilot: Pilot[None]) -> None:
+    await _sign_in(stage, pilot)
+    await pilot.press("6")
+    await until(pilot, lambda: stage.app.current_mode == "troubleshoot", "troubleshooting")
+    await settle(pilot)
+
+
+async def _verdict(stage: Stage, pilot: Pilot[None]) -> None:
+    await _troubleshoot(stage, pilot)
+    # The EU project's key, checked on US Cloud: the region mix-up the guide warns about.
+    token = stage.demo.eu.data.projects[5001].api_token
+    await pilot.press("k")
+    await paste(pilot, token)
+    await pilot.press("enter")
+    await settle(pilot)
+    await until(pilot, lambda: stage.app.screen.query_one("#key-verdict").display, "a verdict")
+
+
+SHOTS: Final[tuple[Shot, ...]] = (
+    Shot("01-key-types", "Step 1: the two kinds of key", _key_types),
+    Shot("02-log-in", "Step 2: log in", _log_in),
+    Shot("02b-second-factor", "The authenticator code prompt", _second_factor),
+    Shot("02c-device-code", "Browser approval: the one-time code", _device_code),
+    Shot("02d-region-mistake", "An account in the other region", _region_mistake),
+    Shot("03-project-key", "Step 3: the Project API key", _project_key),
+    Shot("04-personal-keys", "Step 4: your Personal API keys", _personal_keys),
+    Shot("04b-create-key", "Creating a personal API key", _create_key),
+    Shot("04c-new-key-once", "The new key, shown once", _new_key),
+    Shot("04d-quit-guard", "Quitting before the new key is safe", _quit_guard),
+    Shot("05-usage", "Step 5: using your keys", _usage),
+    Shot("06-troubleshoot", "Step 6: troubleshooting", _troubleshoot),
+    Shot("06b-troubleshoot-verdict", "A key checked live", _verdict),
+)
+"""Every picture, in the walkthrough's order."""
+
+
+def expected_files() -> list[str]:
+    """Every file the script writes, relative to its output folder."""
+    names = [f"{shot.name}.svg" for shot in SHOTS]
+    return names + [f"{NARROW_DIR}/{name}" for name in names]
+
+
+# -- a still world ----------------------------------------------------------------------------
+class _FrozenDatetime(datetime):
+    """`datetime` whose `now` is `START`, for "3 days ago"."""
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> _FrozenDatetime:
+        return cls.fromtimestamp(START, tz)
+
+
+@contextlib.contextmanager
+def still_time() -> Iterator[None]:
+    """Stop every clock that a picture shows, so each run draws the same pixels.
+
+    The demo's own clock is frozen by `start_stage`; this freezes the app's side: relative dates
+    ("3 days ago"), the device code's countdown, and the phase of the loading indicator's dots.
+    """
+    import textual.widgets._loading_indicator as loading
+
+    import phguide.diagnose
+    import phguide.screens.personal_keys
+    import phguide.widgets.device_code
+
+    monotonic = types.SimpleNamespace(monotonic=lambda: 1000.0)
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(mock.patch.object(loading, "time", lambda: 0.0))
+        stack.enter_context(mock.patch.object(phguide.widgets.device_code, "time", monotonic))
+        for module in (phguide.screens.personal_keys, phguide.diagnose):
+            stack.enter_context(mock.patch.object(module, "datetime", _FrozenDatetime))
+        yield
+
+
+@contextlib.contextmanager
+def port_lock() -> Iterator[None]:
+    """Hold the demo's fixed ports for this process (screenshots and snapshot tests take turns)."""
+    import fcntl
+
+    path = Path(tempfile.gettempdir()) / "phguide-screenshots.lock"
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def start_stage() -> Iterator[Stage]:
+    """Fresh demo servers on the fixed ports, and the app as a user with an account sees it.
+
+    The demo's accounts panel and its stand-in approval are left out (they are what `--demo`
+    adds); the script approves in the browser's place. The keyring is in memory, the clipboard
+    a recorder, and "opening the browser" succeeds without opening one.
+
+    Raises:
+        ScreenshotError: A fixed port is taken.
+    """
+    from phguide.app import PhGuideApp
+    from phguide.clipboard import Clipboard, RecordingClipboard
+    from phguide.demo.clock import DemoClock
+    from phguide.factory import demo_services, start_demo
+
+    try:
+        demo = start_demo(clock=DemoClock(START, frozen=True), ports=PORTS, seed=SEED)
+    except OSError as error:
+        raise ScreenshotError(
+            f"the demo needs ports {PORTS[0]} and {PORTS[1]}, which the pictures show: {error}"
+        ) from None
+    # No device-flow poll may land while a picture is taken: it would move the countdown.
+    demo.us.state.device_interval = 60
+    try:
+        services = demo_services(demo, Clipboard(RecordingClipboard()))
+        services.demo = None
+        services.open_url = lambda url: True
+        yield Stage(PhGuideApp(services), demo)
+    finally:
+        demo.stop()
+
+
+async def _still_picture(pilot: Pilot[None]) -> None:
+    """Make what is on screen the same every run: no blinking cursor, no toast, no animation."""
+    from textual.widgets import Input
+
+    app = pilot.app
+    app.clear_notifications()
+    for screen in app.screen_stack:
+        for field in screen.query(Input):
+            field.cursor_blink = False
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+
+
+@contextlib.asynccontextmanager
+async def staged(shot: Shot, size: tuple[int, int]) -> AsyncIterator[Stage]:
+    """Run the app at a size and bring it to a shot's state; the app stops on leaving."""
+    with start_stage() as stage:
+        async with stage.app.run_test(size=size) as pilot:
+            await shot.scene(stage, pilot)
+            await _still_picture(pilot)
+            yield stage
+
+
+async def run_before(shot: Shot, stage: Stage, pilot: Pilot[None]) -> None:
+    """A shot's scene and the still picture, for a snapshot test's `run_before`."""
+    await shot.scene(stage, pilot)
+    await _still_picture(pilot)
+
+
+async def take(shots: Sequence[Shot], size: tuple[int, int], folder: Path) -> list[Path]:
+    """Save one SVG per shot at a size into a folder; returns the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for shot in shots:
+        async with staged(shot, size) as stage:
+            path = stage.app.save_screenshot(filename=f"{shot.name}.svg", path=str(folder))
+        written.append(Path(path))
+        print(f"  {folder / shot.name}.svg", file=sys.stderr)
+    return written
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        columns, lines = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not COLUMNSxLINES, like 110x34") from None
+    if columns < 40 or lines < 12:
+        raise argparse.ArgumentTypeError("at least 40x12")
+    return columns, lines
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Regenerate the screenshots; returns the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="python -m phguide.screenshots",
+        description="Drive phguide over its demo servers and save an SVG of every screen "
+        f"(and an {NARROW[0]}x{NARROW[1]} set in {NARROW_DIR}/).",
+    )
+    parser.add_argument("--out", type=Path, default=Path("screenshots"), help="output folder")
+    parser.add_argument("--size", type=_size, default=WIDE, help="COLUMNSxLINES (110x34)")
+    parser.add_argument(
+        "--only", metavar="PREFIX", help="only the shots whose names start with this"
+    )
+    args = parser.parse_args(argv)
+    shots = [shot for shot in SHOTS if not args.only or shot.name.startswith(args.only)]
+    if not shots:
+        parser.error(f"no shot starts with {args.only!r}")
+    out: Path = args.out
+    try:
+        with port_lock(), still_time():
+            asyncio.run(take(shots, args.size, out))
+            asyncio.run(take(shots, NARROW, out / NARROW_DIR))
+    except ScreenshotError as error:
+        print(f"screenshots: {error}", file=sys.stderr)
+        return 1
+    if not args.only:
+        # Regenerated from nothing: a picture no shot names any more is stale.
+        expected = set(expected_files())
+        for stale in sorted([*out.glob("*.svg"), *(out / NARROW_DIR).glob("*.svg")]):
+            if stale.relative_to(out).as_posix() not in expected:
+                stale.unlink()
+                print(f"  removed {stale}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
