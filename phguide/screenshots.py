@@ -34,6 +34,8 @@ PORTS: Final = (8010, 8011)
 """The demo's US and EU ports. The pictures show them, so they are fixed."""
 SEED: Final = 2026
 """Seeds the demo's new key values and device codes."""
+STILL_FRAMES: Final = 3
+"""A picture is taken once this many frames in a row, 50 ms apart, came out the same."""
 
 Scene = Callable[["Stage", "Pilot[None]"], Awaitable[None]]
 
@@ -361,7 +363,14 @@ def start_stage() -> Iterator[Stage]:
 
 
 async def _still_picture(pilot: Pilot[None]) -> None:
-    """Make what is on screen the same every run: no blinking cursor, no toast, no animation."""
+    """Make what is on screen the same every run: no blinking cursor, no toast, no animation.
+
+    Then wait until the picture stops changing: a scroll the app asked for after its last
+    message (a box scrolled into view) is deferred and animated, and must have ended.
+
+    Raises:
+        ScreenshotError: The screen was still changing after 10 seconds.
+    """
     from textual.widgets import Input
 
     app = pilot.app
@@ -369,9 +378,16 @@ async def _still_picture(pilot: Pilot[None]) -> None:
     for screen in app.screen_stack:
         for field in screen.query(Input):
             field.cursor_blink = False
-    await pilot.pause()
-    await pilot.wait_for_scheduled_animations()
-    await pilot.pause()
+    deadline = time.monotonic() + 10
+    last, same = "", 0
+    while same < STILL_FRAMES:
+        if time.monotonic() > deadline:
+            raise ScreenshotError("the screen kept changing")
+        await pilot.pause(0.05)
+        await pilot.wait_for_scheduled_animations()
+        frame = app.export_screenshot()
+        same = same + 1 if frame == last else 0
+        last = frame
 
 
 @contextlib.asynccontextmanager
