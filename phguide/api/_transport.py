@@ -545,6 +545,12 @@ class Transport:
 
     def error_for(self, reply: Reply) -> PostHogError:
         """The typed error for an error answer."""
-        return error_for_response(
+        error = error_for_response(
             reply.status, reply.data, server=reply.server, retry_after=reply.retry_after
         )
+        # A wrong region looks exactly like a wrong password or an unknown key: on a cloud
+        # host, say so and name the other region (a self-hosted instance has none).
+        if error.maybe_wrong_region and self.host.is_cloud:
+            other = "EU Cloud" if self.host.region == "us" else "US Cloud"
+            error.fix = f"{error.fix} If it is right, your account may be in {other}."
+        return error

@@ -10,7 +10,7 @@ from typing import Final, TypedDict
 _CODE_TEXT: Final[dict[str, tuple[str, str]]] = {
     "invalid_credentials": (
         "Invalid email or password.",
-        "Check the email and password. If they are right, your account may be in the other region.",
+        "Check the email and password.",
     ),
     "sso_enforced": (
         "This account must sign in with single sign-on (SSO).",
@@ -62,8 +62,7 @@ _CODE_TEXT: Final[dict[str, tuple[str, str]]] = {
     ),
     "authentication_failed": (
         "The personal API key is not valid.",
-        "Check that it was copied whole and has not been deleted or rolled. "
-        "It may also belong to the other region.",
+        "Check that it was copied whole and has not been deleted or rolled.",
     ),
     "too_many_failed_attempts": (
         "Too many failed sign-ins: PostHog has locked sign-in for 10 minutes.",

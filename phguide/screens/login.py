@@ -320,11 +320,7 @@ class LoginScreen(StepScreen):
         box = self.query_one(ProblemBox)
         if error.maybe_wrong_region and other is not None and retry is not None:
             self._other_host, self._retry = other, retry
-            box.show_error(
-                error,
-                extra=f"Your account may be in the other region ({other.label}).",
-                action=f"Try {other.label} (ctrl+r)",
-            )
+            box.show_error(error, action=f"Try {other.label} (ctrl+r)")
             box.button.focus()
         else:
             box.show_error(error)

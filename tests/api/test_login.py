@@ -26,7 +26,7 @@ from phguide.demo.data import (
     TOTP_EMAIL,
     UNVERIFIED_EMAIL,
 )
-from phguide.hosts import Host
+from phguide.hosts import Host, parse_host, with_region
 from phguide.secret import Secret
 
 from .conftest import RecordingSleep, SpyTransport
@@ -102,9 +102,16 @@ async def test_wrong_password_is_invalid_credentials(client: PostHogClient) -> N
     assert error.code == "invalid_credentials"
     assert error.status == 400
     assert error.message == "Invalid email or password."
-    assert "other region" in error.fix
+    assert "region" not in error.fix  # a self-hosted instance has no other region
     assert error.maybe_wrong_region
     assert client.auth_kind == "none"
+
+
+async def test_wrong_password_on_a_cloud_host_names_the_other_region(server: DemoServer) -> None:
+    async with PostHogClient(with_region(parse_host(server.url), "us")) as client:
+        with pytest.raises(InvalidCredentials) as caught:
+            await client.login(DEMO_EMAIL, Secret("wrong password"))
+    assert caught.value.fix.endswith("your account may be in EU Cloud.")
 
 
 async def test_unknown_user_is_invalid_credentials(client: PostHogClient) -> None:

@@ -11,7 +11,7 @@ from phguide.api.client import PostHogClient
 from phguide.api.errors import NotAuthenticated, NotFound, PermissionDenied
 from phguide.demo import DemoServer
 from phguide.demo.data import DEMO_EMAIL, DEMO_PASSWORD
-from phguide.hosts import Host, parse_host
+from phguide.hosts import Host, parse_host, with_region
 from phguide.secret import Secret
 
 from .conftest import RecordingSleep
@@ -58,7 +58,11 @@ async def test_invalid_key_is_authentication_failed(host: Host) -> None:
     error = caught.value
     assert error.code == "authentication_failed"
     assert error.maybe_wrong_region
-    assert "other region" in error.fix
+    assert "region" not in error.fix  # self-hosted: no other region to blame
+    async with PostHogClient(with_region(host, "eu"), personal_key=bogus) as client:
+        with pytest.raises(NotAuthenticated) as caught:
+            await client.me()
+    assert caught.value.fix.endswith("your account may be in US Cloud.")
 
 
 async def test_missing_scope_says_which(host: Host, server: DemoServer) -> None:

@@ -324,7 +324,8 @@ async def test_wrong_region_offers_the_other_and_succeeds(services: Services) ->
         await submit_password(pilot, app, EU_EMAIL, DEMO_PASSWORD)
         await settle(app, pilot)
         text = error_text(app)
-        assert "may be in the other region (EU Cloud)" in text
+        assert "your account may be in EU Cloud." in text
+        assert text.count("EU Cloud") == 1  # said once, not twice
         button = login(app).query_one("#other-region-button", Button)
         assert button.display and app.focused is button
         await pilot.press("ctrl+r")
