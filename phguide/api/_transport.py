@@ -552,5 +552,5 @@ class Transport:
         # host, say so and name the other region (a self-hosted instance has none).
         if error.maybe_wrong_region and self.host.is_cloud:
             other = "EU Cloud" if self.host.region == "us" else "US Cloud"
-            error.fix = f"{error.fix} If it is right, your account may be in {other}."
+            error.fix = f"{error.fix} If that is right, your account may be in {other}."
         return error
