@@ -449,6 +449,23 @@ class LoginScreen(StepScreen):
         # The server forgets the key after this answer: it is the user's before anything else.
         fresh = FreshKey(approval.personal_api_key, approval.label)
         self.post_message(messages.FreshKeyIssued(fresh))
+        try:
+            return await self._keep_device_key(host, client, approval, fresh)
+        except BaseException:
+            # Cancelled (Esc, or another sign-in took over) or failed half-way: whatever
+            # happened, the key stays on screen until the user has it.
+            if not fresh.safe and self._fresh is not fresh:
+                self._show_fresh(fresh, "Sign-in stopped before the key was kept: copy it now.")
+            raise
+
+    async def _keep_device_key(
+        self,
+        host: Host,
+        client: PostHogClient,
+        approval: DeviceAuthorization,
+        fresh: FreshKey,
+    ) -> bool:
+        """Save the approved key, fetch the account and its project, then sign in."""
         self._set_progress("Approved. Saving the new key and fetching your account…")
         project_id = "@current" if approval.project_id is None else approval.project_id
         project_task = asyncio.ensure_future(client.project(project_id))
@@ -547,11 +564,8 @@ class LoginScreen(StepScreen):
             self.query_one(FreshKeyPanel).box.toggle_reveal()
 
     def action_acknowledge_fresh(self) -> None:
-        """The user has the key somewhere safe."""
-        if self._fresh is not None:
-            self._fresh.acknowledged = True
-            self.query_one(FreshKeyPanel).refresh_state()
-            self.refresh_bindings()
+        """Say you have the key elsewhere (after a confirmation)."""
+        self.query_one(FreshKeyPanel).ask_acknowledged(self.refresh_bindings)
 
     def action_dismiss_fresh(self) -> None:
         """Put the key away and carry on with the sign-in it came from."""

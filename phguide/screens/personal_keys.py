@@ -551,23 +551,7 @@ class PersonalKeysScreen(StepScreen):
 
     def action_acknowledge_fresh(self) -> None:
         """Say you have the key elsewhere (after a confirmation)."""
-        fresh = self.fresh
-        if fresh is None:
-            return
-        dialog = ConfirmDialog(
-            "Do you have the key?",
-            f"PostHog will never show “{fresh.label}” again. Say yes only if it is stored "
-            "somewhere safe (a password manager, your server's environment).",
-            yes="I have it",
-            no="Go back",
-        )
-        self.app.push_screen(dialog, lambda yes: self._acknowledged(yes, fresh))
-
-    def _acknowledged(self, yes: bool | None, fresh: FreshKey) -> None:
-        if yes:
-            fresh.acknowledged = True
-            self.query_one(FreshKeyPanel).refresh_state()
-            self.refresh_bindings()
+        self.query_one(FreshKeyPanel).ask_acknowledged(self.refresh_bindings)
 
     def action_dismiss_fresh(self) -> None:
         """Hide the new key once it is safe."""

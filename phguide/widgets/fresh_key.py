@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -87,6 +89,29 @@ class FreshKeyPanel(Vertical):
             )
         else:
             self.note(result.message + ".")
+
+    def ask_acknowledged(self, then: Callable[[], object]) -> None:
+        """Ask whether the user has the key elsewhere; on yes, mark it so and call `then`."""
+        fresh = self.fresh
+        if fresh is None:
+            return
+        from phguide.dialogs.confirm import ConfirmDialog
+
+        dialog = ConfirmDialog(
+            "Do you have the key?",
+            f"PostHog will never show “{fresh.label}” again. Say yes only if it is stored "
+            "somewhere safe (a password manager, your server's environment).",
+            yes="I have it",
+            no="Go back",
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                fresh.acknowledged = True
+                self.refresh_state()
+                then()
+
+        self.app.push_screen(dialog, answered)
 
     def clear(self) -> None:
         """Hide the panel (only once the key is safe)."""

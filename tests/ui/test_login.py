@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -447,6 +448,42 @@ async def test_device_key_kept_on_screen_when_the_keyring_fails(
         session = app.state.session
         assert session is not None and session.personal_key == value
         assert app.current_mode == "project-key"
+
+
+class _HangingStore(MemoryStore):
+    """A keyring whose save hangs until released (a locked Secret Service waiting on a prompt)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def save_key(self, app_url: str, user: str, key: Secret) -> StoreResult:
+        self.entered.set()
+        self.release.wait(10)
+        return super().save_key(app_url, user, key)
+
+
+async def test_device_key_stays_on_screen_when_cancelled_while_saving(
+    services: Services, demo_server: DemoServer
+) -> None:
+    store = _HangingStore()
+    services.store = store
+    app = PhGuideApp(services, start="log-in")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            panel = await start_device_flow(pilot, app)
+            assert panel.code is not None
+            demo_server.approve_device(panel.code.user_code, DEMO_EMAIL, WEB_APP)
+            await wait_for(pilot, store.entered.is_set, "the keyring save")
+            await pilot.press("escape")  # the user gives up while the keyring hangs
+            await wait_for(pilot, lambda: login(app).query_one(FreshKeyPanel).display, "the key")
+            fresh_panel = login(app).query_one(FreshKeyPanel)
+            assert fresh_panel.fresh is not None
+            assert app.state.unsafe_fresh_keys() == [fresh_panel.fresh]
+            assert app.state.session is None
+    finally:
+        store.release.set()
 
 
 async def test_device_flow_expired(services: Services, demo_server: DemoServer) -> None:
