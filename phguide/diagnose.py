@@ -340,6 +340,10 @@ def clean_key(text: str) -> tuple[str, list[str]]:
     return value, notes
 
 
+_MASKED_FORM = re.compile(r"ph[a-z]_(?:\.\.\.|…)[A-Za-z0-9]{1,8}")
+"""How PostHog shows a key it will not show again: the prefix, an ellipsis, the last few."""
+
+
 def classify(text: str) -> Classified:
     """Say what a pasted value is from its text alone.
 
@@ -352,7 +356,9 @@ def classify(text: str) -> Classified:
     value, notes = clean_key(text)
     kind = key_kind(value)
     if kind != "unknown":
-        masked_copy = "..." in value or "…" in value
+        # Only PostHog's own mask (`phx_...abcd`) counts as a masked copy: a whole key with
+        # dots pasted after it must never be shown as if it were already masked.
+        masked_copy = _MASKED_FORM.fullmatch(value) is not None
         return Classified(value, kind, tuple(notes), masked_copy=masked_copy)
     if value[:4].lower() in ("phc_", "phx_", "phs_", "pha_", "phr_"):
         notes.append("The prefix has capital letters: PostHog keys start in lower case.")
@@ -775,7 +781,7 @@ async def diagnose_key(
         kind=kind,
         kind_label=label,
         kind_explanation=info.explanation,
-        # A masked copy is already a mask: showing it as pasted reveals nothing more.
+        # PostHog's own mask (nothing more: see `_MASKED_FORM`) is shown as pasted.
         mask=token if classified.masked_copy else mask(token) if token else "(empty)",
         valid=found.valid,
         host=found.host,

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 _HIDDEN: Final = "********"
+_POSTHOG_KEY: Final = re.compile(r"ph[a-z]_")
 
 
 def mask(value: str) -> str:
     """Mask a key the way PostHog does: the first 4 and last 4 characters.
 
+    Only PostHog keys (``ph?_…``) are masked that way; a password or a cookie shows nothing
+    of itself, since 8 of its characters could be most of it.
+
     Args:
         value: The plain value.
 
     Returns:
-        ``phx_...abcd`` for long values, a fixed placeholder for short ones.
+        ``phx_...abcd`` for a long enough PostHog key, a fixed placeholder for anything else.
     """
-    if len(value) < 12:
+    if len(value) < 12 or not _POSTHOG_KEY.match(value):
         return _HIDDEN
     return f"{value[:4]}...{value[-4:]}"
 

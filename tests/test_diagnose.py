@@ -215,6 +215,17 @@ async def test_a_masked_copy_is_not_sent_anywhere(demo_server: DemoServer, cloud
     assert demo_server.requests_log == []
 
 
+async def test_a_whole_key_with_dots_after_it_is_not_taken_for_a_mask(
+    demo_server: DemoServer, clouds: Clouds
+) -> None:
+    key = demo_server.issue_key(DEMO_EMAIL, "Dotted", ["*"])
+    for pasted in (key + "...", key + "…"):
+        assert not classify(pasted).masked_copy
+        diagnosis = await diagnose_key(pasted, clouds.us, clouds, factory)
+        assert_no_secret(diagnosis, key)
+    assert classify("phx_abc…").masked_copy is False  # a cut-off key is not PostHog's mask
+
+
 async def test_the_wrong_key_type_for_the_job(demo_server: DemoServer, clouds: Clouds) -> None:
     token = demo_server.data.projects[1001].api_token
     for_api = await diagnose_key(token, clouds.us, clouds, factory, purpose="api")
