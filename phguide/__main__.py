@@ -93,6 +93,7 @@ def run_app(args: argparse.Namespace) -> int:
     try:
         app.run()
     finally:
+        gc.enable()  # in case the app stopped before its first frame turned it back on
         services.close()
     return app.return_code or 0
 

@@ -22,12 +22,13 @@ from phguide.api.errors import TransportError
 from phguide.demo import DemoServer
 from phguide.demo.data import DEMO_EMAIL
 from phguide.hosts import parse_host
+from tests.integration.conftest import missing
 
 
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     if shutil.which("openssl") is None:
-        pytest.skip("openssl is not installed")
+        missing("openssl (to make a self-signed certificate)")
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
