@@ -142,6 +142,7 @@ class LoginScreen(StepScreen):
         Binding("a", "demo_approve", "Approve (demo)", id="demo-approve-device"),
         Binding("ctrl+r", "other_region", "Try other region", id="login-other-region"),
         Binding("e", "use_env_key", "Use env key", id="use-env-key"),
+        Binding("k", "use_saved_key", "Use saved key", id="use-saved-key"),
         Binding("s", "save_pasted_key", "Save in keyring", id="save-pasted-key"),
         Binding("c", "copy_fresh", "Copy new key", group=KEYS_GROUP, id="login-copy-fresh-key"),
         Binding("s", "save_fresh", "Save to keyring", group=KEYS_GROUP, id="login-save-fresh-key"),
@@ -166,6 +167,8 @@ class LoginScreen(StepScreen):
         self._checked: _CheckedKey | None = None
         self._pending: Session | None = None
         """A device-flow session held back until the user has its unsaved key safe."""
+        self._saved: tuple[Host, str, Secret] | None = None
+        """The host, user and key an earlier run saved in the keyring, if any."""
 
     # -- layout -----------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -190,6 +193,9 @@ class LoginScreen(StepScreen):
                                 id="env-key-note",
                             )
                             yield Button("Use this key (e)", id="env-key-use")
+                    with Vertical(id="saved-key-box"):
+                        yield Static("", id="saved-key-note")
+                        yield Button("Use the saved key (k)", id="saved-key-use")
                     if services.demo is not None:
                         yield DemoAccounts(services.demo.accounts, id="demo-accounts")
                 with Vertical(id="login-main"):
@@ -234,9 +240,54 @@ class LoginScreen(StepScreen):
                 yield Button("Continue without saving", id="key-continue")
 
     def on_mount(self) -> None:
-        for selector in ("#login-progress", "#device-buttons", "#key-result", "#session-note"):
+        for selector in (
+            "#login-progress",
+            "#device-buttons",
+            "#key-result",
+            "#session-note",
+            "#saved-key-box",
+        ):
             self.query_one(selector).display = False
         self.query_one(FreshKeyPanel).display = False
+        self._look_up_saved_key(self.query_one(HostPicker).host)
+
+    # -- a key saved by an earlier run ------------------------------------------------------
+    @on(HostPicker.Changed)
+    def _host_changed(self, event: HostPicker.Changed) -> None:
+        self._look_up_saved_key(event.host)
+
+    @work(exclusive=True, group="saved-key", exit_on_error=False, thread=True)
+    def _look_up_saved_key(self, host: Host | None) -> None:
+        """Find the key an earlier run saved for this host (keyring calls can block: a thread)."""
+        found: tuple[Host, str, Secret] | None = None
+        if host is not None and self.services.remember_users:
+            from phguide.config import load_config
+
+            user = load_config(self.services.config_path).users.get(host.app_url.rstrip("/"))
+            if user is not None:
+                key, result = self.services.store.load_key(host.app_url, user)
+                if key is not None and result.ok:
+                    found = (host, user, key)
+        self.app.call_from_thread(self._show_saved_key, found)
+
+    def _show_saved_key(self, found: tuple[Host, str, Secret] | None) -> None:
+        self._saved = found
+        box = self.query_one("#saved-key-box")
+        box.display = found is not None
+        if found is not None:
+            host, user, key = found
+            self.query_one("#saved-key-note", Static).update(
+                Text(
+                    f"Saved in your keyring: a personal API key of {user} for {host.label} "
+                ).append(f"({key.masked}).")
+            )
+        self.refresh_bindings()
+
+    def action_use_saved_key(self) -> None:
+        """Sign in with the key an earlier run saved in the keyring."""
+        if self._saved is not None:
+            host, _, key = self._saved
+            self._check_key(host, key, "keyring")
 
     def refresh_from_state(self) -> None:
         note = self.query_one("#session-note", Static)
@@ -263,6 +314,7 @@ class LoginScreen(StepScreen):
             and demo.approve_device is not None,
             "other_region": self._other_host is not None and not self._busy,
             "use_env_key": self.services.env_key is not None and not self._busy,
+            "use_saved_key": self._saved is not None and not self._busy,
             "save_pasted_key": self._checked is not None and self._checked.user is not None,
             "copy_fresh": fresh is not None,
             "reveal_fresh": fresh is not None,
@@ -355,6 +407,7 @@ class LoginScreen(StepScreen):
             "key-save": self.action_save_pasted_key,
             "key-continue": self._continue_with_checked_key,
             "env-key-use": self.action_use_env_key,
+            "saved-key-use": self.action_use_saved_key,
             "other-region-button": self.action_other_region,
         }
         action = actions.get(event.button.id or "")

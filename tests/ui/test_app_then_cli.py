@@ -1,4 +1,4 @@
-"""A key saved in the app is the key `phguide status` and `phguide keys` then use."""
+"""A key saved in the app is the key `phguide status`, `phguide keys` and the next run use."""
 
 from __future__ import annotations
 
@@ -6,11 +6,15 @@ import asyncio
 import io
 import json
 
+from textual.widgets import Static
+
 from phguide.__main__ import build_parser
 from phguide.app import PhGuideApp
 from phguide.cli import run_subcommand
+from phguide.demo import DemoServer
 from phguide.demo.data import DEMO_EMAIL
 from phguide.screens.personal_keys import PersonalKeysScreen
+from phguide.secret import Secret
 from phguide.services import Services
 from phguide.widgets.fresh_key import FreshKeyPanel
 from tests.ui.conftest import SIZE
@@ -60,3 +64,36 @@ async def test_key_created_and_saved_in_the_app_is_found_by_the_subcommands(
     assert status == 0, out.getvalue()
     rows = json.loads(out.getvalue())
     assert {row["project"] for row in rows} >= {"Web app", "Mobile app", "Staging"}
+
+
+async def test_next_run_signs_in_with_the_key_saved_last_time(
+    services: Services, demo_server: DemoServer
+) -> None:
+    assert services.host is not None
+    value = demo_server.issue_key(DEMO_EMAIL, "Saved last time", ["*"])
+    assert services.save_personal_key(services.host, DEMO_EMAIL, Secret(value)).ok
+
+    app = PhGuideApp(services, start="log-in")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        box = app.screen.query_one("#saved-key-box")
+        assert box.display
+        note = str(app.screen.query_one("#saved-key-note", Static).render())
+        assert DEMO_EMAIL in note and Secret(value).masked in note
+        assert value not in note
+        await pilot.press("k")
+        await settle(pilot)
+        session = app.state.session
+        assert session is not None and session.method == "keyring"
+        assert session.user is not None and session.user.email == DEMO_EMAIL
+        assert app.current_mode == "project-key"
+
+
+async def test_no_saved_key_box_when_nothing_was_saved(services: Services) -> None:
+    app = PhGuideApp(services, start="log-in")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not app.screen.query_one("#saved-key-box").display
+        await pilot.press("k")
+        await settle(pilot)
+        assert app.state.session is None
