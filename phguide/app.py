@@ -232,6 +232,17 @@ class PhGuideApp(App[None]):
         if self.services.clipboard.clear_if_unchanged():
             self.call_from_thread(setattr, self, "status", "Cleared the secret from the clipboard.")
 
+    # -- the browser ----------------------------------------------------------------------
+    @work(group="open-url", exit_on_error=False, thread=True)
+    def open_page(self, url: str) -> None:
+        """Open a page in the browser (in a thread: a browser launcher can block), and say so."""
+        try:
+            opened = self.services.open_url(url)
+        except Exception:  # a broken browser launcher is the same as none
+            opened = False
+        status = f"Opened {url} in your browser." if opened else f"Open this page: {url}"
+        self.call_from_thread(setattr, self, "status", status)
+
     # -- quitting -------------------------------------------------------------------------
     async def action_quit(self) -> None:
         """Quit, but never with a fresh key that is not safe yet."""

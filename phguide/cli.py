@@ -527,7 +527,9 @@ def run_subcommand(
     """
     io = _Io(stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr)
     if client_factory is None:
-        client_factory = _default_client_factory
+        from phguide.services import default_client_factory
+
+        client_factory = default_client_factory
     context = _Context(
         args=args,
         io=io,
@@ -560,12 +562,6 @@ def run_subcommand(
                 "Try again; if it keeps failing, please report it.",
             )
         return EXIT_FAILED
-
-
-def _default_client_factory(host: Host, personal_key: Secret | None) -> PostHogClient:
-    from phguide.api.client import PostHogClient
-
-    return PostHogClient(host, personal_key=personal_key)
 
 
 def _report(io: _Io, message: str, fix: str) -> None:

@@ -39,7 +39,8 @@ class DemoInfo:
     """Approve a device-flow code as the demo user (the demo's stand-in for the browser)."""
 
 
-def _default_client_factory(host: Host, personal_key: Secret | None) -> PostHogClient:
+def default_client_factory(host: Host, personal_key: Secret | None) -> PostHogClient:
+    """A client of a host, with a personal key or none (a session comes from logging in)."""
     from phguide.api.client import PostHogClient
 
     return PostHogClient(host, personal_key=personal_key)
@@ -64,7 +65,7 @@ class Services:
     """`POSTHOG_PERSONAL_API_KEY`, when set: it overrides what is stored."""
     env_host_set: bool = False
     """True when the host came from `POSTHOG_HOST`."""
-    client_factory: Callable[[Host, Secret | None], PostHogClient] = _default_client_factory
+    client_factory: Callable[[Host, Secret | None], PostHogClient] = default_client_factory
     login_client_factory: Callable[[Host, dict[str, Secret]], PostHogClient] = (
         _default_login_client_factory
     )

@@ -14,6 +14,14 @@ if TYPE_CHECKING:
 
 AuthMethod = Literal["password", "device", "pasted", "environment", "keyring"]
 
+METHOD_WORDS: dict[str, str] = {
+    "device": "the personal API key browser approval created",
+    "pasted": "the personal API key you pasted",
+    "environment": "POSTHOG_PERSONAL_API_KEY from your environment",
+    "keyring": "the personal API key stored in your keyring",
+}
+"""How each key-based sign-in names its key, for "you are signed in with …" sentences."""
+
 
 @dataclass
 class Session:

@@ -31,7 +31,7 @@ from phguide.dialogs.confirm import ConfirmDialog
 from phguide.dialogs.create_key import CreateKeyDialog, KeySpec, ProjectChoice
 from phguide.hosts import Host
 from phguide.screens.base import StepScreen
-from phguide.state import FreshKey, Session
+from phguide.state import METHOD_WORDS, FreshKey, Session
 from phguide.widgets.fresh_key import KEYS_GROUP, FreshKeyPanel
 
 MAX_KEYS: Final = 10
@@ -53,13 +53,6 @@ SIGNED_OUT = (
     "phguide lists, creates, rolls and deletes your personal API keys once you have logged in "
     "with your email and password. Press [b]l[/b] to go to [b]Log in[/b]."
 )
-
-_METHOD_WORDS: Final = {
-    "device": "the personal API key browser approval created",
-    "pasted": "a personal API key you pasted",
-    "environment": "POSTHOG_PERSONAL_API_KEY from your environment",
-    "keyring": "the personal API key stored in your keyring",
-}
 
 _REAUTH_REASON: Final = (
     "Managing personal API keys needs a sign-in less than 2 hours old: log in again."
@@ -147,7 +140,7 @@ class PersonalKeysScreen(StepScreen):
         self.refresh_bindings()
 
     def _show_key_session(self, session: Session) -> None:
-        how = _METHOD_WORDS.get(session.method, "a personal API key")
+        how = METHOD_WORDS.get(session.method, "a personal API key")
         key = session.personal_key
         which = ""
         if session.personal_key_label:
@@ -573,17 +566,7 @@ class PersonalKeysScreen(StepScreen):
         session = self.state.session
         host = session.host if session is not None else self.services.host
         if host is not None:
-            self._open(host.personal_keys_url())
-
-    @work(group="open-url", exit_on_error=False, thread=True)
-    def _open(self, url: str) -> None:
-        """Open a page in the browser (in a thread: a browser launcher can block)."""
-        try:
-            opened = self.services.open_url(url)
-        except Exception:  # a broken browser launcher is the same as none
-            opened = False
-        status = f"Opened {url} in your browser." if opened else f"Open this page: {url}"
-        self.app.call_from_thread(setattr, self.guide, "status", status)
+            self.guide.open_page(host.personal_keys_url())
 
     def action_log_in(self) -> None:
         """Go to Log in (ending the session first when PostHog asked for a fresh sign-in)."""

@@ -18,7 +18,7 @@ from phguide.api.errors import PermissionDenied, PostHogError
 from phguide.api.models import Organization, OrgProjects, Project, User
 from phguide.screens.base import StepScreen
 from phguide.secret import Secret
-from phguide.state import Session
+from phguide.state import METHOD_WORDS, Session
 from phguide.widgets.project_list import ProjectIndex, ProjectList
 from phguide.widgets.secret_field import KeyBox
 
@@ -33,13 +33,6 @@ SIGNED_OUT = (
     "project's API key (the public [b]phc_…[/b] key your SDKs use).\n\n"
     "Press [b]l[/b] to go to [b]Log in[/b]."
 )
-
-_METHOD_WORDS = {
-    "device": "the key browser approval created",
-    "pasted": "the personal API key you pasted",
-    "environment": "POSTHOG_PERSONAL_API_KEY from your environment",
-    "keyring": "the personal API key stored in your keyring",
-}
 
 
 class ProjectKeyScreen(StepScreen):
@@ -247,7 +240,7 @@ class ProjectKeyScreen(StepScreen):
         project_list.focus()
 
     def _scoped_text(self, session: Session) -> str:
-        how = _METHOD_WORDS.get(session.method, "a personal API key")
+        how = METHOD_WORDS.get(session.method, "a personal API key")
         label = f" (“{escape(session.personal_key_label)}”)" if session.personal_key_label else ""
         return (
             f"[b]Only this project is listed.[/b] You signed in with {how}{label}, which is "
@@ -363,17 +356,7 @@ class ProjectKeyScreen(StepScreen):
             return
         project = session.selected_project
         url = session.host.project_settings_url(project.id if project else None)
-        self._open(url)
-
-    @work(group="open-url", exit_on_error=False, thread=True)
-    def _open(self, url: str) -> None:
-        """Open a page in the browser (in a thread: a browser launcher can block)."""
-        try:
-            opened = self.services.open_url(url)
-        except Exception:  # a broken browser launcher is the same as none
-            opened = False
-        status = f"Opened {url} in your browser." if opened else f"Open this page: {url}"
-        self.app.call_from_thread(setattr, self.guide, "status", status)
+        self.guide.open_page(url)
 
     def action_focus_filter(self) -> None:
         """Put the cursor in the filter box."""
