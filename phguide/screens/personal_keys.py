@@ -70,6 +70,7 @@ class PersonalKeysScreen(StepScreen):
         Binding("r", "roll", "Roll", id="roll-key"),
         Binding("d", "delete", "Delete", id="delete-key"),
         Binding("f5", "refresh_keys", "Refresh", id="refresh-keys"),
+        Binding("escape", "stop_loading", "Stop", id="stop-listing-keys"),
         Binding("o", "open_web", "Open in browser", id="open-personal-keys"),
         Binding("l", "log_in", "Log in", id="personal-keys-log-in"),
         Binding("c", "copy_fresh", "Copy new key", group=KEYS_GROUP, id="copy-fresh-key"),
@@ -575,6 +576,13 @@ class PersonalKeysScreen(StepScreen):
         else:
             self.guide.action_go("log-in")
 
+    def action_stop_loading(self) -> None:
+        """Stop a first listing that takes too long (a slow or rate-limited server)."""
+        self.workers.cancel_group(self, "personal-keys")
+        self._progress(None)
+        self._set_error("Stopped listing your keys. Press F5 to try again.")
+        self._show_phase("failed")
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         session = self.state.session
         fresh = self.fresh
@@ -590,6 +598,9 @@ class PersonalKeysScreen(StepScreen):
                 return False
             unsafe = action == "roll" and fresh is not None and not fresh.safe
             return None if self._busy or unsafe or self.selected_key is None else True
+        if action == "stop_loading":
+            # Only the first listing: a create, roll or delete must not be cut off half-way.
+            return self._phase == "loading"
         if action == "refresh_keys":
             return session is not None and session.can_manage_keys and not self._busy
         if action == "open_web":

@@ -47,6 +47,7 @@ class ProjectKeyScreen(StepScreen):
         Binding("slash", "focus_filter", "Filter", id="filter-projects"),
         Binding("r", "reload", "Reload", id="reload-projects"),
         Binding("l", "log_in", "Log in", id="project-key-log-in"),
+        Binding("escape", "stop_loading", "Stop", id="stop-listing-projects"),
         Binding("escape", "leave_filter", "To the list", id="leave-filter"),
         Binding("down", "leave_filter", "To the list", show=False, id="leave-filter-down"),
     ]
@@ -331,6 +332,8 @@ class ProjectKeyScreen(StepScreen):
             if self._phase != "ready" and not (self._phase == "loading" and key_shown):
                 return False
             return session is not None and session.selected_project is not None
+        if action == "stop_loading":
+            return self._phase == "loading"
         if action == "focus_filter":
             return self._phase == "ready"
         if action == "leave_filter":
@@ -361,6 +364,11 @@ class ProjectKeyScreen(StepScreen):
     def action_focus_filter(self) -> None:
         """Put the cursor in the filter box."""
         self.query_one("#project-filter", Input).focus()
+
+    def action_stop_loading(self) -> None:
+        """Stop a listing that takes too long (a slow or rate-limited server)."""
+        self.workers.cancel_group(self, "projects")
+        self._show_error("Stopped listing your projects.", "The server may be slow or busy.")
 
     def action_leave_filter(self) -> None:
         """Go from the filter box to the list (the number keys work again there)."""

@@ -1,0 +1,54 @@
+"""A listing that hangs (a slow or rate-limited server) can be stopped with Escape, then retried."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from phguide.app import PhGuideApp
+from phguide.demo.server import DemoServer
+from phguide.services import Services
+from tests.ui.conftest import SIZE
+from tests.ui.sessions import password_session, settle, sign_in
+
+
+async def test_escape_stops_a_slow_project_listing_and_r_lists_again(
+    services: Services, demo_server: DemoServer
+) -> None:
+    demo_server.faults.add("slow", path=r"/api/organizations/.*/projects", times=None, delay=5.0)
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        sign_in(app, await password_session(services))
+        await pilot.pause(0.3)
+        assert app.current_mode == "project-key"
+        assert app.screen.query_one("#project-key-loading").display
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not app.screen.query_one("#project-key-loading").display
+        error = str(app.screen.query_one("#project-key-error", Static).render())
+        assert "Stopped listing your projects" in error
+        demo_server.faults.clear()
+        await pilot.press("r")
+        await settle(pilot)
+        rows = app.state.session.projects if app.state.session else None
+        assert rows is not None and {org.organization.name for org in rows} == {
+            "Hedgehog Labs",
+            "Acme Corp",
+        }
+
+
+async def test_escape_stops_a_slow_key_listing(services: Services, demo_server: DemoServer) -> None:
+    demo_server.faults.add("slow", path=r"/api/personal_api_keys", times=None, delay=5.0)
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        sign_in(app, await password_session(services))
+        await settle(pilot)
+        await pilot.press("4")
+        await pilot.pause(0.3)
+        await pilot.press("escape")
+        await pilot.pause()
+        error = str(app.screen.query_one("#personal-keys-error", Static).render())
+        assert "Stopped listing your keys" in error
+        demo_server.faults.clear()
+        await pilot.press("f5")
+        await settle(pilot)
+        assert app.screen.query_one("#keys-table").display
