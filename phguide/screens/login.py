@@ -583,32 +583,16 @@ class LoginScreen(StepScreen):
 
     def action_copy_fresh(self) -> None:
         """Copy the new key."""
-        if self._fresh is not None:
-            self._copy_fresh(self._fresh)
-
-    @work(group="login-copy", exit_on_error=False)
-    async def _copy_fresh(self, fresh: FreshKey) -> None:
-        result = await self.guide.copy_fresh_key(fresh)
-        self.query_one(FreshKeyPanel).show_copy_result(result)
-        self.refresh_bindings()
+        self.query_one(FreshKeyPanel).copy_key()
 
     def action_save_fresh(self) -> None:
         """Try saving the new key in the keyring again."""
-        fresh, session = self._fresh, self._pending
-        if fresh is not None and session is not None and session.user is not None:
-            self._save_fresh(fresh, session.host, session.user.email)
+        session = self._pending
+        if session is not None and session.user is not None:
+            self.query_one(FreshKeyPanel).save_key(session.host, session.user.email)
 
-    @work(exclusive=True, group="login-save", exit_on_error=False)
-    async def _save_fresh(self, fresh: FreshKey, host: Host, email: str) -> None:
-        result = await self._save_key(host, email, fresh.value).wait()
-        panel = self.query_one(FreshKeyPanel)
-        if result is not None and result.ok:
-            fresh.saved = True
-            panel.note(result.message)
-        else:
-            why = f"{result.message} {result.fix}" if result is not None else "The keyring failed."
-            panel.note(f"Still not saved: {why}")
-        panel.refresh_state()
+    @on(FreshKeyPanel.Changed)
+    def _fresh_changed(self) -> None:
         self.refresh_bindings()
 
     def action_reveal_fresh(self) -> None:

@@ -26,10 +26,8 @@ from phguide.api.errors import (
     TransportError,
 )
 from phguide.api.models import NewPersonalApiKey, Organization, OrgProjects, PersonalApiKey
-from phguide.credentials import StoreResult
 from phguide.dialogs.confirm import ConfirmDialog
 from phguide.dialogs.create_key import CreateKeyDialog, KeySpec, ProjectChoice
-from phguide.hosts import Host
 from phguide.screens.base import StepScreen
 from phguide.state import METHOD_WORDS, FreshKey, Session
 from phguide.widgets.fresh_key import KEYS_GROUP, FreshKeyPanel
@@ -498,45 +496,16 @@ class PersonalKeysScreen(StepScreen):
 
     def action_copy_fresh(self) -> None:
         """Copy the new key (a secret: cleared from the clipboard after a while)."""
-        if self.fresh is not None:
-            self._copy_fresh(self.fresh)
-
-    @work(group="fresh-copy", exit_on_error=False)
-    async def _copy_fresh(self, fresh: FreshKey) -> None:
-        result = await self.guide.copy_fresh_key(fresh)
-        self.query_one(FreshKeyPanel).show_copy_result(result)
-        self.refresh_bindings()
+        self.query_one(FreshKeyPanel).copy_key()
 
     def action_save_fresh(self) -> None:
         """Save the new key in the OS keyring."""
         session = self.state.session
-        fresh = self.fresh
-        if fresh is None or session is None or session.user is None:
-            return
-        self.query_one(FreshKeyPanel).note("Saving in your keyring…")
-        self._save_fresh(fresh, session.host, session.user.email)
+        if session is not None and session.user is not None:
+            self.query_one(FreshKeyPanel).save_key(session.host, session.user.email)
 
-    @work(group="fresh-save", exit_on_error=False, thread=True)
-    def _save_fresh(self, fresh: FreshKey, host: Host, email: str) -> None:
-        try:
-            result = self.services.save_personal_key(host, email, fresh.value)
-        except Exception:  # stores do not raise, but a key must never vanish if one does
-            result = StoreResult("error", "The keyring failed.", "Copy the key now.")
-        self.app.call_from_thread(self._saved, fresh, result)
-
-    def _saved(self, fresh: FreshKey, result: StoreResult) -> None:
-        panel = self.query_one(FreshKeyPanel)
-        if result.ok:
-            fresh.saved = True
-            store = self.services.store.name
-            self.guide.status = f"Saved “{fresh.label}” in your keyring ({store})."
-            panel.note(result.message)
-        else:
-            self.guide.status = f"Could not save “{fresh.label}”: {result.message}"
-            panel.note(
-                f"Not saved: {result.message} {result.fix} "
-                "The key stays here until you copy it or say you have it."
-            )
+    @on(FreshKeyPanel.Changed)
+    def _fresh_changed(self) -> None:
         self.refresh_bindings()
 
     def action_reveal_fresh(self) -> None:

@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.markup import escape
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import Static
 
 from phguide.clipboard import CopyResult
+from phguide.credentials import StoreResult
+from phguide.hosts import Host
 from phguide.state import FreshKey
 from phguide.widgets.secret_field import KeyBox
 
@@ -89,6 +93,52 @@ class FreshKeyPanel(Vertical):
             )
         else:
             self.note(result.message + ".")
+
+    class Changed(Message):
+        """The key was copied, saved or acknowledged: the owning screen refreshes its keys."""
+
+    @work(group="fresh-copy", exit_on_error=False)
+    async def copy_key(self) -> None:
+        """Copy the key (a secret: cleared from the clipboard after a while) and say how."""
+        from phguide.app import PhGuideApp
+
+        fresh, app = self.fresh, self.app
+        if fresh is None or not isinstance(app, PhGuideApp):
+            return
+        self.show_copy_result(await app.copy_fresh_key(fresh))
+        self.post_message(self.Changed())
+
+    @work(group="fresh-save", exit_on_error=False, thread=True)
+    def save_key(self, host: Host, email: str) -> None:
+        """Save the key in the OS keyring (a thread: keyring calls can block) and say how."""
+        from phguide.app import PhGuideApp
+
+        fresh, app = self.fresh, self.app
+        if fresh is None or not isinstance(app, PhGuideApp):
+            return
+        app.call_from_thread(self.note, "Saving in your keyring…")
+        try:
+            result = app.services.save_personal_key(host, email, fresh.value)
+        except Exception:  # stores do not raise, but a key must never vanish if one does
+            result = StoreResult("error", "The keyring failed.", "Copy the key now.")
+        app.call_from_thread(self._saved, fresh, result)
+
+    def _saved(self, fresh: FreshKey, result: StoreResult) -> None:
+        from phguide.app import PhGuideApp
+
+        app = self.app
+        assert isinstance(app, PhGuideApp)
+        if result.ok:
+            fresh.saved = True
+            app.status = f"Saved “{fresh.label}” in your keyring ({app.services.store.name})."
+            self.note(result.message)
+        else:
+            app.status = f"Could not save “{fresh.label}”: {result.message}"
+            self.note(
+                f"Not saved: {result.message} {result.fix} "
+                "The key stays here until you copy it or say you have it."
+            )
+        self.post_message(self.Changed())
 
     def ask_acknowledged(self, then: Callable[[], object]) -> None:
         """Ask whether the user has the key elsewhere; on yes, mark it so and call `then`."""
