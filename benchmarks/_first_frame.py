@@ -46,8 +46,8 @@ def main() -> int:
 
 def _patch(report: str) -> None:
     """Run the app headless, and exit once the first step screen has been painted."""
-    from phguide.app import PhGuideApp
-    from phguide.screens.base import StepScreen
+    from phguide.ui.app import PhGuideApp
+    from phguide.ui.screens.base import StepScreen
 
     real_run = PhGuideApp.run
     real_resume = StepScreen.on_screen_resume

@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from benchmarks._common import ROOT, child_env
+from phguide.core.hosts import parse_host, with_region
 from phguide.demo.server import RequestTiming
-from phguide.hosts import parse_host, with_region
 
 
 class Servers:

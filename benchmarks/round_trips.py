@@ -33,15 +33,15 @@ from textual.widgets import Button, Input, TabbedContent
 from benchmarks._common import Goal, cli, median
 from benchmarks._frames import Frames
 from benchmarks._servers import Servers, servers
-from phguide.app import PhGuideApp
-from phguide.clipboard import Clipboard, RecordingClipboard
-from phguide.credentials import MemoryStore
+from phguide.core.hosts import Clouds, Host, with_region
+from phguide.core.secret import Secret
 from phguide.demo.data import DEMO_EMAIL, DEMO_PASSWORD
 from phguide.demo.server import RequestTiming
-from phguide.hosts import Clouds, Host, with_region
-from phguide.secret import Secret
 from phguide.services import Services
-from phguide.widgets.secret_field import KeyBox
+from phguide.system.clipboard import Clipboard, RecordingClipboard
+from phguide.system.credentials import MemoryStore
+from phguide.ui.app import PhGuideApp
+from phguide.ui.widgets.secret_field import KeyBox
 
 LATENCY = 0.050
 """Seconds the demo server adds to every answer."""

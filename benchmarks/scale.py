@@ -25,17 +25,17 @@ from textual.widgets import Input
 from benchmarks._common import Goal, cli, median
 from benchmarks._frames import Frames
 from benchmarks._servers import servers
-from phguide import messages
 from phguide.api.client import PAGE_CONCURRENCY, PAGE_SIZE, PostHogClient
-from phguide.app import PhGuideApp
-from phguide.clipboard import Clipboard, RecordingClipboard
-from phguide.credentials import MemoryStore
+from phguide.core.hosts import Clouds, Host, with_region
+from phguide.core.secret import Secret
+from phguide.core.state import Session
 from phguide.demo.data import DEMO_EMAIL, DEMO_PASSWORD
-from phguide.hosts import Clouds, Host, with_region
-from phguide.secret import Secret
 from phguide.services import Services
-from phguide.state import Session
-from phguide.widgets.project_list import ProjectIndex, ProjectList
+from phguide.system.clipboard import Clipboard, RecordingClipboard
+from phguide.system.credentials import MemoryStore
+from phguide.ui import messages
+from phguide.ui.app import PhGuideApp
+from phguide.ui.widgets.project_list import ProjectIndex, ProjectList
 
 LATENCY = 0.050
 LIST_GOAL = 2.0

@@ -87,7 +87,7 @@ def run_app(args: argparse.Namespace) -> int:
     except FactoryError as error:
         print(f"phguide: {error}", file=sys.stderr)
         return 2
-    from phguide.app import PhGuideApp
+    from phguide.ui.app import PhGuideApp
 
     app = PhGuideApp(services)
     try:

@@ -7,14 +7,14 @@ import random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from phguide.browser import open_in_browser
-from phguide.hosts import Clouds, HostError, parse_host, with_region
+from phguide.core.hosts import Clouds, HostError, parse_host, with_region
 from phguide.services import DemoAccount, DemoInfo, Services
+from phguide.system.browser import open_in_browser
 
 if TYPE_CHECKING:
-    from phguide.clipboard import Clipboard
     from phguide.demo.clock import DemoClock
     from phguide.demo.server import DemoServer
+    from phguide.system.clipboard import Clipboard
 
 
 class FactoryError(Exception):
@@ -31,14 +31,14 @@ def build_services(*, host: str | None = None, demo: bool = False) -> Services:
     Raises:
         FactoryError: The host is not usable.
     """
-    from phguide.clipboard import Clipboard, PyperclipClipboard
-    from phguide.environment import read_environment
+    from phguide.core.environment import read_environment
+    from phguide.system.clipboard import Clipboard, PyperclipClipboard
 
     clipboard = Clipboard(PyperclipClipboard())
     if demo:
         return _demo_services(clipboard, host)
 
-    from phguide.credentials import KeyringStore
+    from phguide.system.credentials import KeyringStore
 
     env = read_environment()
     host_text = host or env.host
@@ -61,7 +61,7 @@ def build_services(*, host: str | None = None, demo: bool = False) -> Services:
 
 def _demo_services(clipboard: object, host: str | None) -> Services:
     """Services for `phguide --demo`: two loopback "clouds" and an in-memory keyring."""
-    from phguide.clipboard import Clipboard
+    from phguide.system.clipboard import Clipboard
 
     assert isinstance(clipboard, Clipboard)
     if host is not None:
@@ -129,8 +129,8 @@ def demo_services(demo: DemoClouds, clipboard: Clipboard) -> Services:
     The demo accounts and the stand-in for the browser's approval are those of the US server;
     the servers stop when the app closes.
     """
-    from phguide.credentials import MemoryStore
     from phguide.demo import data
+    from phguide.system.credentials import MemoryStore
 
     us_server = demo.us
 

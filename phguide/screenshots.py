@@ -19,8 +19,8 @@ from unittest import mock
 if TYPE_CHECKING:
     from textual.pilot import Pilot
 
-    from phguide.app import PhGuideApp
     from phguide.factory import DemoClouds
+    from phguide.ui.app import PhGuideApp
 
 WIDE: Final = (110, 34)
 """The size of the README's pictures (columns, lines)."""
@@ -140,7 +140,7 @@ async def _sign_in(stage: Stage, pilot: Pilot[None], email: str | None = None) -
 
 async def _second_factor(stage: Stage, pilot: Pilot[None]) -> None:
     from phguide.demo.data import TOTP_EMAIL
-    from phguide.dialogs.second_factor import SecondFactorDialog
+    from phguide.ui.dialogs.second_factor import SecondFactorDialog
 
     await _password_form(stage, pilot, TOTP_EMAIL)
     await pilot.press("enter")
@@ -152,7 +152,7 @@ async def _second_factor(stage: Stage, pilot: Pilot[None]) -> None:
 
 
 async def _device_code(stage: Stage, pilot: Pilot[None]) -> None:
-    from phguide.widgets.device_code import DeviceCodePanel
+    from phguide.ui.widgets.device_code import DeviceCodePanel
 
     await _log_in(stage, pilot)
     screen = stage.app.screen
@@ -198,7 +198,7 @@ async def _personal_keys(stage: Stage, pilot: Pilot[None]) -> None:
 
 
 async def _create_key(stage: Stage, pilot: Pilot[None]) -> None:
-    from phguide.dialogs.create_key import CreateKeyDialog
+    from phguide.ui.dialogs.create_key import CreateKeyDialog
 
     await _personal_keys(stage, pilot)
     await pilot.press("n")
@@ -216,7 +216,7 @@ async def _new_key(stage: Stage, pilot: Pilot[None]) -> None:
 
 
 async def _quit_guard(stage: Stage, pilot: Pilot[None]) -> None:
-    from phguide.dialogs.confirm import ConfirmDialog
+    from phguide.ui.dialogs.confirm import ConfirmDialog
 
     await _new_key(stage, pilot)
     await pilot.press("ctrl+q")
@@ -302,15 +302,15 @@ def still_time() -> Iterator[None]:
     """
     import textual.widgets._loading_indicator as loading
 
-    import phguide.diagnose
-    import phguide.screens.personal_keys
-    import phguide.widgets.device_code
+    import phguide.core.diagnose
+    import phguide.ui.screens.personal_keys
+    import phguide.ui.widgets.device_code
 
     monotonic = types.SimpleNamespace(monotonic=lambda: 1000.0)
     with contextlib.ExitStack() as stack:
         stack.enter_context(mock.patch.object(loading, "time", lambda: 0.0))
-        stack.enter_context(mock.patch.object(phguide.widgets.device_code, "time", monotonic))
-        for module in (phguide.screens.personal_keys, phguide.diagnose):
+        stack.enter_context(mock.patch.object(phguide.ui.widgets.device_code, "time", monotonic))
+        for module in (phguide.ui.screens.personal_keys, phguide.core.diagnose):
             stack.enter_context(mock.patch.object(module, "datetime", _FrozenDatetime))
         yield
 
@@ -340,10 +340,10 @@ def start_stage() -> Iterator[Stage]:
     Raises:
         ScreenshotError: A fixed port is taken.
     """
-    from phguide.app import PhGuideApp
-    from phguide.clipboard import Clipboard, RecordingClipboard
     from phguide.demo.clock import DemoClock
     from phguide.factory import demo_services, start_demo
+    from phguide.system.clipboard import Clipboard, RecordingClipboard
+    from phguide.ui.app import PhGuideApp
 
     try:
         demo = start_demo(clock=DemoClock(START, frozen=True), ports=PORTS, seed=SEED)

@@ -7,15 +7,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from phguide.hosts import Clouds, Host
-from phguide.secret import Secret
+from phguide.core.hosts import Clouds, Host
+from phguide.core.secret import Secret
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from phguide.api.client import PostHogClient
-    from phguide.clipboard import Clipboard
-    from phguide.credentials import SecretStore, StoreResult
+    from phguide.system.clipboard import Clipboard
+    from phguide.system.credentials import SecretStore, StoreResult
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ class Services:
         """
         result = self.store.save_key(host.app_url, user, key)
         if result.ok and self.remember_users:
-            from phguide.config import ConfigError, load_config, save_config
+            from phguide.system.config import ConfigError, load_config, save_config
 
             # The key is safe in the keyring either way; the settings only help the
             # subcommands find it, so a settings file that cannot be written is not fatal.

@@ -16,11 +16,11 @@ import pytest
 
 from phguide.__main__ import build_parser
 from phguide.cli import run_subcommand
-from phguide.config import Config, load_config, save_config
-from phguide.credentials import MemoryStore, StoreResult
+from phguide.core.hosts import Clouds, parse_host, with_region
+from phguide.core.secret import Secret
 from phguide.demo import DEMO_EMAIL, EU_EMAIL, DemoServer, demo_data, scale_data
-from phguide.hosts import Clouds, parse_host, with_region
-from phguide.secret import Secret
+from phguide.system.config import Config, load_config, save_config
+from phguide.system.credentials import MemoryStore, StoreResult
 
 
 @dataclass

@@ -15,7 +15,7 @@ from pathlib import Path
 import pyperclip
 import pytest
 
-from phguide.clipboard import (
+from phguide.system.clipboard import (
     Clipboard,
     ClipboardUnavailable,
     CopyResult,
@@ -228,7 +228,7 @@ def test_a_hanging_clipboard_times_out() -> None:
 
 def test_pyperclip_is_not_imported_until_used() -> None:
     code = (
-        "import sys, phguide.clipboard as c; "
+        "import sys, phguide.system.clipboard as c; "
         "c.Clipboard(c.PyperclipClipboard()); print('pyperclip' in sys.modules)"
     )
     result = subprocess.run(
@@ -244,7 +244,7 @@ def test_a_headless_machine_copies_by_osc52() -> None:
         pytest.skip("WSL has a Windows clipboard")
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "TMUX")}
     code = (
-        "import json; from phguide.clipboard import Clipboard, PyperclipClipboard; "
+        "import json; from phguide.system.clipboard import Clipboard, PyperclipClipboard; "
         "sent = []; c = Clipboard(PyperclipClipboard(), sent.append); "
         f"r = c.copy({SECRET!r}, secret=True); "
         f"print(json.dumps([r.method, sent == [{SECRET!r}], c.pending_secret_deadline]))"

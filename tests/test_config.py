@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from phguide import config as config_module
-from phguide.config import (
+from phguide.system import config as config_module
+from phguide.system.config import (
     Config,
     ConfigError,
     atomic_write,

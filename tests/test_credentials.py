@@ -16,7 +16,8 @@ from keyring.backend import KeyringBackend
 from keyring.backends import fail, null
 from keyring.errors import KeyringLocked, PasswordDeleteError
 
-from phguide.credentials import (
+from phguide.core.secret import Secret
+from phguide.system.credentials import (
     SERVICE,
     KeyringStore,
     MemoryStore,
@@ -24,7 +25,6 @@ from phguide.credentials import (
     StoreResult,
     entry_name,
 )
-from phguide.secret import Secret
 
 HOST = "https://us.posthog.com"
 USER = "ada@example.com"
@@ -235,7 +235,10 @@ def test_the_memory_store_can_play_a_broken_keyring() -> None:
 
 
 def test_the_keyring_is_not_touched_when_the_store_is_created() -> None:
-    code = "import sys, phguide.credentials as c; c.KeyringStore(); print('keyring' in sys.modules)"
+    code = (
+        "import sys, phguide.system.credentials as c; c.KeyringStore(); "
+        "print('keyring' in sys.modules)"
+    )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=30
     )
@@ -255,8 +258,8 @@ def test_a_headless_machine_has_no_backend(tmp_path: Path) -> None:
         XDG_CONFIG_HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path), XDG_RUNTIME_DIR=str(tmp_path)
     )
     code = (
-        "import json; from phguide.credentials import KeyringStore; "
-        "from phguide.secret import Secret; s = KeyringStore(); "
+        "import json; from phguide.system.credentials import KeyringStore; "
+        "from phguide.core.secret import Secret; s = KeyringStore(); "
         "r = s.save_key('https://us.posthog.com', 'a@b.c', Secret('phx_x')); "
         "print(json.dumps([r.state, r.message, r.fix, s.name]))"
     )

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 import pytest
 
 from phguide.api.client import PostHogClient
+from phguide.core.diagnose import Diagnosis, classify, clean_key, diagnose_key
+from phguide.core.hosts import Clouds, Host, parse_host, with_region
+from phguide.core.secret import Secret
 from phguide.demo import DEMO_EMAIL, EU_EMAIL, DemoServer, demo_data
-from phguide.diagnose import Diagnosis, classify, clean_key, diagnose_key
-from phguide.hosts import Clouds, Host, parse_host, with_region
-from phguide.secret import Secret
 
 
 @pytest.fixture

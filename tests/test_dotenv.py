@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from phguide.dotenv import (
+from phguide.core.dotenv import (
     DotenvError,
     add_to_gitignore,
     git_ignores,
@@ -138,7 +138,7 @@ def test_the_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     def fail(*args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("phguide.dotenv.os.replace", fail)
+    monkeypatch.setattr("phguide.core.dotenv.os.replace", fail)
     with pytest.raises(DotenvError) as raised:
         update_dotenv(path, {"A": "changed"})
     assert "No space left" in raised.value.message
@@ -189,5 +189,5 @@ def test_add_to_gitignore_creates_the_file(tmp_path: Path) -> None:
 
 
 def test_git_ignores_is_none_without_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("phguide.dotenv.shutil.which", lambda name: None)
+    monkeypatch.setattr("phguide.core.dotenv.shutil.which", lambda name: None)
     assert git_ignores(tmp_path / ".env") is None

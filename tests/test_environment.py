@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from phguide.environment import Environment, read_environment
-from phguide.secret import Secret
+from phguide.core.environment import Environment, read_environment
+from phguide.core.secret import Secret
 
 KEY = "phx_" + "environment".ljust(41, "0")
 

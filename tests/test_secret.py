@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 
-from phguide.secret import Secret, mask
+from phguide.core.secret import Secret, mask
 
 
 def test_a_posthog_key_shows_its_first_and_last_four() -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from phguide.hosts import EU_CLOUD, US_CLOUD, parse_host
-from phguide.secret import Secret
-from phguide.snippets import (
+from phguide.core.hosts import EU_CLOUD, US_CLOUD, parse_host
+from phguide.core.secret import Secret
+from phguide.core.snippets import (
     PERSONAL_KEY_PLACEHOLDER,
     PROJECT_KEY_PLACEHOLDER,
     SnippetContext,

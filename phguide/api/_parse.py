@@ -21,7 +21,7 @@ from phguide.api.models import (
     Project,
     User,
 )
-from phguide.secret import Secret
+from phguide.core.secret import Secret
 
 log = logging.getLogger("phguide.api")
 

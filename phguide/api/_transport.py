@@ -32,8 +32,8 @@ from phguide.api.errors import (
     error_for_response,
     seconds_in_detail,
 )
-from phguide.hosts import Host
-from phguide.secret import Secret
+from phguide.core.hosts import Host
+from phguide.core.secret import Secret
 
 log = logging.getLogger("phguide.api")
 

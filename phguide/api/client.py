@@ -39,8 +39,8 @@ from phguide.api.models import (
     Project,
     User,
 )
-from phguide.hosts import Host
-from phguide.secret import Secret
+from phguide.core.hosts import Host
+from phguide.core.secret import Secret
 
 if TYPE_CHECKING:
     from phguide.api._transport import Expect, Reply, Transport

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from phguide.secret import Secret
+from phguide.core.secret import Secret
 
 KeyKind = Literal[
     "project", "personal", "project-secret", "oauth-access", "oauth-refresh", "unknown"

@@ -9,10 +9,10 @@ import httpx
 import pytest
 
 from phguide.api.client import PostHogClient
+from phguide.core.hosts import Host, parse_host
+from phguide.core.secret import Secret
 from phguide.demo import DemoServer
 from phguide.demo.data import DEMO_EMAIL, DEMO_PASSWORD
-from phguide.hosts import Host, parse_host
-from phguide.secret import Secret
 
 
 class RecordingSleep:

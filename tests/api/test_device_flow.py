@@ -10,9 +10,9 @@ import pytest
 from phguide.api.client import PostHogClient
 from phguide.api.errors import DeviceCodeExpired, DeviceFlowUnsupported, PermissionDenied
 from phguide.api.models import DeviceAuthorization
+from phguide.core.hosts import Host
 from phguide.demo import DemoServer
 from phguide.demo.data import DEMO_EMAIL
-from phguide.hosts import Host
 
 from .conftest import RecordingSleep, SpyTransport
 

@@ -6,10 +6,10 @@ import pytest
 
 from phguide.api.client import PostHogClient
 from phguide.api.errors import ServerError, Throttled
+from phguide.core.hosts import Host
+from phguide.core.secret import Secret
 from phguide.demo import DemoServer
 from phguide.demo.data import DEMO_EMAIL
-from phguide.hosts import Host
-from phguide.secret import Secret
 
 from .conftest import RecordingSleep, SpyTransport
 

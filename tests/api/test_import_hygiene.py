@@ -22,7 +22,7 @@ def run(code: str) -> str:
 def test_importing_the_client_does_not_load_httpx_or_textual() -> None:
     out = run(
         "import sys\n"
-        "import phguide, phguide.hosts, phguide.api.models, phguide.api.errors\n"
+        "import phguide, phguide.core.hosts, phguide.api.models, phguide.api.errors\n"
         "from phguide.api.client import PostHogClient\n"
         "print('httpx' in sys.modules, 'textual' in sys.modules)"
     )
@@ -33,7 +33,7 @@ def test_building_a_client_loads_httpx_but_not_textual() -> None:
     out = run(
         "import sys\n"
         "from phguide.api.client import PostHogClient\n"
-        "from phguide.hosts import US_CLOUD\n"
+        "from phguide.core.hosts import US_CLOUD\n"
         "client = PostHogClient(US_CLOUD)\n"
         "print('httpx' in sys.modules, 'textual' in sys.modules)"
     )

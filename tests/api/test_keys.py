@@ -14,10 +14,10 @@ from phguide.api.errors import (
     ServerError,
     Throttled,
 )
+from phguide.core.hosts import Host
+from phguide.core.secret import Secret
 from phguide.demo import DemoServer
 from phguide.demo.data import DEMO_EMAIL
-from phguide.hosts import Host
-from phguide.secret import Secret
 
 SEEDED = ["Analytics export", "CI feature flags", "Local development"]
 

@@ -16,6 +16,8 @@ from phguide.api.errors import (
     SsoEnforced,
     Throttled,
 )
+from phguide.core.hosts import Host, parse_host, with_region
+from phguide.core.secret import Secret
 from phguide.demo import DemoServer
 from phguide.demo.data import (
     DEMO_EMAIL,
@@ -26,8 +28,6 @@ from phguide.demo.data import (
     TOTP_EMAIL,
     UNVERIFIED_EMAIL,
 )
-from phguide.hosts import Host, parse_host, with_region
-from phguide.secret import Secret
 
 from .conftest import RecordingSleep, SpyTransport
 

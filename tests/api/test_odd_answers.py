@@ -24,8 +24,8 @@ from phguide.api.errors import (
     TwoFactorEnforced,
 )
 from phguide.api.models import DeviceCode, Organization, User
-from phguide.hosts import parse_host
-from phguide.secret import Secret
+from phguide.core.hosts import parse_host
+from phguide.core.secret import Secret
 
 HOST = parse_host("https://posthog.example.com")
 KEY = Secret("phx_" + "m" * 35)

@@ -9,10 +9,10 @@ import pytest
 
 from phguide.api.client import PostHogClient
 from phguide.api.errors import NotAuthenticated, NotFound, PermissionDenied
+from phguide.core.hosts import Host, parse_host, with_region
+from phguide.core.secret import Secret
 from phguide.demo import DemoServer
 from phguide.demo.data import DEMO_EMAIL, DEMO_PASSWORD
-from phguide.hosts import Host, parse_host, with_region
-from phguide.secret import Secret
 
 from .conftest import RecordingSleep
 

@@ -16,8 +16,8 @@ import pytest
 
 from phguide.api.client import PostHogClient
 from phguide.api.errors import TransportError
-from phguide.hosts import parse_host
-from phguide.secret import Secret
+from phguide.core.hosts import parse_host
+from phguide.core.secret import Secret
 
 KEY = Secret("phx_" + "k" * 35)
 REMEMBER = {"remember-cookie_1234": Secret("remembered-value")}

@@ -9,10 +9,10 @@ import pytest
 
 from phguide.api.client import PostHogClient
 from phguide.api.errors import ServerError, Throttled, TransportError
+from phguide.core.hosts import Host, parse_host
+from phguide.core.secret import Secret
 from phguide.demo import DemoServer, demo_data
 from phguide.demo.data import DEMO_EMAIL
-from phguide.hosts import Host, parse_host
-from phguide.secret import Secret
 
 from .conftest import RecordingSleep
 

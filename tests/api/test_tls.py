@@ -19,9 +19,9 @@ import pytest
 
 from phguide.api.client import PostHogClient
 from phguide.api.errors import TransportError
+from phguide.core.hosts import parse_host
 from phguide.demo import DemoServer
 from phguide.demo.data import DEMO_EMAIL
-from phguide.hosts import parse_host
 from tests.integration.conftest import missing
 
 

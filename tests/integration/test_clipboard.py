@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from phguide.clipboard import Clipboard, PyperclipClipboard
+from phguide.system.clipboard import Clipboard, PyperclipClipboard
 from tests.integration.conftest import XServer, run_python
 
 pytestmark = pytest.mark.integration
@@ -78,7 +78,7 @@ def test_a_fresh_process_finds_the_x_clipboard_by_itself(x_server: XServer) -> N
     """The app builds `PyperclipClipboard()` with nothing set up: pyperclip must find xclip."""
     code = f"""
 import json
-from phguide.clipboard import Clipboard, PyperclipClipboard
+from phguide.system.clipboard import Clipboard, PyperclipClipboard
 sent = []
 result = Clipboard(PyperclipClipboard(), sent.append).copy({PUBLIC!r})
 print(json.dumps({{"method": result.method, "terminal": len(sent)}}))

@@ -10,8 +10,8 @@ import uuid
 
 import pytest
 
-from phguide.credentials import SERVICE, KeyringStore, entry_name
-from phguide.secret import Secret
+from phguide.core.secret import Secret
+from phguide.system.credentials import SERVICE, KeyringStore, entry_name
 from tests.integration.conftest import SecretService, run_python
 
 pytestmark = pytest.mark.integration
@@ -110,8 +110,8 @@ def test_keyring_picks_the_secret_service_by_itself(secret_service: SecretServic
     env = {k: v for k, v in secret_service.env.items() if k != "PYTHON_KEYRING_BACKEND"}
     code = f"""
 import json
-from phguide.credentials import KeyringStore
-from phguide.secret import Secret
+from phguide.system.credentials import KeyringStore
+from phguide.core.secret import Secret
 store = KeyringStore()
 out = {{"probe": store.probe().state, "name": store.name}}
 out["save"] = store.save_key({HOST!r}, "child@example.com", Secret("phx_child"))

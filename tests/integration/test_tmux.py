@@ -97,7 +97,7 @@ def tmux_session(*options: tuple[str, str]) -> Iterator[Tmux]:
 def emit_command(done: str) -> str:
     """A shell command that writes phguide's OSC 52 for TEXT (tmux detected from $TMUX)."""
     code = (
-        "import sys; from phguide.clipboard import osc52_sequence; "
+        "import sys; from phguide.system.clipboard import osc52_sequence; "
         f"sys.stdout.write(osc52_sequence({TEXT!r})); sys.stdout.flush(); print({done!r})"
     )
     return f"{shlex.quote(sys.executable)} -c {shlex.quote(code)}"

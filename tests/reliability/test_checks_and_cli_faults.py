@@ -20,11 +20,11 @@ import pytest
 from phguide.__main__ import build_parser
 from phguide.api.client import PostHogClient
 from phguide.cli import run_subcommand
-from phguide.credentials import MemoryStore
+from phguide.core.diagnose import Diagnosis, diagnose_key
+from phguide.core.hosts import Clouds, Host, parse_host, with_region
+from phguide.core.secret import Secret
 from phguide.demo import DEMO_EMAIL, DemoServer, demo_data
-from phguide.diagnose import Diagnosis, diagnose_key
-from phguide.hosts import Clouds, Host, parse_host, with_region
-from phguide.secret import Secret
+from phguide.system.credentials import MemoryStore
 
 from .conftest import Injector, assert_no_html
 

@@ -18,10 +18,10 @@ import pytest
 
 from phguide.api.client import PostHogClient
 from phguide.api.errors import DeviceCodeExpired, PostHogError, SecondFactorRequired
+from phguide.core.hosts import parse_host
+from phguide.core.secret import Secret
 from phguide.demo import DemoServer
 from phguide.demo.data import DEMO_EMAIL, DEMO_PASSWORD, EMAIL_CODE_EMAIL, TOTP_EMAIL
-from phguide.hosts import parse_host
-from phguide.secret import Secret
 
 from .conftest import Injector, assert_clear
 

@@ -15,17 +15,17 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
 from phguide.api.client import PostHogClient
-from phguide.app import PhGuideApp
+from phguide.core.hosts import Host
+from phguide.core.secret import Secret
 from phguide.demo import DemoServer, demo_data
 from phguide.demo.data import DEMO_EMAIL, DEMO_PASSWORD, TOTP_EMAIL
-from phguide.dialogs.confirm import ConfirmDialog
-from phguide.dialogs.create_key import CreateKeyDialog
-from phguide.dialogs.second_factor import SecondFactorDialog
-from phguide.hosts import Host
-from phguide.screens.personal_keys import PersonalKeysScreen
-from phguide.secret import Secret
 from phguide.services import Services
-from phguide.widgets.problem import ProblemBox
+from phguide.ui.app import PhGuideApp
+from phguide.ui.dialogs.confirm import ConfirmDialog
+from phguide.ui.dialogs.create_key import CreateKeyDialog
+from phguide.ui.dialogs.second_factor import SecondFactorDialog
+from phguide.ui.screens.personal_keys import PersonalKeysScreen
+from phguide.ui.widgets.problem import ProblemBox
 from tests.ui.conftest import SIZE
 from tests.ui.sessions import password_session, sign_in
 from tests.ui.test_login import (

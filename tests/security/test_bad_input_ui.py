@@ -10,12 +10,12 @@ from functools import partial
 
 from textual.widgets import Input, Static
 
-from phguide.app import PhGuideApp
 from phguide.demo import DemoServer
 from phguide.demo.data import DEMO_EMAIL, DEMO_PASSWORD, TOTP_EMAIL
-from phguide.dialogs.second_factor import SecondFactorDialog
 from phguide.services import Services
-from phguide.widgets.problem import ProblemBox
+from phguide.ui.app import PhGuideApp
+from phguide.ui.dialogs.second_factor import SecondFactorDialog
+from phguide.ui.widgets.problem import ProblemBox
 from tests.ui.conftest import SIZE
 from tests.ui.test_login import code_dialog_ready, login, open_way, submit_password, wait_for
 

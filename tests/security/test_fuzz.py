@@ -30,12 +30,12 @@ from phguide.api.models import (
     Project,
     User,
 )
+from phguide.core.diagnose import classify, clean_key
+from phguide.core.hosts import Host, HostError, is_loopback, parse_host
+from phguide.core.secret import Secret
 from phguide.demo import DEMO_EMAIL, DEMO_PASSWORD, TOTP_EMAIL, DemoServer, demo_data
-from phguide.diagnose import classify, clean_key
-from phguide.dialogs.create_key import MAX_LABEL, label_problem, parse_scopes
-from phguide.hosts import Host, HostError, is_loopback, parse_host
-from phguide.screens.login import pasted_key_problem
-from phguide.secret import Secret
+from phguide.ui.dialogs.create_key import MAX_LABEL, label_problem, parse_scopes
+from phguide.ui.screens.login import pasted_key_problem
 
 from .conftest import REPORT
 

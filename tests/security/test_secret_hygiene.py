@@ -30,18 +30,18 @@ from textual.worker import Worker
 from phguide.__main__ import build_parser
 from phguide.api.client import PostHogClient
 from phguide.api.errors import PostHogError
-from phguide.app import PhGuideApp
 from phguide.cli import run_subcommand
-from phguide.config import Config, config_path, save_config
+from phguide.core.hosts import Host, HostError
+from phguide.core.secret import Secret
 from phguide.demo import DemoServer, demo_data
 from phguide.demo.data import DEMO_EMAIL, DEMO_PASSWORD, TOTP_EMAIL
-from phguide.dialogs.confirm import ConfirmDialog
-from phguide.dialogs.create_key import CreateKeyDialog
-from phguide.hosts import Host, HostError
-from phguide.screens.personal_keys import PersonalKeysScreen
-from phguide.secret import Secret
 from phguide.services import Services
-from phguide.steps import STEPS
+from phguide.system.config import Config, config_path, save_config
+from phguide.ui.app import PhGuideApp
+from phguide.ui.dialogs.confirm import ConfirmDialog
+from phguide.ui.dialogs.create_key import CreateKeyDialog
+from phguide.ui.screens.personal_keys import PersonalKeysScreen
+from phguide.ui.steps import STEPS
 from tests.ui.conftest import SIZE
 from tests.ui.test_login import enter_code, open_way, start_device_flow, submit_password
 

@@ -17,9 +17,9 @@ import pytest
 import phguide
 from phguide.__main__ import build_parser
 from phguide.api.client import PostHogClient
+from phguide.core.hosts import parse_host
+from phguide.core.secret import Secret
 from phguide.demo import DEMO_EMAIL, DemoServer
-from phguide.hosts import parse_host
-from phguide.secret import Secret
 
 SOURCE = Path(phguide.__file__).parent
 

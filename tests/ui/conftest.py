@@ -6,12 +6,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from phguide.clipboard import Clipboard, RecordingClipboard
-from phguide.credentials import MemoryStore
+from phguide.core.hosts import Clouds, parse_host, with_region
 from phguide.demo.data import demo_data
 from phguide.demo.server import DemoServer
-from phguide.hosts import Clouds, parse_host, with_region
 from phguide.services import Services
+from phguide.system.clipboard import Clipboard, RecordingClipboard
+from phguide.system.credentials import MemoryStore
 
 SIZE = (110, 34)
 """The terminal size every UI test runs at."""

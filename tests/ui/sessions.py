@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from textual.pilot import Pilot
 
-from phguide import messages
 from phguide.api.client import PostHogClient
-from phguide.app import PhGuideApp
+from phguide.core.secret import Secret
+from phguide.core.state import AuthMethod, Session
 from phguide.demo.data import DEMO_EMAIL, DEMO_PASSWORD
-from phguide.secret import Secret
 from phguide.services import Services
-from phguide.state import AuthMethod, Session
+from phguide.ui import messages
+from phguide.ui.app import PhGuideApp
 
 
 async def password_session(services: Services, email: str = DEMO_EMAIL) -> Session:

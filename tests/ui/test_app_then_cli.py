@@ -9,14 +9,14 @@ import json
 from textual.widgets import Static
 
 from phguide.__main__ import build_parser
-from phguide.app import PhGuideApp
 from phguide.cli import run_subcommand
+from phguide.core.secret import Secret
 from phguide.demo import DemoServer
 from phguide.demo.data import DEMO_EMAIL
-from phguide.screens.personal_keys import PersonalKeysScreen
-from phguide.secret import Secret
 from phguide.services import Services
-from phguide.widgets.fresh_key import FreshKeyPanel
+from phguide.ui.app import PhGuideApp
+from phguide.ui.screens.personal_keys import PersonalKeysScreen
+from phguide.ui.widgets.fresh_key import FreshKeyPanel
 from tests.ui.conftest import SIZE
 from tests.ui.sessions import password_session, settle, sign_in
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from keyring.backends.fail import Keyring as FailKeyring
 from textual.widgets import Static
 
-from phguide.app import PhGuideApp
-from phguide.clipboard import Clipboard, RecordingClipboard
-from phguide.credentials import KeyringStore
-from phguide.dialogs.confirm import ConfirmDialog
-from phguide.screens.personal_keys import PersonalKeysScreen
 from phguide.services import Services
-from phguide.widgets.fresh_key import FreshKeyPanel
+from phguide.system.clipboard import Clipboard, RecordingClipboard
+from phguide.system.credentials import KeyringStore
+from phguide.ui.app import PhGuideApp
+from phguide.ui.dialogs.confirm import ConfirmDialog
+from phguide.ui.screens.personal_keys import PersonalKeysScreen
+from phguide.ui.widgets.fresh_key import FreshKeyPanel
 from tests.ui.conftest import SIZE
 from tests.ui.sessions import password_session, settle, sign_in
 

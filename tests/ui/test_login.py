@@ -10,9 +10,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Static, TabbedContent
 
-from phguide.app import PhGuideApp
-from phguide.clipboard import RecordingClipboard
-from phguide.credentials import MemoryStore, StoreResult
+from phguide.core.secret import Secret
 from phguide.demo import DemoServer, demo_data
 from phguide.demo.data import (
     DEMO_EMAIL,
@@ -23,14 +21,16 @@ from phguide.demo.data import (
     TOTP_EMAIL,
     UNVERIFIED_EMAIL,
 )
-from phguide.dialogs.second_factor import SecondFactorDialog
-from phguide.screens.login import LoginScreen, pasted_key_problem
-from phguide.secret import Secret
 from phguide.services import DemoAccount, DemoInfo, Services
-from phguide.widgets.device_code import DeviceCodePanel
-from phguide.widgets.fresh_key import FreshKeyPanel
-from phguide.widgets.host_picker import HostPicker
-from phguide.widgets.problem import ProblemBox
+from phguide.system.clipboard import RecordingClipboard
+from phguide.system.credentials import MemoryStore, StoreResult
+from phguide.ui.app import PhGuideApp
+from phguide.ui.dialogs.second_factor import SecondFactorDialog
+from phguide.ui.screens.login import LoginScreen, pasted_key_problem
+from phguide.ui.widgets.device_code import DeviceCodePanel
+from phguide.ui.widgets.fresh_key import FreshKeyPanel
+from phguide.ui.widgets.host_picker import HostPicker
+from phguide.ui.widgets.problem import ProblemBox
 from tests.ui.conftest import SIZE
 
 WEB_APP = 1001

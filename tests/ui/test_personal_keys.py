@@ -8,19 +8,19 @@ from textual.widgets import DataTable, Input, SelectionList, Static
 
 from phguide.api.client import PostHogClient
 from phguide.api.errors import NotAuthenticated
-from phguide.app import PhGuideApp
-from phguide.clipboard import RecordingClipboard
-from phguide.credentials import MemoryStore, StoreResult
+from phguide.core.secret import Secret
+from phguide.core.state import FreshKey
 from phguide.demo.data import DEMO_EMAIL
 from phguide.demo.faults import FaultKind
 from phguide.demo.server import DemoServer
-from phguide.dialogs.confirm import ConfirmDialog
-from phguide.dialogs.create_key import CreateKeyDialog
-from phguide.screens.personal_keys import PersonalKeysScreen
-from phguide.secret import Secret
 from phguide.services import Services
-from phguide.state import FreshKey
-from phguide.widgets.fresh_key import WARNING, FreshKeyPanel
+from phguide.system.clipboard import RecordingClipboard
+from phguide.system.credentials import MemoryStore, StoreResult
+from phguide.ui.app import PhGuideApp
+from phguide.ui.dialogs.confirm import ConfirmDialog
+from phguide.ui.dialogs.create_key import CreateKeyDialog
+from phguide.ui.screens.personal_keys import PersonalKeysScreen
+from phguide.ui.widgets.fresh_key import WARNING, FreshKeyPanel
 from tests.ui.conftest import SIZE
 from tests.ui.sessions import key_session, password_session, settle, sign_in
 

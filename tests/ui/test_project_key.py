@@ -6,14 +6,14 @@ import time
 
 from textual.widgets import Input, Static
 
-from phguide.app import PhGuideApp
-from phguide.clipboard import RecordingClipboard
 from phguide.demo.data import DEMO_EMAIL, scale_data
 from phguide.demo.server import DemoServer
-from phguide.screens.project_key import ProjectKeyScreen
 from phguide.services import Services
-from phguide.widgets.project_list import ProjectIndex, ProjectList
-from phguide.widgets.secret_field import KeyBox
+from phguide.system.clipboard import RecordingClipboard
+from phguide.ui.app import PhGuideApp
+from phguide.ui.screens.project_key import ProjectKeyScreen
+from phguide.ui.widgets.project_list import ProjectIndex, ProjectList
+from phguide.ui.widgets.secret_field import KeyBox
 from tests.ui.conftest import SIZE
 from tests.ui.sessions import key_session, password_session, settle, sign_in
 
@@ -189,7 +189,7 @@ async def test_listing_failure_shows_message_fix_and_retries(
 async def test_ten_thousand_projects_filter_while_typing(services: Services) -> None:
     server = DemoServer(scale_data(100, 100)).start()
     try:
-        from phguide.hosts import parse_host
+        from phguide.core.hosts import parse_host
 
         services.host = parse_host(server.url)
         app = PhGuideApp(services)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from phguide.app import PhGuideApp
-from phguide.screens.key_types import KeyTypesScreen
-from phguide.secret import Secret
+from phguide.core.secret import Secret
+from phguide.core.state import FreshKey
 from phguide.services import Services
-from phguide.state import FreshKey
-from phguide.steps import STEPS
+from phguide.ui.app import PhGuideApp
+from phguide.ui.screens.key_types import KeyTypesScreen
+from phguide.ui.steps import STEPS
 from tests.ui.conftest import SIZE
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from phguide.app import PhGuideApp
 from phguide.demo.server import DemoServer
 from phguide.services import Services
+from phguide.ui.app import PhGuideApp
 from tests.ui.conftest import SIZE
 from tests.ui.sessions import password_session, settle, sign_in
 

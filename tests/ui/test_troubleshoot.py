@@ -9,12 +9,12 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
 
-from phguide.app import PhGuideApp
+from phguide.core.diagnose import Diagnosis
 from phguide.demo.data import DEMO_EMAIL, EU_EMAIL
 from phguide.demo.server import DemoServer
-from phguide.diagnose import Diagnosis
-from phguide.screens.troubleshoot import TroubleshootScreen
 from phguide.services import Services
+from phguide.ui.app import PhGuideApp
+from phguide.ui.screens.troubleshoot import TroubleshootScreen
 from tests.ui.conftest import SIZE
 from tests.ui.sessions import key_session, settle, sign_in
 

@@ -13,14 +13,14 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from phguide.app import PhGuideApp
-from phguide.clipboard import RecordingClipboard
 from phguide.demo.data import DEMO_EMAIL
 from phguide.demo.server import DemoServer
-from phguide.dialogs.confirm import ConfirmDialog
-from phguide.dialogs.env_file import EnvFileDialog
-from phguide.screens.usage import SnippetPanel, UsageScreen
 from phguide.services import Services
+from phguide.system.clipboard import RecordingClipboard
+from phguide.ui.app import PhGuideApp
+from phguide.ui.dialogs.confirm import ConfirmDialog
+from phguide.ui.dialogs.env_file import EnvFileDialog
+from phguide.ui.screens.usage import SnippetPanel, UsageScreen
 from tests.ui.conftest import SIZE
 from tests.ui.sessions import key_session, settle, sign_in
 

@@ -10,13 +10,13 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
-from phguide.widgets.status_line import StatusLine
-from phguide.widgets.step_bar import StepBar
+from phguide.ui.widgets.status_line import StatusLine
+from phguide.ui.widgets.step_bar import StepBar
 
 if TYPE_CHECKING:
-    from phguide.app import PhGuideApp
+    from phguide.core.state import AppState
     from phguide.services import Services
-    from phguide.state import AppState
+    from phguide.ui.app import PhGuideApp
 
 
 class StepScreen(Screen[None]):
@@ -55,7 +55,7 @@ class StepScreen(Screen[None]):
     @property
     def guide(self) -> PhGuideApp:
         """The app, typed."""
-        from phguide.app import PhGuideApp
+        from phguide.ui.app import PhGuideApp
 
         assert isinstance(self.app, PhGuideApp)
         return self.app

@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal, Protocol, TypeVar
 
-from phguide._timeout import TimedOut, run_with_timeout
-from phguide.secret import Secret, mask
+from phguide.core.secret import Secret, mask
+from phguide.system._timeout import TimedOut, run_with_timeout
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend

@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Label, RadioButton, RadioSet, Static
 
-from phguide.hosts import Clouds, Host, HostError, parse_host
+from phguide.core.hosts import Clouds, Host, HostError, parse_host
 
 _CHOICES: Final = ("us", "eu", "self-hosted")
 """The radio buttons, in order; also the suffix of their ids."""

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from phguide.secret import Secret
+from phguide.core.secret import Secret
 
 __all__ = ["HOST_VARIABLE", "KEY_VARIABLE", "Environment", "read_environment"]
 
@@ -25,7 +25,7 @@ class Environment:
     personal_key: Secret | None = None
     """`POSTHOG_PERSONAL_API_KEY`, surrounding whitespace removed."""
     host: str | None = None
-    """`POSTHOG_HOST` as written (parse it with `phguide.hosts.parse_host`)."""
+    """`POSTHOG_HOST` as written (parse it with `phguide.core.hosts.parse_host`)."""
 
     @property
     def in_use(self) -> bool:

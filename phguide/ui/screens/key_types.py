@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
-from phguide.screens.base import StepScreen
+from phguide.ui.screens.base import StepScreen
 
 PROJECT_KEY_TEXT = """\
 [b]Project API key[/b]  [dim]public · phc_…[/dim]

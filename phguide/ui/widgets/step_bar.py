@@ -10,7 +10,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Label
 
-from phguide.steps import STEPS, Step
+from phguide.ui.steps import STEPS, Step
 
 Fit = Literal["title", "short", "number"]
 """How much of each step's name the bar shows: all, the short title, or only its number."""

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from phguide.secret import Secret
+from phguide.core.secret import Secret
 
 
 class KeyBox(Widget):

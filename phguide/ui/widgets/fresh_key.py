@@ -12,11 +12,11 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
-from phguide.clipboard import CopyResult
-from phguide.credentials import StoreResult
-from phguide.hosts import Host
-from phguide.state import FreshKey
-from phguide.widgets.secret_field import KeyBox
+from phguide.core.hosts import Host
+from phguide.core.state import FreshKey
+from phguide.system.clipboard import CopyResult
+from phguide.system.credentials import StoreResult
+from phguide.ui.widgets.secret_field import KeyBox
 
 WARNING = "Copy the key immediately - you won't be able to see it again!"
 """The guide's own words."""
@@ -100,7 +100,7 @@ class FreshKeyPanel(Vertical):
     @work(group="fresh-copy", exit_on_error=False)
     async def copy_key(self) -> None:
         """Copy the key (a secret: cleared from the clipboard after a while) and say how."""
-        from phguide.app import PhGuideApp
+        from phguide.ui.app import PhGuideApp
 
         fresh, app = self.fresh, self.app
         if fresh is None or not isinstance(app, PhGuideApp):
@@ -111,7 +111,7 @@ class FreshKeyPanel(Vertical):
     @work(group="fresh-save", exit_on_error=False, thread=True)
     def save_key(self, host: Host, email: str) -> None:
         """Save the key in the OS keyring (a thread: keyring calls can block) and say how."""
-        from phguide.app import PhGuideApp
+        from phguide.ui.app import PhGuideApp
 
         fresh, app = self.fresh, self.app
         if fresh is None or not isinstance(app, PhGuideApp):
@@ -124,7 +124,7 @@ class FreshKeyPanel(Vertical):
         app.call_from_thread(self._saved, fresh, result)
 
     def _saved(self, fresh: FreshKey, result: StoreResult) -> None:
-        from phguide.app import PhGuideApp
+        from phguide.ui.app import PhGuideApp
 
         app = self.app
         assert isinstance(app, PhGuideApp)
@@ -145,7 +145,7 @@ class FreshKeyPanel(Vertical):
         fresh = self.fresh
         if fresh is None:
             return
-        from phguide.dialogs.confirm import ConfirmDialog
+        from phguide.ui.dialogs.confirm import ConfirmDialog
 
         dialog = ConfirmDialog(
             "Do you have the key?",

@@ -22,27 +22,27 @@ class Step:
 
 
 STEPS: tuple[Step, ...] = (
-    Step("key-types", "Key types", "phguide.screens.key_types", "KeyTypesScreen"),
-    Step("log-in", "Log in", "phguide.screens.login", "LoginScreen"),
+    Step("key-types", "Key types", "phguide.ui.screens.key_types", "KeyTypesScreen"),
+    Step("log-in", "Log in", "phguide.ui.screens.login", "LoginScreen"),
     Step(
         "project-key",
         "Project API key",
-        "phguide.screens.project_key",
+        "phguide.ui.screens.project_key",
         "ProjectKeyScreen",
         "Project key",
     ),
     Step(
         "personal-keys",
         "Personal API keys",
-        "phguide.screens.personal_keys",
+        "phguide.ui.screens.personal_keys",
         "PersonalKeysScreen",
         "Personal keys",
     ),
-    Step("usage", "Using your keys", "phguide.screens.usage", "UsageScreen", "Usage"),
+    Step("usage", "Using your keys", "phguide.ui.screens.usage", "UsageScreen", "Usage"),
     Step(
         "troubleshoot",
         "Troubleshooting",
-        "phguide.screens.troubleshoot",
+        "phguide.ui.screens.troubleshoot",
         "TroubleshootScreen",
         "Troubleshoot",
     ),

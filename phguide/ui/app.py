@@ -19,14 +19,14 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 
-from phguide import messages
+from phguide.core.state import AppState, FreshKey
 from phguide.services import Services
-from phguide.state import AppState, FreshKey
-from phguide.steps import STEPS, step_by_id
-from phguide.widgets.step_bar import StepBar
+from phguide.ui import messages
+from phguide.ui.steps import STEPS, step_by_id
+from phguide.ui.widgets.step_bar import StepBar
 
 if TYPE_CHECKING:
-    from phguide.clipboard import CopyResult
+    from phguide.system.clipboard import CopyResult
 
 
 def _screen_factory(module: str, name: str) -> Callable[[], Screen[None]]:
@@ -103,7 +103,7 @@ class PhGuideApp(App[None]):
         self, title: str, advice: str, yes: str, then: Callable[[], object]
     ) -> None:
         """Ask before leaving unsafe fresh keys behind; on yes, mark them acknowledged."""
-        from phguide.dialogs.confirm import ConfirmDialog
+        from phguide.ui.dialogs.confirm import ConfirmDialog
 
         labels = ", ".join(f"“{key.label}”" for key in self.state.unsafe_fresh_keys())
         dialog = ConfirmDialog(
@@ -159,7 +159,7 @@ class PhGuideApp(App[None]):
     # -- clipboard -------------------------------------------------------------------------
     def _terminal_copy(self, text: str) -> None:
         """Send text to the terminal's clipboard with OSC 52 (wrapped for tmux)."""
-        from phguide.clipboard import osc52_sequence
+        from phguide.system.clipboard import osc52_sequence
 
         if os.environ.get("TMUX") and self._driver is not None:
             self._clipboard = text

@@ -16,7 +16,6 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, LoadingIndicator, Static
 from textual.worker import Worker, WorkerState
 
-from phguide import messages
 from phguide.api.errors import (
     InvalidInput,
     NotAuthenticated,
@@ -26,11 +25,12 @@ from phguide.api.errors import (
     TransportError,
 )
 from phguide.api.models import NewPersonalApiKey, Organization, OrgProjects, PersonalApiKey
-from phguide.dialogs.confirm import ConfirmDialog
-from phguide.dialogs.create_key import CreateKeyDialog, KeySpec, ProjectChoice
-from phguide.screens.base import StepScreen
-from phguide.state import METHOD_WORDS, FreshKey, Session
-from phguide.widgets.fresh_key import KEYS_GROUP, FreshKeyPanel
+from phguide.core.state import METHOD_WORDS, FreshKey, Session
+from phguide.ui import messages
+from phguide.ui.dialogs.confirm import ConfirmDialog
+from phguide.ui.dialogs.create_key import CreateKeyDialog, KeySpec, ProjectChoice
+from phguide.ui.screens.base import StepScreen
+from phguide.ui.widgets.fresh_key import KEYS_GROUP, FreshKeyPanel
 
 MAX_KEYS: Final = 10
 """PostHog's limit of personal keys per user."""

@@ -18,8 +18,8 @@ from phguide.api.errors import (
     TransportError,
 )
 from phguide.api.models import KeyKind, key_kind
-from phguide.hosts import Clouds, Host
-from phguide.secret import Secret, mask
+from phguide.core.hosts import Clouds, Host
+from phguide.core.secret import Secret, mask
 
 if TYPE_CHECKING:
     from phguide.api.client import PostHogClient

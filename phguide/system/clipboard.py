@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Final, Literal, Protocol
 
-from phguide._timeout import TimedOut, run_with_timeout
+from phguide.system._timeout import TimedOut, run_with_timeout
 
 __all__ = [
     "DEFAULT_CLEAR_AFTER",

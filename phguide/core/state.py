@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from phguide.hosts import Host
-from phguide.secret import Secret
+from phguide.core.hosts import Host
+from phguide.core.secret import Secret
 
 if TYPE_CHECKING:
     from phguide.api.client import PostHogClient

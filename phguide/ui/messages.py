@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from phguide.state import FreshKey, Session
+from phguide.core.state import FreshKey, Session
 
 
 class SignedIn(Message):

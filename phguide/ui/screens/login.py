@@ -17,7 +17,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.widgets import Button, Input, LoadingIndicator, Static, TabbedContent, TabPane
 
-from phguide import messages
 from phguide.api.errors import (
     DeviceCodeExpired,
     DeviceFlowUnsupported,
@@ -27,22 +26,23 @@ from phguide.api.errors import (
     SecondFactorRequired,
     SsoEnforced,
 )
-from phguide.diagnose import classify
-from phguide.dialogs.second_factor import SecondFactorDialog, SecondFactorKind
-from phguide.screens.base import StepScreen
-from phguide.secret import Secret
-from phguide.state import AuthMethod, FreshKey, Session
-from phguide.widgets.demo_accounts import DemoAccounts
-from phguide.widgets.device_code import DeviceCodePanel
-from phguide.widgets.fresh_key import KEYS_GROUP, FreshKeyPanel
-from phguide.widgets.host_picker import HostPicker
-from phguide.widgets.problem import ProblemBox
+from phguide.core.diagnose import classify
+from phguide.core.secret import Secret
+from phguide.core.state import AuthMethod, FreshKey, Session
+from phguide.ui import messages
+from phguide.ui.dialogs.second_factor import SecondFactorDialog, SecondFactorKind
+from phguide.ui.screens.base import StepScreen
+from phguide.ui.widgets.demo_accounts import DemoAccounts
+from phguide.ui.widgets.device_code import DeviceCodePanel
+from phguide.ui.widgets.fresh_key import KEYS_GROUP, FreshKeyPanel
+from phguide.ui.widgets.host_picker import HostPicker
+from phguide.ui.widgets.problem import ProblemBox
 
 if TYPE_CHECKING:
     from phguide.api.client import PostHogClient
     from phguide.api.models import DeviceAuthorization, Project, User
-    from phguide.credentials import StoreResult
-    from phguide.hosts import Host
+    from phguide.core.hosts import Host
+    from phguide.system.credentials import StoreResult
 
 INTRO: Final = (
     "The guide's first step: log in to PostHog. Choose where your PostHog lives, "
@@ -261,7 +261,7 @@ class LoginScreen(StepScreen):
         """Find the key an earlier run saved for this host (keyring calls can block: a thread)."""
         found: tuple[Host, str, Secret] | None = None
         if host is not None and self.services.remember_users:
-            from phguide.config import load_config
+            from phguide.system.config import load_config
 
             user = load_config(self.services.config_path).users.get(host.app_url.rstrip("/"))
             if user is not None:

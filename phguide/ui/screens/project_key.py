@@ -13,14 +13,14 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, LoadingIndicator, Static
 from textual.worker import Worker, WorkerState
 
-from phguide import messages
 from phguide.api.errors import PermissionDenied, PostHogError
 from phguide.api.models import Organization, OrgProjects, Project, User
-from phguide.screens.base import StepScreen
-from phguide.secret import Secret
-from phguide.state import METHOD_WORDS, Session
-from phguide.widgets.project_list import ProjectIndex, ProjectList
-from phguide.widgets.secret_field import KeyBox
+from phguide.core.secret import Secret
+from phguide.core.state import METHOD_WORDS, Session
+from phguide.ui import messages
+from phguide.ui.screens.base import StepScreen
+from phguide.ui.widgets.project_list import ProjectIndex, ProjectList
+from phguide.ui.widgets.secret_field import KeyBox
 
 INTRO = (
     "In PostHog's web app this is [b]Project settings → Project API key[/b] (the gear icon in "

@@ -14,8 +14,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from phguide.screens.base import StepScreen
-from phguide.snippets import (
+from phguide.core.snippets import (
     PERSONAL_KEY_VARIABLE,
     Snippet,
     SnippetContext,
@@ -23,6 +22,7 @@ from phguide.snippets import (
     build_snippets,
     env_values,
 )
+from phguide.ui.screens.base import StepScreen
 
 INTRO = (
     "The guide's examples, filled in with [b]your[/b] project API key and your region's hosts. "
@@ -243,7 +243,7 @@ class UsageScreen(StepScreen):
 
     # -- writing the .env file ----------------------------------------------------------------
     async def _ask(self, title: str, body: str, yes: str, *, danger: bool = False) -> bool:
-        from phguide.dialogs.confirm import ConfirmDialog
+        from phguide.ui.dialogs.confirm import ConfirmDialog
 
         answer = await self.app.push_screen_wait(
             ConfirmDialog(title, body, yes=yes, no="No", danger=danger)
@@ -260,14 +260,14 @@ class UsageScreen(StepScreen):
 
     async def _write_env_steps(self, values: dict[str, str], context: SnippetContext) -> None:
         """Ask where, confirm replacing what differs, write, then check git ignores the file."""
-        from phguide.dialogs.env_file import EnvFileDialog
-        from phguide.dotenv import (
+        from phguide.core.dotenv import (
             DotenvError,
             add_to_gitignore,
             git_ignores,
             read_values,
             update_dotenv,
         )
+        from phguide.ui.dialogs.env_file import EnvFileDialog
 
         key = context.personal_key
         shown = {

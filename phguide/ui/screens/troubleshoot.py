@@ -13,10 +13,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, LoadingIndicator, Select, Static
 
-from phguide.diagnose import Diagnosis, Purpose, diagnose_key
-from phguide.hosts import Host
-from phguide.screens.base import StepScreen
-from phguide.secret import mask
+from phguide.core.diagnose import Diagnosis, Purpose, diagnose_key
+from phguide.core.hosts import Host
+from phguide.core.secret import mask
+from phguide.ui.screens.base import StepScreen
 
 INTRO = (
     "Paste any key: phguide says what it is, then asks PostHog whether it works, where, and "

@@ -17,16 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, TextIO
 
-from phguide.environment import HOST_VARIABLE, KEY_VARIABLE, read_environment
-from phguide.hosts import Clouds, Host, HostError, parse_host
-from phguide.secret import Secret
+from phguide.core.environment import HOST_VARIABLE, KEY_VARIABLE, read_environment
+from phguide.core.hosts import Clouds, Host, HostError, parse_host
+from phguide.core.secret import Secret
 
 if TYPE_CHECKING:
     from phguide.api.client import PostHogClient
     from phguide.api.models import Project, User
-    from phguide.config import Config
-    from phguide.credentials import SecretStore
-    from phguide.diagnose import Diagnosis
+    from phguide.core.diagnose import Diagnosis
+    from phguide.system.config import Config
+    from phguide.system.credentials import SecretStore
 
 __all__ = ["add_subcommands", "run_subcommand"]
 
@@ -137,13 +137,13 @@ class _Context:
     @property
     def store(self) -> SecretStore:
         if self._store is None:
-            from phguide.credentials import KeyringStore
+            from phguide.system.credentials import KeyringStore
 
             self._store = KeyringStore()
         return self._store
 
     def config(self) -> Config:
-        from phguide.config import load_config
+        from phguide.system.config import load_config
 
         return load_config(self.config_path)
 
@@ -239,7 +239,7 @@ def _status(context: _Context) -> int:
     found, why_none = _find_key(context, host)
     diagnosis: Diagnosis | None = None
     if found is not None:
-        from phguide.diagnose import diagnose_key
+        from phguide.core.diagnose import diagnose_key
 
         diagnosis = asyncio.run(
             diagnose_key(found.key.reveal(), host, context.clouds, context.client_factory)
@@ -444,7 +444,7 @@ def _check(context: _Context) -> int:
             EXIT_USAGE,
         )
     host, _ = context.host()
-    from phguide.diagnose import diagnose_key
+    from phguide.core.diagnose import diagnose_key
 
     diagnosis = asyncio.run(
         diagnose_key(text, host, context.clouds, context.client_factory, purpose=args.purpose)
@@ -461,7 +461,7 @@ def _check(context: _Context) -> int:
 
 
 def _logout(context: _Context) -> int:
-    from phguide.config import ConfigError, save_config
+    from phguide.system.config import ConfigError, save_config
 
     host, _ = context.host()
     io = context.io

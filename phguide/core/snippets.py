@@ -7,8 +7,8 @@ import shlex
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from phguide.hosts import US_CLOUD, Host
-from phguide.secret import Secret
+from phguide.core.hosts import US_CLOUD, Host
+from phguide.core.secret import Secret
 
 __all__ = [
     "HOST_VARIABLE",
@@ -112,7 +112,7 @@ def _sh(value: str) -> str:
 
 
 def _env(value: str) -> str:
-    from phguide.dotenv import format_value
+    from phguide.core.dotenv import format_value
 
     return format_value(value)
 

@@ -1,0 +1,1 @@
+"""What phguide knows, free of Textual and argparse: hosts, secrets, checks, snippets."""

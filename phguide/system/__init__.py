@@ -1,0 +1,1 @@
+"""The machine's edges, each with a timeout: keyring, clipboard, browser, settings file."""

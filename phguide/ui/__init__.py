@@ -1,0 +1,1 @@
+"""The interface: the Textual app, its steps (screens), widgets and dialogs."""
