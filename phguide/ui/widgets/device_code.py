@@ -1,16 +1,24 @@
-"""The device flow's one-time code, shown large, with its URL and a countdown to expiry."""
+"""The device flow's one-time code, shown large, with its URL, a QR code and a countdown."""
 
 from __future__ import annotations
 
 import time
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Static
 
 from phguide.api.models import DeviceCode
+from phguide.ui.widgets.qr_code import QRCode, qr_size
+
+TEXT_MIN_WIDTH = 30
+"""Columns the code, the note and the countdown need beside the QR code."""
+QR_CAPTION = "Scan to approve on your phone"
 
 
 def spaced(code: str) -> str:
@@ -27,8 +35,15 @@ def clock(seconds: float) -> str:
 class DeviceCodePanel(Vertical):
     """Shows a `DeviceCode` while phguide waits for the browser approval.
 
+    The page's URL is also drawn as a QR code beside the code, for approving on a phone, where
+    the panel has the room; `q` shows the code full-screen where it does not.
     The countdown ticks every second on its own; `sync` resets it to what the client measured.
     """
+
+    BINDINGS = [Binding("q", "show_qr", "QR code", id="device-qr-full")]
+
+    qr_fits: reactive[bool] = reactive(False, bindings=True)
+    """Whether the QR code is drawn in place (it is hidden where the panel is too small)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="device-code-panel")
@@ -38,11 +53,15 @@ class DeviceCodePanel(Vertical):
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("Your one-time code:", classes="device-caption")
-        yield Static("", id="device-user-code")
+        with Horizontal(id="device-top"):
+            with Vertical(id="device-text"):
+                yield Static("Your one-time code:", classes="device-caption")
+                yield Static("", id="device-user-code")
+                yield Static("", id="device-browser-note")
+                yield Static("", id="device-countdown")
+                yield Static("", id="device-qr-hint")
+            yield QRCode(id="device-qr")
         yield Static("", id="device-url")
-        yield Static("", id="device-browser-note")
-        yield Static("", id="device-countdown")
 
     def on_mount(self) -> None:
         self.display = False
@@ -55,6 +74,7 @@ class DeviceCodePanel(Vertical):
         url.append(code.browser_url, style="not dim underline")
         self.query_one("#device-url", Static).update(url)
         self.query_one("#device-browser-note", Static).update("Opening your browser…")
+        self.query_one(QRCode).set_data(code.browser_url)
         self._deadline = time.monotonic() + code.expires_in
         if self._timer is None:
             self._timer = self.set_interval(1.0, self._tick, name="device-countdown")
@@ -62,6 +82,7 @@ class DeviceCodePanel(Vertical):
             self._timer.resume()
         self._tick()
         self.display = True
+        self._fit_qr()
 
     def hide(self) -> None:
         """Hide the code and stop the countdown."""
@@ -76,8 +97,9 @@ class DeviceCodePanel(Vertical):
             note = "Opened in your browser: sign in there, pick a project and approve phguide."
         else:
             note = (
-                "No browser here (over SSH or without a display): open this URL on a machine "
-                "with a browser, sign in, pick a project and approve phguide."
+                "No browser here (over SSH or without a display): open the URL below on a "
+                "machine with a browser, or scan the QR code, then sign in, pick a project "
+                "and approve phguide."
             )
         self.query_one("#device-browser-note", Static).update(note)
 
@@ -90,6 +112,39 @@ class DeviceCodePanel(Vertical):
     def seconds_left(self) -> float:
         """Seconds until the code expires."""
         return max(0.0, self._deadline - time.monotonic())
+
+    # -- the QR code --------------------------------------------------------------------------
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_qr()
+
+    def _fit_qr(self) -> None:
+        """Draw the QR code in place only where all of it fits beside the text and on screen."""
+        if self.code is None:
+            return
+        columns, lines = qr_size(self.code.browser_url, 2)
+        width = self.content_size.width or self.screen.size.width
+        self.qr_fits = (
+            width >= columns + TEXT_MIN_WIDTH + 2 and self.screen.size.height >= lines + 15
+        )
+
+    def watch_qr_fits(self, fits: bool) -> None:
+        self.query_one(QRCode).display = fits
+        hint = "q: show it full-screen" if fits else "q: show a QR code to scan with your phone"
+        self.query_one("#device-qr-hint", Static).update(hint)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_qr":
+            return self.code is not None
+        return True
+
+    def action_show_qr(self) -> None:
+        """Show the approval URL's QR code full-screen."""
+        from phguide.ui.dialogs.qr_code import QRCodeDialog
+
+        if self.code is not None:
+            self.app.push_screen(
+                QRCodeDialog(self.code.browser_url, f"{QR_CAPTION}: {spaced(self.code.user_code)}")
+            )
 
     def _tick(self) -> None:
         left = self.seconds_left
