@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
+from phguide.demo.secret_keys import SecretKeys
 from phguide.demo.totp import same
 
 SecondFactor = Literal["none", "totp", "email"]
@@ -56,16 +57,19 @@ def mask_key(value: str) -> str:
     return f"{value[:4]}...{value[-4:]}"
 
 
-def new_personal_key_value(suffix: str = "", rng: random.Random | None = None) -> str:
-    """A fresh random personal key: ``phx_`` and 35 letters and digits.
+def new_personal_key_value(
+    suffix: str = "", rng: random.Random | None = None, *, prefix: str = "phx_"
+) -> str:
+    """A fresh random key: ``phx_`` (or ``phs_``) and 35 letters and digits.
 
     Args:
         suffix: Fixed last characters (seeded keys use this so their masks stay stable).
         rng: A seeded generator to draw from instead of `secrets` (repeatable screenshots).
+        prefix: The key's prefix: ``phs_`` for a project secret key.
     """
     choice = secrets.choice if rng is None else rng.choice
     random_part = "".join(choice(_ALNUM) for _ in range(35 - len(suffix)))
-    return "phx_" + random_part + suffix
+    return prefix + random_part + suffix
 
 
 def _base62(digest: bytes, length: int) -> str:
@@ -190,6 +194,8 @@ class DemoData:
         self.projects: dict[int, DemoProject] = {}
         self.keys: dict[str, DemoKey] = {}
         """Personal keys by id."""
+        self.secret_keys = SecretKeys(lambda: self.random)
+        """Project secret API keys (`phs_`, §6b)."""
         self.sso_domains: dict[str, str] = {}
         """Email domain -> enforced SSO provider."""
         self.saml_domains: set[str] = set()

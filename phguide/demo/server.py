@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import contextlib
-import re
 import socket
 import struct
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, Final, NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
-from phguide.demo import auth, device, flags, keys, projects, totp
+from phguide.demo import auth, device, ingest, totp
 from phguide.demo.clock import DemoClock
 from phguide.demo.data import DemoData, DemoUser, demo_data
 from phguide.demo.faults import Fault, FaultPlan
+from phguide.demo.ingest import CapturedEvent, FlagCall
+from phguide.demo.routes import ROUTES
 from phguide.demo.state import DemoState
 from phguide.demo.wire import (
     MAX_BODY,
@@ -32,7 +32,6 @@ from phguide.demo.wire import (
 )
 
 _Conn = socket.socket | tuple[bytes, socket.socket]
-Handler = Callable[[DemoState, Request, dict[str, str]], Response]
 
 
 class RequestTiming(NamedTuple):
@@ -44,47 +43,6 @@ class RequestTiming(NamedTuple):
     """`time.monotonic()` when the request line had been read."""
     finished: float
     """`time.monotonic()` when the answer had been written."""
-
-
-@dataclass(frozen=True)
-class Route:
-    """A path pattern (trailing slash optional) and the handler of each method."""
-
-    pattern: re.Pattern[str]
-    methods: dict[str, Handler]
-
-
-def _route(path: str, methods: dict[str, Handler]) -> Route:
-    # Every PostHog route answers with and without the trailing slash.
-    return Route(re.compile(f"^{path}/?$"), methods)
-
-
-_ID: Final = r"(?P<{}>[^/]+)"
-ROUTES: Final = (
-    _route("/login", {"GET": auth.login_page}),
-    _route("/logout", {"GET": auth.logout, "POST": auth.logout}),
-    _route("/api/login/precheck", {"POST": auth.precheck}),
-    _route("/api/login", {"POST": auth.login}),
-    _route("/api/login/token", {"POST": auth.login_token}),
-    _route("/api/login/code-based-verification", {"POST": auth.verify_code}),
-    _route("/api/login/code-based-verification/resend", {"POST": auth.resend_code}),
-    _route("/api/users/@me", {"GET": projects.me}),
-    _route(f"/api/organizations/{_ID.format('org')}/projects", {"GET": projects.org_projects}),
-    _route("/api/projects", {"GET": projects.projects}),
-    _route(f"/api/projects/{_ID.format('project')}", {"GET": projects.project}),
-    _route(f"/api/projects/{_ID.format('project')}/reset_token", {"PATCH": projects.reset_token}),
-    _route("/api/personal_api_keys", {"GET": keys.list_or_create, "POST": keys.list_or_create}),
-    _route(
-        f"/api/personal_api_keys/{_ID.format('key')}",
-        {"GET": keys.detail, "PATCH": keys.detail, "DELETE": keys.detail},
-    ),
-    _route(f"/api/personal_api_keys/{_ID.format('key')}/roll", {"POST": keys.roll}),
-    _route("/api/cli-auth/device-code", {"POST": device.device_code}),
-    _route("/api/cli-auth/poll", {"POST": device.poll}),
-    _route("/cli/authorize", {"GET": device.authorize_page, "POST": device.authorize_page}),
-    _route("/flags", {"POST": flags.flags, "GET": flags.flags}),
-    _route("/decide", {"POST": flags.flags}),
-)
 
 
 class _HttpServer(ThreadingHTTPServer):
@@ -384,6 +342,33 @@ class DemoServer:
             self._log.clear()
             self._timeline.clear()
 
+    def captured_events(self, token: str | None = None) -> list[CapturedEvent]:
+        """The events the SDKs delivered, oldest first; only those sent with `token` if given."""
+        with self.data.lock:
+            events = list(self.state.captured)
+        return [e for e in events if token is None or e.token == token]
+
+    def flag_calls(self) -> list[FlagCall]:
+        """The `/flags` and flag-definitions requests that were answered 200, oldest first."""
+        with self.data.lock:
+            return list(self.state.flag_calls)
+
+    def issue_secret_key(
+        self, project_id: int, label: str = "Test secret key", scopes: Iterable[str] = ()
+    ) -> str:
+        """Create a project secret key directly (no HTTP) and return its plain value, for tests.
+
+        The scopes default to the `local_evaluation` preset (`feature_flag:read`).
+        """
+        with self.data.lock:
+            _, value = self.data.secret_keys.create(
+                project_id,
+                label,
+                list(scopes) or ["feature_flag:read"],
+                created_at=self.clock.now(),
+            )
+        return value
+
     def _user(self, email: str) -> DemoUser:
         user = self.data.user(email)
         if user is None:
@@ -471,6 +456,14 @@ class DemoServer:
             self._stopping.wait(seconds)
 
     def _dispatch(self, request: Request) -> Response:
+        """Route a request; the SDKs' public paths answer a browser on another origin too."""
+        if not ingest.is_public(request.path):
+            return self._route(request)
+        if request.method == "OPTIONS":
+            return ingest.preflight(request)
+        return ingest.with_cors(request, self._route(request))
+
+    def _route(self, request: Request) -> Response:
         """Route a request; every failure becomes a PostHog-shaped answer, never a traceback."""
         is_api = request.path.startswith("/api/")
         try:

@@ -7,9 +7,13 @@ import math
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from phguide.demo.clock import DemoClock
 from phguide.demo.data import DemoData
+
+if TYPE_CHECKING:
+    from phguide.demo.ingest import CapturedEvent, FlagCall
 
 SESSION_AGE = 14 * 86_400
 """Seconds a `sessionid` cookie lives (Django's two weeks)."""
@@ -120,6 +124,10 @@ class DemoState:
         """Email -> the last code "emailed" to it."""
         self.page_codes: dict[str, tuple[str, float]] = {}
         """Email -> (code, sent at) for the approval page's own sign-in."""
+        self.captured: list[CapturedEvent] = []
+        """Events the SDKs delivered, oldest first (bounded)."""
+        self.flag_calls: list[FlagCall] = []
+        """`/flags` and flag-definitions requests, oldest first (bounded)."""
 
     def now(self) -> float:
         """The demo clock's time."""
