@@ -266,20 +266,53 @@ class PhGuideApp(App[None]):
     # -- command palette --------------------------------------------------------------------
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         for n, step in enumerate(STEPS, start=1):
-            yield SystemCommand(
-                f"Go to step {n}: {step.title}",
-                f"Show the {step.title} step",
-                partial(self.action_go, step.id),
-            )
-        # Every action the current screen offers in its footer, by name.
-        for binding in screen.BINDINGS:
-            if isinstance(binding, Binding) and binding.description and binding.show:
+            if step.id != self.current_mode:
+                yield SystemCommand(
+                    f"Go to step {n}: {step.title}",
+                    f"Show the {step.title} step",
+                    partial(self.action_go, step.id),
+                )
+        # What the footer offers now, and nothing else: `active_bindings` asks each binding's
+        # owner (`check_action`), so an action that cannot run is not listed.
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if binding.show and binding.description and active.enabled:
+                if binding.action.startswith("app.go(") or binding.action == "quit":
+                    continue
                 yield SystemCommand(
                     binding.description,
-                    f"Key: {binding.key}",
-                    partial(self._run_screen_action, screen, binding.action),
+                    f"Key: {binding.key_display or self.get_key_display(binding)}",
+                    partial(self.call_later, self.run_action, binding.action, active.node),
                 )
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":
+                yield command
+        yield SystemCommand(
+            "Screenshot",
+            "Save an SVG picture of the screen (secrets masked)",
+            lambda: self.set_timer(0.1, self.save_screenshot_masked),
+        )
 
-    def _run_screen_action(self, screen: Screen[object], action: str) -> None:
-        self.call_later(screen.run_action, action)
+    def save_screenshot_masked(self) -> None:
+        """Save the screen as SVG where a folder is writable, never with a secret in it."""
+        from textual.app import generate_datetime_filename
+
+        from phguide.ui.screenshot import mask_secrets, screenshot_folder
+
+        secrets = [fresh.value for fresh in self.state.fresh_keys]
+        session = self.state.session
+        if session is not None and session.personal_key is not None:
+            secrets.append(session.personal_key)
+        if self.services.env_key is not None:
+            secrets.append(self.services.env_key)
+        svg = mask_secrets(self.export_screenshot(), secrets)
+        if svg is None:
+            self.status = "No screenshot: a key is on screen. Hide it (v), then try again."
+            return
+        path = screenshot_folder() / generate_datetime_filename(self.title, ".svg")
+        try:
+            path.write_text(svg, encoding="utf-8")
+        except OSError as error:
+            self.status = f"Could not save the screenshot in {path.parent}: {error.strerror}."
+            return
+        self.status = f"Saved a screenshot (secrets masked) to {path}."
