@@ -295,7 +295,7 @@ class PhGuideApp(App[None]):
 
     def save_screenshot_masked(self) -> None:
         """Save the screen as SVG where a folder is writable, never with a secret in it."""
-        from textual.app import generate_datetime_filename
+        from datetime import datetime
 
         from phguide.ui.screenshot import mask_secrets, screenshot_folder
 
@@ -309,7 +309,7 @@ class PhGuideApp(App[None]):
         if svg is None:
             self.status = "No screenshot: a key is on screen. Hide it (v), then try again."
             return
-        path = screenshot_folder() / generate_datetime_filename(self.title, ".svg")
+        path = screenshot_folder() / f"phguide-{datetime.now():%Y-%m-%d-%H%M%S}.svg"
         try:
             path.write_text(svg, encoding="utf-8")
         except OSError as error:
