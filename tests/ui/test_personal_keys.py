@@ -222,6 +222,15 @@ async def test_no_keyring_keeps_the_key_on_screen_and_says_what_to_do(
         assert "Secret Service" in state
         assert not fresh.safe
         assert app.screen.query_one(FreshKeyPanel).display
+        # `x` and `n` are offered, and say why they cannot act yet.
+        await pilot.press("x")
+        await pilot.pause()
+        assert app.screen.query_one(FreshKeyPanel).display
+        assert "stays until it is safe" in app.status
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, PersonalKeysScreen)
+        assert "Headless box" in app.status and "never show it again" in app.status
         # "I have it", after a confirmation.
         await pilot.press("i")
         await pilot.pause()
@@ -295,11 +304,12 @@ async def test_ten_key_limit_shown_before_and_when_it_bites(
         await settle(pilot)
         count = _text(app, "#personal-keys-count")
         assert "10 of 10 keys" in count and "before creating another" in count
-        screen = _screen(app)
-        assert screen.check_action("create", ()) is None  # shown, disabled, with the reason
+        assert "roll one" not in count  # rolling frees no slot
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, PersonalKeysScreen)
+        assert "10 of 10 personal API keys" in app.status and "delete one" in app.status
+        assert "roll" not in app.status
 
 
 async def test_sign_in_older_than_two_hours_asks_to_log_in_again(

@@ -246,8 +246,8 @@ class PersonalKeysScreen(StepScreen):
         text = f"[b]{count} of {MAX_KEYS} keys[/b]"
         if count >= MAX_KEYS:
             text += (
-                " — PostHog allows no more: delete one ([b]d[/b]) or roll one you no longer "
-                "need ([b]r[/b]) before creating another."
+                " — PostHog allows no more: delete one you no longer use ([b]d[/b]) before "
+                "creating another (rolling one frees no slot)."
             )
         elif count >= MAX_KEYS - 2:
             text += f" — {MAX_KEYS - count} more can be created."
@@ -281,8 +281,27 @@ class PersonalKeysScreen(StepScreen):
         return self._keys[table.cursor_row]
 
     # -- create -----------------------------------------------------------------------------
+    def _why_not_create(self) -> str | None:
+        """Why `n` cannot create a key now, in words, or None when it can."""
+        fresh = self.fresh
+        if len(self._keys) >= MAX_KEYS:
+            return (
+                f"You have {MAX_KEYS} of {MAX_KEYS} personal API keys, PostHog's limit: delete "
+                "one you no longer use (d) before creating another."
+            )
+        if fresh is not None and not fresh.safe:
+            return (
+                f"First copy (c), save (s) or confirm you have (i) the new key “{fresh.label}”: "
+                "PostHog will never show it again."
+            )
+        return None
+
     def action_create(self) -> None:
-        """Ask for a label, scopes and projects, then create the key."""
+        """Ask for a label, scopes and projects, then create the key (or say why not now)."""
+        why = self._why_not_create()
+        if why is not None:
+            self.guide.status = why
+            return
         self._ask_for_spec(None, {})
 
     def _ask_for_spec(self, initial: KeySpec | None, errors: dict[str, str]) -> None:
@@ -517,9 +536,14 @@ class PersonalKeysScreen(StepScreen):
         self.query_one(FreshKeyPanel).ask_acknowledged(self.refresh_bindings)
 
     def action_dismiss_fresh(self) -> None:
-        """Hide the new key once it is safe."""
+        """Hide the new key once it is safe (before that, say what makes it safe)."""
         fresh = self.fresh
-        if fresh is not None and fresh.safe:
+        if fresh is not None and not fresh.safe:
+            self.guide.status = (
+                "The new key stays until it is safe: copy it (c), save it (s) or confirm you "
+                "have it (i). PostHog will never show it again."
+            )
+        elif fresh is not None:
             self.query_one(FreshKeyPanel).clear()
             self.refresh_bindings()
 
@@ -559,9 +583,9 @@ class PersonalKeysScreen(StepScreen):
         if action == "create":
             if not ready:
                 return False
-            blocked = self._busy or len(self._keys) >= MAX_KEYS
-            # A second new key would push the first one, not yet safe, off the screen.
-            return None if blocked or (fresh is not None and not fresh.safe) else True
+            # At the limit, or with a new key not yet safe (a second would push it off the
+            # screen), `n` stays offered and says why it cannot create one now.
+            return None if self._busy else True
         if action in ("roll", "delete"):
             if not ready:
                 return False
@@ -581,7 +605,7 @@ class PersonalKeysScreen(StepScreen):
         if action == "acknowledge_fresh":
             return fresh is not None and not fresh.safe
         if action == "dismiss_fresh":
-            return fresh is not None and fresh.safe
+            return fresh is not None  # before the key is safe, `x` says what makes it safe
         return True
 
     @on(DataTable.RowHighlighted)
