@@ -138,9 +138,12 @@ def test_status_with_a_key_of_the_other_region_exits_1_and_says_where(
     cli: Cli, eu: DemoServer
 ) -> None:
     key = eu.issue_key(EU_EMAIL, "EU", ["*"])
+    eu.clear_requests_log()
     result = cli("status", env=key_env(key))
     assert result.status == 1
-    assert "belongs to EU Cloud, not US Cloud" in result.out
+    # status never sends a personal key to the region the user did not choose.
+    assert eu.requests_log == []
+    assert "--host eu" in result.out
     assert cli("status", "--host", "eu", env=key_env(key)).status == 0
     assert cli("status", env={**key_env(key), "POSTHOG_HOST": "eu"}).status == 0
 
@@ -252,7 +255,11 @@ def test_check_a_valid_project_key_from_stdin(cli: Cli, demo_server: DemoServer)
 
 def test_check_json_for_a_personal_key_of_the_other_region(cli: Cli, eu: DemoServer) -> None:
     key = eu.issue_key(EU_EMAIL, "EU", ["*"])
-    result = cli("check", "--json", stdin=key)
+    eu.clear_requests_log()
+    refused = cli("check", "--json", stdin=key)
+    assert refused.status == 1
+    assert eu.requests_log == []
+    result = cli("check", "--json", "--host", "eu", stdin=key)
     assert result.status == 0
     data = result.json()
     assert isinstance(data, dict)
@@ -262,6 +269,19 @@ def test_check_json_for_a_personal_key_of_the_other_region(cli: Cli, eu: DemoSer
     assert data["user"] == EU_EMAIL
     assert set(data) >= {"kind", "mask", "valid", "host", "scopes", "projects", "problems"}
     assert key not in result.out
+
+
+def test_check_of_a_key_with_a_non_ascii_character_exits_1_unsent(
+    cli: Cli, demo_server: DemoServer
+) -> None:
+    demo_server.clear_requests_log()
+    result = cli("check", stdin="phx_" + "a" * 20 + "ü" + "b" * 20)
+    assert result.status == 1
+    assert "contains a character that no PostHog key has" in result.out
+    assert demo_server.requests_log == []
+    as_json = cli("check", "--json", stdin="phx_" + "a" * 20 + "ü" + "b" * 20)
+    assert as_json.status == 1
+    assert as_json.json()["valid"] is False  # type: ignore[index]
 
 
 def test_check_an_invalid_key_exits_1(cli: Cli) -> None:

@@ -124,7 +124,7 @@ async def test_a_personal_key_of_the_other_region_is_found_there(
     eu: DemoServer, clouds: Clouds
 ) -> None:
     key = eu.issue_key(EU_EMAIL, "Reporting", ["*"])
-    diagnosis = await diagnose_key(key, clouds.us, clouds, factory)
+    diagnosis = await diagnose_key(key, clouds.us, clouds, factory, ask_other_region=True)
     assert diagnosis.valid is True
     assert diagnosis.host == clouds.eu
     assert diagnosis.checked == ("US Cloud", "EU Cloud")
@@ -140,7 +140,7 @@ async def test_a_revoked_personal_key_is_refused_by_both_regions(
     key = demo_server.issue_key(DEMO_EMAIL, "Old", ["*"])
     with demo_server.data.lock:
         demo_server.data.delete_key(demo_server.data.find_key(key))  # type: ignore[arg-type]
-    diagnosis = await diagnose_key(key, clouds.us, clouds, factory)
+    diagnosis = await diagnose_key(key, clouds.us, clouds, factory, ask_other_region=True)
     assert diagnosis.valid is False
     assert diagnosis.host is None
     assert diagnosis.checked == ("US Cloud", "EU Cloud")
@@ -148,6 +148,30 @@ async def test_a_revoked_personal_key_is_refused_by_both_regions(
     [problem] = diagnosis.errors
     assert "does not accept this personal API key" in problem.message
     assert "deleted or rolled" in problem.fix
+
+
+async def test_a_personal_key_goes_to_the_other_region_only_when_asked(
+    eu: DemoServer, clouds: Clouds
+) -> None:
+    key = eu.issue_key(EU_EMAIL, "Reporting", ["*"])
+    eu.clear_requests_log()
+    diagnosis = await diagnose_key(key, clouds.us, clouds, factory)
+    assert diagnosis.valid is False
+    assert diagnosis.checked == ("US Cloud",)
+    assert eu.requests_log == []
+    assert "--host eu" in diagnosis.errors[0].fix
+
+
+async def test_a_key_with_a_character_no_key_has_is_refused_unsent(
+    demo_server: DemoServer, clouds: Clouds
+) -> None:
+    demo_server.clear_requests_log()
+    for bad in ("phx_" + "a" * 20 + "é" + "b" * 20, "phx_" + "a" * 20 + "\x1b[2J" + "b" * 20):
+        diagnosis = await diagnose_key(bad, clouds.us, clouds, factory)
+        assert diagnosis.valid is False
+        assert "contains a character that no PostHog key has" in diagnosis.errors[0].message
+        assert "\x1b" not in diagnosis.mask
+    assert demo_server.requests_log == []
 
 
 async def test_a_truncated_key_is_called_that(demo_server: DemoServer, clouds: Clouds) -> None:

@@ -2,6 +2,9 @@
 
 PostHog adds fields often and self-hosted instances lag behind, so unknown fields are ignored,
 wrong types fall back to defaults, and only data phguide cannot work without raises `Malformed`.
+Every text field passes through `phguide.core.text.clean` here, once: names, labels and emails
+are typed by other people and must never drive the terminal (secrets are not text and are kept
+as sent).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from phguide.api.models import (
     User,
 )
 from phguide.core.secret import Secret
+from phguide.core.text import clean
 
 log = logging.getLogger("phguide.api")
 
@@ -79,6 +83,18 @@ def req_str(data: Mapping[str, Any], key: str) -> str:
         return str(value)
     if not isinstance(value, str) or not value:
         raise Malformed(f"{key} is missing")
+    return clean(value)
+
+
+def _raw_str(data: Mapping[str, Any], key: str) -> str:
+    """A required secret, as sent: a secret is never shown, so it is not cleaned.
+
+    Raises:
+        Malformed: Missing, empty or not text.
+    """
+    value = data.get(key)
+    if not isinstance(value, str) or not value:
+        raise Malformed(f"{key} is missing")
     return value
 
 
@@ -86,7 +102,7 @@ def opt_str(data: Mapping[str, Any], key: str, default: str = "") -> str:
     """An optional text field: anything but text gives the default."""
     value = data.get(key)
     if isinstance(value, str):
-        return value
+        return clean(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return default
@@ -96,7 +112,7 @@ def opt_nullable_str(data: Mapping[str, Any], key: str) -> str | None:
     """An optional text field that may be null (timestamps, ids)."""
     value = data.get(key)
     if isinstance(value, str):
-        return value
+        return clean(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return None
@@ -141,7 +157,9 @@ def str_tuple(data: Mapping[str, Any], key: str) -> tuple[str, ...]:
     value = data.get(key)
     if not isinstance(value, list):
         return ()
-    return tuple(item if isinstance(item, str) else str(item) for item in value if item is not None)
+    return tuple(
+        clean(item if isinstance(item, str) else str(item)) for item in value if item is not None
+    )
 
 
 def int_tuple(data: Mapping[str, Any], key: str) -> tuple[int, ...]:
@@ -248,7 +266,7 @@ def new_personal_key(data: object) -> NewPersonalApiKey:
         Malformed: No value came back.
     """
     row = as_dict(data, "personal API key")
-    value = Secret(req_str(row, "value"))
+    value = Secret(_raw_str(row, "value"))
     key = personal_key(row)
     if not key.mask_value:
         # Older instances leave mask_value out of the create answer; PostHog's mask is 4+4.
@@ -261,7 +279,9 @@ def precheck(data: object) -> Precheck:
     row = as_dict(data, "precheck")
     enforcement = row.get("sso_enforcement")
     return Precheck(
-        sso_enforcement=enforcement if isinstance(enforcement, str) and enforcement else None,
+        sso_enforcement=clean(enforcement)
+        if isinstance(enforcement, str) and enforcement
+        else None,
         saml_available=opt_bool(row, "saml_available", False),
     )
 
@@ -290,7 +310,7 @@ def device_authorization(data: Mapping[str, Any]) -> DeviceAuthorization:
         Malformed: No key came back.
     """
     return DeviceAuthorization(
-        personal_api_key=Secret(req_str(data, "personal_api_key")),
+        personal_api_key=Secret(_raw_str(data, "personal_api_key")),
         label=opt_str(data, "label"),
         project_id=opt_int(data, "project_id"),
         scopes=str_tuple(data, "scopes"),

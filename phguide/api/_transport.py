@@ -12,6 +12,7 @@ import functools
 import http.cookiejar
 import json as jsonlib
 import logging
+import math
 import os
 import re
 import socket
@@ -32,7 +33,7 @@ from phguide.api.errors import (
     error_for_response,
     seconds_in_detail,
 )
-from phguide.core.hosts import Host
+from phguide.core.hosts import Host, is_loopback
 from phguide.core.secret import Secret
 
 log = logging.getLogger("phguide.api")
@@ -46,6 +47,11 @@ CSRF_COOKIE: Final = "posthog_csrftoken"
 _RETRY_STATUSES: Final = frozenset({429, 502, 503, 504})
 _SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 _MAX_REDIRECTS: Final = 5
+MAX_ANSWER_BYTES: Final = 8 * 1024 * 1024
+"""The largest answer phguide reads: far above any real PostHog answer (a page of 100 projects
+is well under 1 MB), small enough that a hostile server cannot fill the memory."""
+MAX_RETRY_AFTER: Final = 86_400.0
+"""The longest `Retry-After` taken at its word; longer (or infinite) values mean a day."""
 
 Origin = tuple[str, str, int]
 
@@ -162,20 +168,27 @@ def _parse_set_cookie(header: str, now: float) -> tuple[str, str | None] | None:
     return name, value
 
 
+def _bounded_wait(seconds: float) -> float | None:
+    """A wait phguide can say and sleep: NaN means none given, the rest is kept in 0..1 day."""
+    if math.isnan(seconds):
+        return None
+    return min(MAX_RETRY_AFTER, max(0.0, seconds))
+
+
 def _retry_after_header(response: httpx.Response) -> float | None:
     raw = response.headers.get("retry-after")
     if raw is None:
         return None
     raw = raw.strip()
     try:
-        return max(0.0, float(raw))
+        return _bounded_wait(float(raw))
     except ValueError:
         pass
     try:
         when = email.utils.parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return max(0.0, when.timestamp() - time.time())
+    return _bounded_wait(when.timestamp() - time.time())
 
 
 def _redirect_target(url: str, response: httpx.Response) -> str | None:
@@ -296,6 +309,9 @@ class Transport:
     Args:
         host: The PostHog to talk to.
         timeout: Seconds for each request phase (connect, read, write, pool).
+        deadline: Seconds one attempt may take in all, its whole answer read (a server that
+            sends one byte at a time never trips the per-read timeout).
+        max_answer: The most bytes of one answer phguide reads.
         retries: Extra attempts for safe calls that meet 429, 502, 503, 504 or a dropped line.
         transport: An httpx transport (tests); None for the real network.
         sleep: How to wait between retries (tests inject one that does not wait).
@@ -314,9 +330,13 @@ class Transport:
         sleep: Sleep,
         max_retry_wait: float,
         max_concurrency: int,
+        deadline: float | None = None,
+        max_answer: int = MAX_ANSWER_BYTES,
     ) -> None:
         self.host = host
         self.timeout = timeout
+        self.deadline = deadline if deadline is not None else max(30.0, 3 * timeout)
+        self.max_answer = max_answer
         self.retries = max(0, retries)
         self.sleep = sleep
         self.max_retry_wait = max_retry_wait
@@ -330,9 +350,11 @@ class Transport:
             timeout=httpx.Timeout(timeout),
             # Redirects are followed by `_send`, which refuses to carry credentials elsewhere.
             follow_redirects=False,
-            # Proxies and SSL_CERT_FILE / SSL_CERT_DIR come from the environment; TLS
+            # Proxies come from the environment, except for this machine: a proxy has no
+            # business seeing the key sent to a loopback PostHog (HTTP_PROXY often lacks a
+            # NO_PROXY for it). SSL_CERT_FILE / SSL_CERT_DIR are read below either way; TLS
             # verification stays on: there is deliberately no switch for it.
-            trust_env=True,
+            trust_env=not is_loopback(urlsplit(host.app_url).hostname or ""),
             verify=tls_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")),
             transport=transport,
             cookies=http.cookiejar.CookieJar(policy=_NoCookies()),
@@ -409,7 +431,7 @@ class Transport:
         for _ in range(_MAX_REDIRECTS + 1):
             headers = self._headers(method, url, credentials, referer, session_only)
             async with self._slots:
-                response = await self._http.request(method, url, json=body, headers=headers)
+                response = await self._fetch(method, url, body, headers)
             log.debug("%s %s -> %d", method, urlsplit(url).path, response.status_code)
             if self.is_own(url):
                 # Only the app host may set cookies in this jar: never the ingestion host.
@@ -429,6 +451,50 @@ class Transport:
                 )
             url = target
         return response, url
+
+    async def _fetch(
+        self, method: str, url: str, body: Any, headers: dict[str, str]
+    ) -> httpx.Response:
+        """Send one request and read at most `max_answer` bytes of its answer.
+
+        Raises:
+            TransportError: The answer is larger than the limit (code `too_large`).
+        """
+        request = self._http.build_request(method, url, json=body, headers=headers)
+        response = await self._http.send(request, stream=True)
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > self.max_answer:
+                    raise TransportError(
+                        f"The server at {server_name(url)} sent an answer larger than "
+                        f"{self.max_answer // (1024 * 1024)} MB, phguide's limit for one answer.",
+                        "Check that the address points at PostHog itself: no PostHog answer "
+                        "is that large.",
+                        code="too_large",
+                        status=response.status_code,
+                    )
+                chunks.append(chunk)
+        finally:
+            await response.aclose()
+        # The body was read (and decompressed) above within the limit; the response keeps it
+        # as if read at once, without the encoding that was already undone.
+        kept = httpx.Headers(
+            [
+                (name, value)
+                for name, value in response.headers.multi_items()
+                if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+            ]
+        )
+        return httpx.Response(
+            response.status_code,
+            headers=kept,
+            content=b"".join(chunks),
+            request=request,
+            extensions={"http_version": response.http_version.encode()},
+        )
 
     def _decode(self, response: httpx.Response, expect: Expect) -> tuple[Any, str]:
         text = response.text if expect == "text" else ""
@@ -500,9 +566,17 @@ class Transport:
         while True:
             attempt += 1
             try:
-                response, final_url = await self._send(
-                    method, url, json, credentials, referer, session_only
-                )
+                async with asyncio.timeout(self.deadline):
+                    response, final_url = await self._send(
+                        method, url, json, credentials, referer, session_only
+                    )
+            except TimeoutError:
+                raise TransportError(
+                    f"The server at {server_name(url)} did not finish answering within "
+                    f"{self.deadline:g} seconds, phguide's limit for one request.",
+                    "Check your connection and any proxy or firewall, then try again.",
+                    code="deadline",
+                ) from None
             except httpx.HTTPError as error:
                 log.debug("%s %s failed: %s", method, urlsplit(url).path, type(error).__name__)
                 dropped = isinstance(

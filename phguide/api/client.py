@@ -18,6 +18,7 @@ from phguide.api import _parse
 from phguide.api.errors import (
     DeviceCodeExpired,
     DeviceFlowUnsupported,
+    NotAuthenticated,
     NotFound,
     PermissionDenied,
     PostHogError,
@@ -40,7 +41,7 @@ from phguide.api.models import (
     User,
 )
 from phguide.core.hosts import Host
-from phguide.core.secret import Secret
+from phguide.core.secret import Secret, key_text_problem
 
 if TYPE_CHECKING:
     from phguide.api._transport import Expect, Reply, Transport
@@ -55,8 +56,8 @@ PAGE_SIZE: Final = 100
 """PostHog's default and largest useful page of projects."""
 PAGE_CONCURRENCY: Final = 8
 """Pages of one organisation fetched at once: enough to hide latency, gentle on the server."""
-MAX_PAGES: Final = 1000
-"""A guard against a server whose `next` links never end (100,000 projects at 100 a page)."""
+MAX_PAGES: Final = 200
+"""A guard against a server whose `next` links never end (20,000 projects at 100 a page)."""
 REMEMBER_PREFIX: Final = "remember-cookie_"
 """The cookie that lets a browser skip the second factor for 30 days: a credential."""
 FLAGS_DISTINCT_ID: Final = "phguide-key-check"
@@ -185,7 +186,18 @@ class PostHogClient:
         """Authenticate later calls with this key (and drop any session).
 
         The remember cookies stay: they are not a session, and a later login may use them.
+
+        Raises:
+            NotAuthenticated: The key holds a character no PostHog key has (it is refused
+                before any request: such a key cannot go in a header as it is).
         """
+        reason = key_text_problem(key.reveal())
+        if reason is not None:
+            raise NotAuthenticated(
+                f"This personal API key {reason}.",
+                "Copy the key again, exactly as PostHog shows it.",
+                code="invalid_key_text",
+            )
         self._t.personal_key = key
         self._session = False
         self._t.cookies = {
@@ -604,9 +616,17 @@ class PostHogClient:
             next_url = results[-1][1]
         while next_url:
             url = self._own_url(next_url)
-            if url in seen_urls or len(seen_urls) >= MAX_PAGES:
-                log.debug("stopped following pagination links that repeat or never end")
+            if url in seen_urls:
+                log.debug("stopped following pagination links that repeat")
                 break
+            if len(pages) >= MAX_PAGES:
+                raise TransportError(
+                    f"The server at {self.host.label} listed more than {MAX_PAGES} pages of "
+                    "projects, phguide's limit.",
+                    "Check that the address points at PostHog itself; a real organisation "
+                    "has far fewer projects.",
+                    code="too_many_pages",
+                )
             seen_urls.add(url)
             _, next_url, rows = await self._page(url)
             pages.append(rows)

@@ -35,6 +35,8 @@ HostSource = Literal["--host", "POSTHOG_HOST", "last used", "default"]
 
 MAX_STDIN: Final = 10_000
 """The most characters `check` reads: a key is short, a mistaken file is not."""
+MAX_LINE: Final = 100_000
+"""The longest line phguide prints (server fields are already bounded where they are parsed)."""
 EXIT_OK: Final = 0
 EXIT_FAILED: Final = 1
 EXIT_USAGE: Final = 2
@@ -118,10 +120,21 @@ class _Io:
     stderr: TextIO
 
     def out(self, text: str = "") -> None:
-        print(text, file=self.stdout)
+        print(printable(text), file=self.stdout)
 
     def err(self, text: str) -> None:
-        print(text, file=self.stderr)
+        print(printable(text), file=self.stderr)
+
+
+def printable(text: str) -> str:
+    """A block of output with every line cleaned: server text never drives the terminal.
+
+    Only the line breaks phguide itself puts between lines survive; any other control
+    character (an escape in an organisation's name, a carriage return) shows as an escape.
+    """
+    from phguide.core.text import clean
+
+    return "\n".join(clean(line, limit=MAX_LINE) for line in text.split("\n"))
 
 
 @dataclass

@@ -19,7 +19,7 @@ from phguide.api.errors import (
 )
 from phguide.api.models import KeyKind, key_kind
 from phguide.core.hosts import Clouds, Host
-from phguide.core.secret import Secret, mask
+from phguide.core.secret import Secret, key_text_problem, mask
 
 if TYPE_CHECKING:
     from phguide.api.client import PostHogClient
@@ -152,6 +152,8 @@ class Classified:
     """True when it is PostHog's masked display (`phx_...abcd`), not a key."""
     legacy_project: bool = False
     """True when it may be a project key from before the `phc_` prefix."""
+    bad_text: bool = False
+    """True when it holds a character no PostHog key has: it is never sent anywhere."""
 
 
 @dataclass(frozen=True)
@@ -359,7 +361,9 @@ def classify(text: str) -> Classified:
         # Only PostHog's own mask (`phx_...abcd`) counts as a masked copy: a whole key with
         # dots pasted after it must never be shown as if it were already masked.
         masked_copy = _MASKED_FORM.fullmatch(value) is not None
-        return Classified(value, kind, tuple(notes), masked_copy=masked_copy)
+        # A key with a character no key has is refused before any request.
+        bad_text = not masked_copy and key_text_problem(value) is not None
+        return Classified(value, kind, tuple(notes), masked_copy=masked_copy, bad_text=bad_text)
     if value[:4].lower() in ("phc_", "phx_", "phs_", "pha_", "phr_"):
         notes.append("The prefix has capital letters: PostHog keys start in lower case.")
     looks_like = next((name for pattern, name in _OTHER_SERVICES if pattern.search(value)), None)
@@ -508,15 +512,29 @@ async def _me_and_key(
     return me, key
 
 
+def _as_posthog_error(error: Exception) -> PostHogError:
+    """A failure to report: PostHog's errors as they are, anything else as unexplained."""
+    if isinstance(error, PostHogError):
+        return error
+    return TransportError(
+        f"The check failed unexpectedly ({type(error).__name__}).",
+        "Try again; if it keeps failing, please report it.",
+        code="unexpected",
+    )
+
+
 async def _check_personal_key(
     value: str,
     host: Host,
     clouds: Clouds,
     factory: ClientFactory,
     found: _Found,
+    ask_other_region: bool,
 ) -> None:
     secret = Secret(value)
-    other = clouds.other(host)
+    # A personal key goes to another host only when the user asked for that (troubleshooting
+    # says it will): `check` and `status` ask the chosen host alone.
+    other = clouds.other(host) if ask_other_region else None
     for candidate in (host, other):
         if candidate is None:
             break
@@ -527,7 +545,9 @@ async def _check_personal_key(
                 isinstance(key, NotAuthenticated) and isinstance(me, Exception)
             ):
                 continue  # refused here: it may belong to the other region
-            failures = [r for r in (me, key) if isinstance(r, PostHogError)]
+            # Only an answer proves a key works: any failure, not only PostHog's own errors,
+            # leaves it unproven.
+            failures = [_as_posthog_error(r) for r in (me, key) if isinstance(r, Exception)]
             if len(failures) == 2 and not any(isinstance(f, PermissionDenied) for f in failures):
                 # Neither call got an answer about the key: the network or the server failed.
                 if candidate is host:
@@ -555,6 +575,9 @@ async def _check_personal_key(
     )
     if not host.is_cloud:
         fix += " If your account is on PostHog Cloud, check it there: --host us or --host eu."
+    elif other is None and (skipped := clouds.other(host)) is not None:
+        # The key was not sent there (only troubleshooting asks the other region).
+        fix += f" If your account is on {skipped.label}, check it there: --host {skipped.region}."
     found.add(
         Problem(
             f"{where} does not accept this personal API key.",
@@ -725,6 +748,7 @@ async def diagnose_key(
     client_factory: ClientFactory,
     *,
     purpose: Purpose | None = None,
+    ask_other_region: bool = False,
 ) -> Diagnosis:
     """Say what a key is and check it live.
 
@@ -738,6 +762,8 @@ async def diagnose_key(
         clouds: The cloud regions (to find the other one).
         client_factory: Builds a client for a host, with or without a personal key.
         purpose: What the key is meant for, when the user said: `sdk` or `api`.
+        ask_other_region: Send a personal key the chosen region refuses to the other cloud
+            region too (troubleshooting, which says so first); `check` and `status` do not.
 
     Returns:
         The diagnosis: never holds the key itself, only its mask.
@@ -746,7 +772,17 @@ async def diagnose_key(
     kind = classified.kind
     found = _Found(notes=list(classified.notes))
     token = classified.value
-    if classified.masked_copy:
+    if classified.bad_text:
+        found.valid = False
+        found.add(
+            Problem(
+                f"This key {key_text_problem(token)}: non-ASCII, a control character or a "
+                "space inside it. phguide did not send it anywhere.",
+                "Copy the key again, exactly as PostHog shows it (a chat app or a word "
+                "processor may have changed a character).",
+            )
+        )
+    elif classified.masked_copy:
         found.valid = False
         found.add(
             Problem(
@@ -766,7 +802,7 @@ async def diagnose_key(
                 found.valid = False
                 found.add(_not_posthog_problem(classified))
     elif kind == "personal":
-        await _check_personal_key(token, host, clouds, client_factory, found)
+        await _check_personal_key(token, host, clouds, client_factory, found, ask_other_region)
     elif kind == "unknown":
         found.valid = False
         found.add(_not_posthog_problem(classified))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from phguide.core.text import clean
+
 _HIDDEN: Final = "********"
 _POSTHOG_KEY: Final = re.compile(r"ph[a-z]_")
 
@@ -23,7 +25,30 @@ def mask(value: str) -> str:
     """
     if len(value) < 12 or not _POSTHOG_KEY.match(value):
         return _HIDDEN
-    return f"{value[:4]}...{value[-4:]}"
+    # A pasted value may hold control characters: the mask shows them as escapes, never raw.
+    return f"{clean(value[:4])}...{clean(value[-4:])}"
+
+
+_KEY_CHARACTERS: Final = re.compile(r"[\x21-\x7e]*")
+"""Printable ASCII without spaces: every PostHog key, old or new, is made of these."""
+
+
+def key_text_problem(value: str) -> str | None:
+    """Why a value cannot be a PostHog key from its characters alone, or None when it can be.
+
+    Only the characters are checked, never the length or the format: older keys have other
+    shapes, and the server is the one to say whether a key exists.
+
+    Args:
+        value: The key, already stripped of what comes along with a paste.
+
+    Returns:
+        "contains a character that no PostHog key has" (non-ASCII, a control character or a
+        space inside it), or None.
+    """
+    if _KEY_CHARACTERS.fullmatch(value) is None:
+        return "contains a character that no PostHog key has"
+    return None
 
 
 class Secret:
