@@ -72,7 +72,15 @@ async def test_signed_out_checklist_and_where_checks_go(services: Services) -> N
         assert "log in" in _text(app, "#cant-find")
         assert services.clouds.us.ingest_url in _text(app, "#not-working")
         assert "Checks go to US Cloud, then to EU Cloud" in _text(app, "#troubleshoot-host")
-        assert app.focused is None  # the number keys still move between steps
+        # The field has the cursor: a key typed in goes there, not to shortcuts.
+        field = app.screen.query_one("#key-input", Input)
+        assert app.focused is field
+        await pilot.press(*"phx_t5lk")
+        assert field.value == "phx_t5lk"
+        assert app.current_mode == "troubleshoot"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is None  # the number keys and shortcuts work again
         await pilot.press("l")
         await pilot.pause()
         assert app.current_mode == "log-in"
@@ -213,6 +221,9 @@ async def test_paste_lands_in_the_key_field_and_ctrl_r_reveals_it(services: Serv
     app = PhGuideApp(services)
     async with app.run_test(size=SIZE) as pilot:
         await _open(pilot)
+        await pilot.press("escape")  # the cursor elsewhere: a paste still lands in the field
+        await pilot.pause()
+        assert app.focused is None
         app.screen.post_message(events.Paste("  phc_pasted\n"))
         await pilot.pause()
         field = app.screen.query_one("#key-input", Input)

@@ -37,8 +37,9 @@ class TroubleshootScreen(StepScreen):
     """The guide's "Troubleshooting" section: its checklist, and a live key check."""
 
     STEP_ID = "troubleshoot"
-    AUTO_FOCUS = ""
-    """Nothing focused at first, so the number keys still move between steps."""
+    AUTO_FOCUS = "#key-input"
+    """The step is for checking a key: typing or pasting one goes into the field, never to the
+    step's or the app's shortcuts (Escape leaves the field for them)."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("k", "focus_key", "Paste a key", id="focus-key-input"),
         Binding("escape", "cancel_check", "Cancel check", id="cancel-key-check"),
