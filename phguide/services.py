@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from phguide.api.client import PostHogClient
+    from phguide.core.accounts import Accounts, KeySource
     from phguide.system.clipboard import Clipboard
     from phguide.system.credentials import SecretStore, StoreResult
 
@@ -74,11 +76,11 @@ class Services:
     """Opens a page in the browser where there is one; returns whether it did."""
     demo: DemoInfo | None = None
     config_path: Path | None = None
-    """phguide's settings file (which user's key is saved for which host); the usual place
-    by default. None together with `remember_users=False` writes nothing (the demo)."""
+    """phguide's settings file (the keys held per host, the active one); the usual place
+    by default."""
     remember_users: bool = True
-    """Record in the settings file whose key was saved for a host, so `phguide status` and
-    `phguide keys` find it. Off in the demo, whose hosts vanish when it exits."""
+    """Index the held keys in the settings file, so `phguide status` and `phguide token`
+    find them. Off in the demo (the index stays in memory: its hosts vanish when it exits)."""
     on_exit: list[Callable[[], None]] = field(default_factory=list)
     """Called when the app closes (stop the demo server, clear the clipboard)."""
 
@@ -89,18 +91,38 @@ class Services:
             with contextlib.suppress(Exception):  # exiting: no traceback for a clean-up
                 callback()
 
-    def save_personal_key(self, host: Host, user: str, key: Secret) -> StoreResult:
-        """Save a personal key in the store and, once it is there, note whose it is.
+    @functools.cached_property
+    def accounts(self) -> Accounts:
+        """The keys held in `store`, indexed in the settings file (in memory for the demo)."""
+        from phguide.core.accounts import Accounts
+
+        if self.remember_users:
+            return Accounts.on_disk(self.store, self.config_path)
+        return Accounts.in_memory(self.store)
+
+    def save_personal_key(
+        self,
+        host: Host,
+        user: str,
+        key: Secret,
+        *,
+        label: str = "",
+        source: KeySource = "pasted",
+        key_id: str | None = None,
+    ) -> StoreResult:
+        """Save a personal key in its own keyring entry, as the host's active key.
 
         Blocking (the keyring can hang up to its timeout): call it from a thread worker.
         """
-        result = self.store.save_key(host.app_url, user, key)
-        if result.ok and self.remember_users:
-            from phguide.system.config import ConfigError, load_config, save_config
+        from phguide.core.accounts import local_key_id
 
-            # The key is safe in the keyring either way; the settings only help the
-            # subcommands find it, so a settings file that cannot be written is not fatal.
-            with contextlib.suppress(ConfigError, OSError):
-                config = load_config(self.config_path)
-                save_config(config.with_user(host.app_url, user), self.config_path)
-        return result
+        saved = self.accounts.save(
+            host,
+            user,
+            key,
+            key_id=key_id or local_key_id(source),
+            label=label,
+            source=source,
+            make_active=True,
+        )
+        return saved.result

@@ -16,10 +16,10 @@ import pytest
 
 from phguide.__main__ import build_parser
 from phguide.cli import run_subcommand
-from phguide.core.hosts import Clouds, parse_host, with_region
+from phguide.core.accounts import Accounts
+from phguide.core.hosts import Clouds, Host, parse_host, with_region
 from phguide.core.secret import Secret
 from phguide.demo import DEMO_EMAIL, EU_EMAIL, DemoServer, demo_data, scale_data
-from phguide.system.config import Config, load_config, save_config
 from phguide.system.credentials import MemoryStore, StoreResult
 
 
@@ -69,6 +69,18 @@ class Cli:
         )
         return Result(status, out.getvalue(), err.getvalue())
 
+    @property
+    def accounts(self) -> Accounts:
+        """The keys held in this CLI's store and settings file."""
+        return Accounts.on_disk(self.store, self.config_path)
+
+    def hold(self, host: Host, email: str, key: str, key_id: str = "k1") -> None:
+        """Save a key as the active key of a host, as the walkthrough does."""
+        saved = self.accounts.save(
+            host, email, Secret(key), key_id=key_id, source="created", make_active=True
+        )
+        assert saved.verified
+
 
 @pytest.fixture
 def cli(clouds: Clouds, tmp_path: Path) -> Cli:
@@ -96,8 +108,7 @@ def test_status_with_the_environment_key(cli: Cli, demo_server: DemoServer) -> N
 def test_status_json_with_the_keyring_key(cli: Cli, demo_server: DemoServer) -> None:
     key = demo_server.issue_key(DEMO_EMAIL, "Saved", ["*"])
     us = cli.clouds.us
-    cli.store.save_key(us.app_url, DEMO_EMAIL, Secret(key))
-    save_config(Config().with_user(us.app_url, DEMO_EMAIL), cli.config_path)
+    cli.hold(us, DEMO_EMAIL, key)
     result = cli("status", "--json")
     assert result.status == 0
     data = result.json()
@@ -318,21 +329,18 @@ def test_check_never_takes_the_key_from_the_command_line(cli: Cli) -> None:
 
 def test_logout_forgets_the_host(cli: Cli, demo_server: DemoServer) -> None:
     us, eu_host = cli.clouds.us, cli.clouds.eu
-    cli.store.save_key(us.app_url, DEMO_EMAIL, Secret("phx_" + "a" * 35))
-    cli.store.save_key(eu_host.app_url, EU_EMAIL, Secret("phx_" + "b" * 35))
-    save_config(
-        Config().with_user(eu_host.app_url, EU_EMAIL).with_user(us.app_url, DEMO_EMAIL),
-        cli.config_path,
-    )
+    cli.hold(eu_host, EU_EMAIL, "phx_" + "b" * 35)
+    cli.hold(us, DEMO_EMAIL, "phx_" + "a" * 35)
+    cli.hold(us, DEMO_EMAIL, "phx_" + "d" * 35, key_id="k2")
     result = cli("logout", env={"POSTHOG_PERSONAL_API_KEY": "phx_" + "c" * 35})
     assert result.status == 0
     assert "Forgot the personal API key and sign-in cookies stored for US Cloud" in result.out
     assert "POSTHOG_PERSONAL_API_KEY is still set" in result.out
-    assert cli.store.load_key(us.app_url, DEMO_EMAIL)[0] is None
-    assert cli.store.load_key(eu_host.app_url, EU_EMAIL)[0] is not None
-    config = load_config(cli.config_path)
-    assert us.app_url not in config.users
-    assert config.users[eu_host.app_url] == EU_EMAIL
+    assert cli.store.load_key(us.app_url, DEMO_EMAIL, "k1")[0] is None
+    assert cli.store.load_key(us.app_url, DEMO_EMAIL, "k2")[0] is None
+    assert cli.store.load_key(eu_host.app_url, EU_EMAIL, "k1")[0] is not None
+    assert cli.accounts.held(us) == []
+    assert [k.email for k in cli.accounts.held()] == [EU_EMAIL]
     assert cli("status").status == 1
 
 

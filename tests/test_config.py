@@ -9,17 +9,22 @@ from pathlib import Path
 
 import pytest
 
-from phguide.system import config as config_module
+from phguide.system import files as files_module
 from phguide.system.config import (
+    LEGACY_KEY_ID,
     Config,
     ConfigError,
-    atomic_write,
+    HeldKey,
     config_dir,
     config_path,
     load_config,
     save_config,
-    write_secret_file,
 )
+from phguide.system.files import atomic_write
+
+US = "https://us.posthog.com"
+EU = "https://eu.posthog.com"
+ADA = HeldKey(US, "ada@example.com", "k-ada", "Read-only test", "phx_...abcd", "created")
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX permission bits")
 
@@ -28,10 +33,13 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_config_dir_resolution(tmp_path: Path) -> None:
+def test_config_dir_resolution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert config_dir({"PHGUIDE_CONFIG_DIR": str(tmp_path)}) == tmp_path
     if sys.platform.startswith("linux"):
-        assert config_dir({"XDG_CONFIG_HOME": "/x"}) == Path("/x/phguide")
+        # platformdirs follows the XDG variables of the process environment.
+        monkeypatch.setenv("XDG_CONFIG_HOME", "/x")
+        assert config_dir({}) == Path("/x/phguide")
+        monkeypatch.delenv("XDG_CONFIG_HOME")
         assert config_dir({}) == Path.home() / ".config" / "phguide"
     assert config_path({"PHGUIDE_CONFIG_DIR": str(tmp_path)}) == tmp_path / "config.json"
 
@@ -40,9 +48,9 @@ def test_the_default_path_follows_the_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PHGUIDE_CONFIG_DIR", str(tmp_path / "cfg"))
-    save_config(Config().with_user("https://eu.posthog.com/", "ada@example.com"))
+    save_config(Config().with_key(ADA, make_active=True))
     assert (tmp_path / "cfg" / "config.json").exists()
-    assert load_config().users == {"https://eu.posthog.com": "ada@example.com"}
+    assert load_config().held() == [ADA]
 
 
 @posix_only
@@ -50,15 +58,13 @@ def test_save_is_private_and_reads_back(tmp_path: Path) -> None:
     path = tmp_path / "new" / "config.json"
     old_umask = os.umask(0o022)
     try:
-        config = Config().with_user("https://us.posthog.com", "ada@example.com")
+        config = Config().with_key(ADA, make_active=False)
         save_config(config, path)
     finally:
         os.umask(old_umask)
     assert mode(path) == 0o600
     assert mode(path.parent) == 0o700
-    assert load_config(path) == Config(
-        last_host="https://us.posthog.com", users={"https://us.posthog.com": "ada@example.com"}
-    )
+    assert load_config(path) == Config(last_host=US, keys=(ADA,), active={US: "k-ada"})
     assert list(path.parent.iterdir()) == [path]  # no temporary file left behind
 
 
@@ -80,7 +86,7 @@ def test_a_failed_write_leaves_the_old_file(
     def fail(*args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(config_module.os, "replace", fail)
+    monkeypatch.setattr(files_module.os, "replace", fail)
     with pytest.raises(ConfigError, match="No space left on device"):
         save_config(Config(last_host="https://eu.posthog.com"), path)
     assert load_config(path).last_host == "https://us.posthog.com"
@@ -96,7 +102,7 @@ def test_a_write_interrupted_midway_leaves_the_old_file(
     def crash(fd: int) -> None:
         raise KeyboardInterrupt  # the process dies between writing and renaming
 
-    monkeypatch.setattr(config_module.os, "fsync", crash)
+    monkeypatch.setattr(files_module.os, "fsync", crash)
     with pytest.raises(KeyboardInterrupt):
         save_config(Config(last_host="https://eu.posthog.com"), path)
     assert load_config(path).last_host == "https://us.posthog.com"
@@ -112,14 +118,22 @@ def test_unwritable_folder_is_a_config_error(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "not json", "[1, 2]", '{"last_host": 3, "users": {"https://x": 5, "https://y": "a@b"}}'],
+    [
+        "",
+        "not json",
+        "[1, 2]",
+        '{"last_host": 3, "users": {"https://x": 5, "https://y": "a@b"}}',
+        '{"hosts": {"https://y": {"active": "k", "keys": [{"email": "a@b", "key_id": "k"}, 7]},'
+        ' "https://z": {"keys": "no"}}}',
+    ],
 )
 def test_damaged_files_read_as_empty_or_partial(tmp_path: Path, text: str) -> None:
     path = tmp_path / "config.json"
     path.write_text(text)
     loaded = load_config(path)
     assert loaded.last_host is None
-    assert dict(loaded.users) in ({}, {"https://y": "a@b"})
+    assert [(k.host, k.email) for k in loaded.held()] in ([], [("https://y", "a@b")])
+    assert dict(loaded.active) in ({}, {"https://y": "k"}, {"https://y": LEGACY_KEY_ID})
 
 
 def test_missing_file_reads_as_empty(tmp_path: Path) -> None:
@@ -127,43 +141,46 @@ def test_missing_file_reads_as_empty(tmp_path: Path) -> None:
 
 
 def test_forgetting_a_host() -> None:
-    config = (
-        Config()
-        .with_user("https://us.posthog.com", "ada@example.com")
-        .with_user("https://eu.posthog.com", "grace@example.com")
-    )
-    assert config.last_host == "https://eu.posthog.com"
-    forgot = config.without_host("https://eu.posthog.com/")
+    grace = HeldKey(EU, "grace@example.com", "k-grace")
+    config = Config().with_key(ADA, make_active=False).with_key(grace, make_active=False)
+    assert config.last_host == EU
+    forgot = config.without_host(EU + "/")
     assert forgot.last_host is None
-    assert forgot.users == {"https://us.posthog.com": "ada@example.com"}
-    assert config.without_host("https://us.posthog.com").last_host == "https://eu.posthog.com"
+    assert forgot.held() == [ADA]
+    assert forgot.active == {US: "k-ada"}
+    assert config.without_host(US).last_host == EU
 
 
-@posix_only
-def test_a_secret_file_is_private_and_warns(tmp_path: Path) -> None:
-    path = tmp_path / ".env.posthog"
-    warning = write_secret_file(path, "POSTHOG_PERSONAL_API_KEY=phx_x\n")
-    assert path.read_text() == "POSTHOG_PERSONAL_API_KEY=phx_x\n"
-    assert mode(path) == 0o600
-    assert str(path) in warning
-    assert "plain text" in warning
+def test_every_key_is_kept_and_one_is_active_per_host() -> None:
+    second = HeldKey(US, "ada@example.com", "k-2", "Custom test", "phx_...wxyz", "created")
+    config = Config().with_key(ADA, make_active=False)
+    assert config.active_key(US) == ADA  # the first key of a host is active
+    kept = config.with_key(second, make_active=False)
+    assert kept.held(US) == [ADA, second]
+    assert kept.active_key(US) == ADA
+    switched = config.with_key(second, make_active=True)
+    assert switched.active_key(US) == second
+    assert switched.with_active(US, "k-ada").active_key(US) == ADA
+    with pytest.raises(KeyError):
+        switched.with_active(US, "nope")
+    # Deleting the active key makes the newest other one active; the last one leaves none.
+    assert switched.without_key(US, "k-2").active_key(US) == ADA
+    assert switched.without_key(US, "k-2").without_key(US, "k-ada").active_key(US) is None
 
 
-def test_a_secret_file_never_replaces_a_file_silently(tmp_path: Path) -> None:
-    path = tmp_path / ".env"
-    path.write_text("DATABASE_URL=postgres://\n")
-    with pytest.raises(ConfigError, match="already exists"):
-        write_secret_file(path, "POSTHOG_PERSONAL_API_KEY=phx_x\n")
-    assert path.read_text() == "DATABASE_URL=postgres://\n"
-    write_secret_file(path, "POSTHOG_PERSONAL_API_KEY=phx_x\n", overwrite=True)
-    assert path.read_text() == "POSTHOG_PERSONAL_API_KEY=phx_x\n"
-
-
-def test_a_secret_file_needs_an_existing_folder_and_a_file_name(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="does not exist"):
-        write_secret_file(tmp_path / "missing" / "key", "phx_x")
-    with pytest.raises(ConfigError, match="is a folder"):
-        write_secret_file(tmp_path, "phx_x")
+def test_the_layout_before_accounts_is_kept_on_read(tmp_path: Path) -> None:
+    """A settings file of an earlier phguide (host → email) keeps the user's one key."""
+    path = tmp_path / "config.json"
+    path.write_text(
+        '{"last_host": "https://eu.posthog.com", "users": {"https://eu.posthog.com/": "g@x"}}'
+    )
+    loaded = load_config(path)
+    legacy = HeldKey(EU, "g@x", LEGACY_KEY_ID, "", "", "earlier")
+    assert loaded.held() == [legacy]
+    assert loaded.active_key(EU) == legacy
+    save_config(loaded, path)
+    assert load_config(path) == loaded
+    assert '"users"' not in path.read_text()
 
 
 @posix_only
@@ -178,7 +195,7 @@ def test_atomic_write_never_exposes_the_text(
         seen.append(mode(Path(source)))
         real_replace(source, target)
 
-    monkeypatch.setattr(config_module.os, "replace", spy)
+    monkeypatch.setattr(files_module.os, "replace", spy)
     old_umask = os.umask(0)
     try:
         atomic_write(tmp_path / "f", "secret")

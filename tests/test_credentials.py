@@ -17,6 +17,7 @@ from keyring.backends import fail, null
 from keyring.errors import KeyringLocked, PasswordDeleteError
 
 from phguide.core.secret import Secret
+from phguide.system.config import LEGACY_KEY_ID
 from phguide.system.credentials import (
     SERVICE,
     KeyringStore,
@@ -28,6 +29,7 @@ from phguide.system.credentials import (
 
 HOST = "https://us.posthog.com"
 USER = "ada@example.com"
+KID = "key-1"
 KEY = Secret("phx_" + "unit".ljust(44, "0"))
 
 
@@ -104,36 +106,51 @@ def test_both_stores_satisfy_the_protocol() -> None:
 @pytest.mark.parametrize("make", [lambda: KeyringStore(DictKeyring()), MemoryStore])
 def test_round_trip(make: Callable[[], SecretStore]) -> None:
     store = make()
-    assert store.probe().ok
-    assert store.load_key(HOST, USER)[0] is None
-    assert store.save_key(HOST, USER, KEY).ok
-    key, result = store.load_key(HOST + "/", USER)
+    assert store.load_key(HOST, USER, KID)[0] is None
+    assert store.save_key(HOST, USER, KID, KEY).ok
+    key, result = store.load_key(HOST + "/", USER, KID)
     assert key == KEY
     assert result.ok
     cookies = {"remember-cookie_x": Secret("c0okie")}
     assert store.save_cookies(HOST, USER, cookies).ok
     assert store.load_cookies(HOST, USER)[0] == cookies
-    assert store.delete_key(HOST, USER).ok
-    assert store.load_key(HOST, USER)[0] is None
-    assert store.delete_key(HOST, USER).ok  # idempotent
-    assert store.save_key(HOST, "grace@example.com", KEY).ok
-    assert store.save_key("https://eu.posthog.com", USER, KEY).ok
+    assert store.delete_key(HOST, USER, KID).ok
+    assert store.load_key(HOST, USER, KID)[0] is None
+    assert store.delete_key(HOST, USER, KID).ok  # idempotent
+    assert store.save_key(HOST, "grace@example.com", KID, KEY).ok
+    assert store.save_key("https://eu.posthog.com", USER, KID, KEY).ok
     forgot = store.forget_host(HOST)
     assert forgot.ok
     assert "2 users" in forgot.message
     assert store.load_cookies(HOST, USER)[0] == {}
-    assert store.load_key(HOST, "grace@example.com")[0] is None
-    assert store.load_key("https://eu.posthog.com", USER)[0] == KEY
+    assert store.load_key(HOST, "grace@example.com", KID)[0] is None
+    assert store.load_key("https://eu.posthog.com", USER, KID)[0] == KEY
+
+
+@pytest.mark.parametrize("make", [lambda: KeyringStore(DictKeyring()), MemoryStore])
+def test_two_keys_of_one_user_are_two_entries(make: Callable[[], SecretStore]) -> None:
+    store = make()
+    other = Secret("phx_" + "other".ljust(40, "0"))
+    assert store.save_key(HOST, USER, KID, KEY).ok
+    assert store.save_key(HOST, USER, "key-2", other).ok
+    assert store.load_key(HOST, USER, KID)[0] == KEY
+    assert store.load_key(HOST, USER, "key-2")[0] == other
+    assert store.delete_key(HOST, USER, KID).ok
+    assert store.load_key(HOST, USER, KID)[0] is None
+    assert store.load_key(HOST, USER, "key-2")[0] == other
+    assert store.forget_host(HOST).ok
+    assert store.load_key(HOST, USER, "key-2")[0] is None
 
 
 def test_keyring_layout_is_as_documented() -> None:
     backend = DictKeyring()
     store = KeyringStore(backend)
-    store.save_key(HOST + "/", USER, KEY)
+    store.save_key(HOST + "/", USER, KID, KEY)
     store.save_cookies(HOST, USER, {"remember-cookie_x": Secret("v")})
     assert backend.entries == {
         (SERVICE, f"{HOST}|users"): json.dumps([USER]),
-        (SERVICE, f"{HOST}|{USER}|personal_api_key"): KEY.reveal(),
+        (SERVICE, f"{HOST}|keys"): json.dumps([[USER, KID]]),
+        (SERVICE, f"{HOST}|{USER}|personal_api_key|{KID}"): KEY.reveal(),
         (SERVICE, f"{HOST}|{USER}|cookies"): json.dumps({"remember-cookie_x": "v"}),
     }
     assert entry_name(HOST, USER, "cookies") == f"{HOST}|{USER}|cookies"
@@ -141,9 +158,20 @@ def test_keyring_layout_is_as_documented() -> None:
     assert backend.entries == {}
 
 
+def test_the_key_of_an_earlier_version_is_read_and_forgotten() -> None:
+    """Before 2026-11 phguide kept one entry per host and user: it still reads, and goes."""
+    backend = DictKeyring()
+    backend.entries[(SERVICE, f"{HOST}|users")] = json.dumps([USER])
+    backend.entries[(SERVICE, f"{HOST}|{USER}|personal_api_key")] = KEY.reveal()
+    store = KeyringStore(backend)
+    assert store.load_key(HOST, USER, LEGACY_KEY_ID)[0] == KEY
+    assert store.forget_host(HOST).ok
+    assert backend.entries == {}
+
+
 def test_the_fail_backend_is_no_backend_with_a_fix() -> None:
     store = KeyringStore(fail.Keyring())
-    result = store.save_key(HOST, USER, KEY)
+    result = store.save_key(HOST, USER, KID, KEY)
     assert result == StoreResult(result.state, result.message, result.fix)
     assert result.state == "no-backend"
     assert not result.ok
@@ -153,20 +181,20 @@ def test_the_fail_backend_is_no_backend_with_a_fix() -> None:
     if sys.platform.startswith("linux"):
         assert "gnome-keyring" in result.fix
     assert store.name == "no keyring"
-    for other in (store.probe(), store.load_key(HOST, USER)[1], store.forget_host(HOST)):
+    for other in (store.load_key(HOST, USER, KID)[1], store.forget_host(HOST)):
         assert other.state == "no-backend"
         assert other.fix
 
 
 def test_the_null_backend_is_not_a_place_to_keep_a_key() -> None:
     """keyring's null backend accepts writes and keeps nothing: that would lose a fresh key."""
-    result = KeyringStore(null.Keyring()).save_key(HOST, USER, KEY)
+    result = KeyringStore(null.Keyring()).save_key(HOST, USER, KID, KEY)
     assert result.state == "no-backend"
     assert "stores nothing" in result.message
 
 
 def test_a_backend_that_drops_writes_is_caught() -> None:
-    result = KeyringStore(ForgetfulKeyring()).save_key(HOST, USER, KEY)
+    result = KeyringStore(ForgetfulKeyring()).save_key(HOST, USER, KID, KEY)
     assert result.state == "error"
     assert "did not give it back" in result.message
     assert "Copy the key now" in result.fix
@@ -175,13 +203,13 @@ def test_a_backend_that_drops_writes_is_caught() -> None:
 def test_a_hanging_backend_times_out(hanging: HangingKeyring) -> None:
     store = KeyringStore(hanging, timeout=0.2)
     started = time.monotonic()
-    result = store.save_key(HOST, USER, KEY)
+    result = store.save_key(HOST, USER, KID, KEY)
     assert time.monotonic() - started < 1.0
     assert result.state == "timeout"
     assert "did not answer within 0.2 s" in result.message
     assert "may or may not have been saved" in result.message
     assert "Copy the key now" in result.fix
-    key, loaded = store.load_key(HOST, USER)
+    key, loaded = store.load_key(HOST, USER, KID)
     assert key is None
     assert loaded.state == "timeout"
     assert "may or may not" not in loaded.message
@@ -211,7 +239,7 @@ Dismissed.__name__ = "PromptDismissedException"
     ],
 )
 def test_failures_map_to_states(error: Exception, state: str) -> None:
-    result = KeyringStore(RaisingKeyring(error)).save_key(HOST, USER, KEY)
+    result = KeyringStore(RaisingKeyring(error)).save_key(HOST, USER, KID, KEY)
     assert result.state == state
     assert result.message
     assert result.fix
@@ -219,7 +247,7 @@ def test_failures_map_to_states(error: Exception, state: str) -> None:
 
 def test_a_secret_echoed_by_a_backend_is_masked() -> None:
     error = ValueError(f"cannot store {KEY.reveal()}")
-    result = KeyringStore(RaisingKeyring(error)).save_key(HOST, USER, KEY)
+    result = KeyringStore(RaisingKeyring(error)).save_key(HOST, USER, KID, KEY)
     assert KEY.reveal() not in result.message
     assert KEY.masked in result.message
     assert KEY.reveal() not in repr(result)
@@ -228,10 +256,10 @@ def test_a_secret_echoed_by_a_backend_is_masked() -> None:
 def test_the_memory_store_can_play_a_broken_keyring() -> None:
     broken = StoreResult("locked", "The keyring is locked.", "Unlock it.")
     store = MemoryStore(failure=broken)
-    assert store.save_key(HOST, USER, KEY) is broken
-    assert store.load_key(HOST, USER) == (None, broken)
+    assert store.save_key(HOST, USER, KID, KEY) is broken
+    assert store.load_key(HOST, USER, KID) == (None, broken)
     store.failure = None
-    assert store.save_key(HOST, USER, KEY).ok
+    assert store.save_key(HOST, USER, KID, KEY).ok
 
 
 def test_the_keyring_is_not_touched_when_the_store_is_created() -> None:
@@ -260,7 +288,7 @@ def test_a_headless_machine_has_no_backend(tmp_path: Path) -> None:
     code = (
         "import json; from phguide.system.credentials import KeyringStore; "
         "from phguide.core.secret import Secret; s = KeyringStore(); "
-        "r = s.save_key('https://us.posthog.com', 'a@b.c', Secret('phx_x')); "
+        "r = s.save_key('https://us.posthog.com', 'a@b.c', 'k', Secret('phx_x')); "
         "print(json.dumps([r.state, r.message, r.fix, s.name]))"
     )
     result = subprocess.run(

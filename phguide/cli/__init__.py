@@ -24,6 +24,7 @@ from phguide.core.secret import Secret
 if TYPE_CHECKING:
     from phguide.api.client import PostHogClient
     from phguide.api.models import Project, User
+    from phguide.core.accounts import Accounts
     from phguide.core.diagnose import Diagnosis
     from phguide.system.config import Config
     from phguide.system.credentials import SecretStore
@@ -155,6 +156,12 @@ class _Context:
             self._store = KeyringStore()
         return self._store
 
+    @property
+    def accounts(self) -> Accounts:
+        from phguide.core.accounts import Accounts
+
+        return Accounts.on_disk(self.store, self.config_path)
+
     def config(self) -> Config:
         from phguide.system.config import load_config
 
@@ -216,18 +223,18 @@ def _find_key(context: _Context, host: Host) -> tuple[_KeyInUse | None, str | No
     env_key = read_environment(context.environ).personal_key
     if env_key is not None:
         return _KeyInUse(env_key, "environment"), None
-    user = context.config().users.get(host.app_url.rstrip("/"))
-    if user is None:
+    held = context.accounts.active(host)
+    if held is None:
         return None, (
             f"No {KEY_VARIABLE} in the environment, and phguide has not saved a key for "
             f"{host.label}."
         )
-    key, result = context.store.load_key(host.app_url, user)
+    key, result = context.accounts.read(held)
     if not result.ok:
         return None, f"{result.message} {result.fix}".strip()
     if key is None:
-        return None, f"The keyring holds no key for {user} on {host.label}."
-    return _KeyInUse(key, "keyring", user, context.store.name), None
+        return None, f"The keyring holds no key for {held.email} on {host.label}."
+    return _KeyInUse(key, "keyring", held.email, context.store.name), None
 
 
 _SIGN_IN_FIX: Final = (
@@ -474,22 +481,11 @@ def _check(context: _Context) -> int:
 
 
 def _logout(context: _Context) -> int:
-    from phguide.system.config import ConfigError, save_config
-
     host, _ = context.host()
     io = context.io
-    result = context.store.forget_host(host.app_url)
+    result = context.accounts.forget_host(host)
     if not result.ok:
         raise CliError(result.message, result.fix)
-    config = context.config()
-    forgotten = config.without_host(host.app_url)
-    if forgotten != config:
-        try:
-            save_config(forgotten, context.config_path)
-        except ConfigError as error:
-            raise CliError(
-                str(error), "Check the permissions of phguide's settings folder."
-            ) from None
     io.out(
         f"Forgot the personal API key and sign-in cookies stored for {host.label} ({host.app_url})."
     )

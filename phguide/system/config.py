@@ -1,37 +1,105 @@
-"""The small settings file (last host, last user per host) and explicit, private file writes."""
+"""The small settings file: the last host, and the index of the keys phguide holds per host.
+
+None of it is secret (the keys themselves live in the keyring), but it says which accounts
+you use, so it is written readable by you only.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import sys
-import tempfile
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Final
+from typing import Any, Final, Literal, Protocol, get_args
+
+from phguide.system.files import FileWriteError, atomic_write
 
 __all__ = [
     "CONFIG_DIR_VARIABLE",
+    "LEGACY_KEY_ID",
     "Config",
     "ConfigError",
-    "atomic_write",
+    "HeldKey",
+    "KeySource",
+    "MemorySettings",
+    "Settings",
+    "SettingsFile",
     "config_dir",
     "config_path",
+    "host_id",
     "load_config",
     "save_config",
-    "write_secret_file",
 ]
 
 CONFIG_DIR_VARIABLE: Final = "PHGUIDE_CONFIG_DIR"
 """An environment variable naming the folder of `config.json` (tests point it at a temp folder)."""
 
+LEGACY_KEY_ID: Final = "saved-before-accounts"
+"""The local id of the one key per host and user that phguide before 2026-11 kept."""
+
+KeySource = Literal["created", "rolled", "approved", "pasted", "login-with-token", "earlier"]
+"""How phguide came to hold a key (`earlier`: saved by a version without this record)."""
+
 _FILE_NAME: Final = "config.json"
+_VERSION: Final = 2
+_SOURCES: Final = frozenset(get_args(KeySource))
+
+ConfigError = FileWriteError
+"""The settings could not be written (the message says which file and why)."""
 
 
-class ConfigError(OSError):
-    """A file could not be written; the message says which and why, in words a user can act on."""
+def host_id(app_url: str) -> str:
+    """The form of a host's app URL that names it in the settings and the keyring."""
+    return app_url.strip().rstrip("/")
+
+
+@dataclass(frozen=True)
+class HeldKey:
+    """A personal API key phguide holds in the keyring, as the settings file records it."""
+
+    host: str
+    """The host's app URL, without a trailing slash (see `host_id`)."""
+    email: str
+    """Whose key it is."""
+    key_id: str
+    """PostHog's id of the key, or a local id (``pasted-…``) when PostHog's is unknown."""
+    label: str = ""
+    """The key's label in PostHog, when known."""
+    mask: str = ""
+    """The key masked as PostHog shows it (``phx_...abcd``); empty until first read."""
+    source: KeySource = "pasted"
+    """How phguide came to hold it."""
+
+    def as_dict(self) -> dict[str, str]:
+        """The record as the settings file keeps it (without the host, which is its key)."""
+        return {
+            "email": self.email,
+            "key_id": self.key_id,
+            "label": self.label,
+            "mask": self.mask,
+            "source": self.source,
+        }
+
+    @classmethod
+    def from_dict(cls, host: str, data: object) -> HeldKey | None:
+        """A record read back from the file; None when it makes no sense."""
+        if not isinstance(data, dict):
+            return None
+        email, key_id = data.get("email"), data.get("key_id")
+        if not isinstance(email, str) or not isinstance(key_id, str) or not key_id:
+            return None
+        source = data.get("source")
+        label, mask = data.get("label"), data.get("mask")
+        return cls(
+            host=host,
+            email=email,
+            key_id=key_id,
+            label=label if isinstance(label, str) else "",
+            mask=mask if isinstance(mask, str) else "",
+            source=source if source in _SOURCES else "earlier",  # type: ignore[arg-type]
+        )
 
 
 @dataclass(frozen=True)
@@ -40,30 +108,80 @@ class Config:
 
     last_host: str | None = None
     """The app URL of the PostHog used last, preselected on the log-in screen."""
-    users: Mapping[str, str] = field(default_factory=dict)
-    """App URL → email of the user last signed in there (to find their key in the keyring)."""
+    keys: tuple[HeldKey, ...] = ()
+    """Every key phguide holds, on every host, oldest first."""
+    active: Mapping[str, str] = field(default_factory=dict)
+    """Host → key id of the key the subcommands and the walkthrough use there."""
 
-    def with_user(self, app_url: str, email: str) -> Config:
-        """A copy that records a sign-in, which also makes the host the last one used."""
-        url = app_url.rstrip("/")
-        return replace(self, last_host=url, users={**self.users, url: email})
+    def held(self, host: str | None = None) -> list[HeldKey]:
+        """The keys held for a host (every host when None), oldest first."""
+        wanted = None if host is None else host_id(host)
+        return [key for key in self.keys if wanted is None or key.host == wanted]
 
-    def without_host(self, app_url: str) -> Config:
+    def find(self, host: str, key_id: str) -> HeldKey | None:
+        """The key held under this id on this host, if any."""
+        wanted = host_id(host)
+        return next((k for k in self.keys if k.host == wanted and k.key_id == key_id), None)
+
+    def active_key(self, host: str) -> HeldKey | None:
+        """The host's active key, if one is held."""
+        key_id = self.active.get(host_id(host))
+        return None if key_id is None else self.find(host, key_id)
+
+    def with_key(self, key: HeldKey, *, make_active: bool) -> Config:
+        """A copy that holds `key` (replacing a record with its id) and uses its host last.
+
+        The key becomes active when asked, or when its host has no active key yet.
+        """
+        keys = [k for k in self.keys if (k.host, k.key_id) != (key.host, key.key_id)]
+        active = dict(self.active)
+        if make_active or self.active_key(key.host) is None:
+            active[key.host] = key.key_id
+        return replace(self, last_host=key.host, keys=(*keys, key), active=active)
+
+    def with_active(self, host: str, key_id: str) -> Config:
+        """A copy in which the held key `key_id` is the host's active key."""
+        if self.find(host, key_id) is None:
+            raise KeyError(key_id)
+        return replace(self, active={**self.active, host_id(host): key_id})
+
+    def without_key(self, host: str, key_id: str) -> Config:
+        """A copy without one key; when it was active, the newest other key of its host is."""
+        url = host_id(host)
+        keys = tuple(k for k in self.keys if (k.host, k.key_id) != (url, key_id))
+        active = dict(self.active)
+        if active.get(url) == key_id:
+            del active[url]
+            others = [k for k in keys if k.host == url]
+            if others:
+                active[url] = others[-1].key_id
+        return replace(self, keys=keys, active=active)
+
+    def without_host(self, host: str) -> Config:
         """A copy that forgets a host (after `phguide logout`)."""
-        url = app_url.rstrip("/")
-        users = {host: email for host, email in self.users.items() if host != url}
+        url = host_id(host)
         return replace(
-            self, last_host=None if self.last_host == url else self.last_host, users=users
+            self,
+            last_host=None if self.last_host == url else self.last_host,
+            keys=tuple(k for k in self.keys if k.host != url),
+            active={h: k for h, k in self.active.items() if h != url},
         )
 
     def to_json(self) -> str:
         """The file's text."""
-        data = {"last_host": self.last_host, "users": dict(sorted(self.users.items()))}
+        hosts: dict[str, dict[str, Any]] = {}
+        for key in self.keys:
+            entry = hosts.setdefault(key.host, {"active": self.active.get(key.host), "keys": []})
+            entry["keys"].append(key.as_dict())
+        data = {"version": _VERSION, "last_host": self.last_host, "hosts": hosts}
         return json.dumps(data, indent=2) + "\n"
 
     @classmethod
     def from_json(cls, text: str) -> Config:
         """Read the file's text, keeping what makes sense and dropping the rest.
+
+        A file of the layout before 2026-11 (``users``: host → email, one key each) reads
+        as one held key per host, under `LEGACY_KEY_ID`, so that key is never lost.
 
         Raises:
             ValueError: The text is not a JSON object.
@@ -72,34 +190,45 @@ class Config:
         if not isinstance(data, dict):
             raise ValueError("the settings file does not hold a JSON object")
         last = data.get("last_host")
-        raw_users = data.get("users")
-        users = (
-            {str(h): e for h, e in raw_users.items() if isinstance(e, str)}
-            if isinstance(raw_users, dict)
-            else {}
+        keys: list[HeldKey] = []
+        active: dict[str, str] = {}
+        hosts = data.get("hosts")
+        for raw_host, entry in hosts.items() if isinstance(hosts, dict) else ():
+            host = host_id(str(raw_host))
+            if not isinstance(entry, dict) or not isinstance(entry.get("keys"), list):
+                continue
+            found = [HeldKey.from_dict(host, item) for item in entry["keys"]]
+            held = {k.key_id: k for k in found if k is not None}
+            keys.extend(held.values())
+            if entry.get("active") in held:
+                active[host] = entry["active"]
+        users = data.get("users")
+        for raw_host, email in users.items() if isinstance(users, dict) else ():
+            host = host_id(str(raw_host))
+            if isinstance(email, str) and not any(k.host == host for k in keys):
+                keys.append(HeldKey(host, email, LEGACY_KEY_ID, "", "", "earlier"))
+                active[host] = LEGACY_KEY_ID
+        return cls(
+            last_host=last if isinstance(last, str) else None, keys=tuple(keys), active=active
         )
-        return cls(last_host=last if isinstance(last, str) else None, users=users)
 
 
 def config_dir(environ: Mapping[str, str] | None = None) -> Path:
     """The folder of phguide's settings.
 
-    `PHGUIDE_CONFIG_DIR` if set; else ``$XDG_CONFIG_HOME/phguide`` (``~/.config/phguide``)
-    on Linux and other Unixes, ``~/Library/Application Support/phguide`` on macOS and
-    ``%APPDATA%\\phguide`` on Windows.
+    `PHGUIDE_CONFIG_DIR` if set; else the platform's user config folder (platformdirs):
+    ``$XDG_CONFIG_HOME/phguide`` (``~/.config/phguide``) on Linux and other Unixes,
+    ``~/Library/Application Support/phguide`` on macOS, ``%APPDATA%\\phguide`` on Windows.
 
     Args:
-        environ: The environment to read; `os.environ` by default.
+        environ: The environment to read `PHGUIDE_CONFIG_DIR` from; `os.environ` by default.
     """
     env = os.environ if environ is None else environ
     if env.get(CONFIG_DIR_VARIABLE):
         return Path(env[CONFIG_DIR_VARIABLE]).expanduser()
-    if sys.platform == "win32" and env.get("APPDATA"):
-        return Path(env["APPDATA"]) / "phguide"
-    if sys.platform == "darwin" and not env.get("XDG_CONFIG_HOME"):
-        return Path.home() / "Library" / "Application Support" / "phguide"
-    base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base).expanduser() / "phguide"
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("phguide", appauthor=False, roaming=True))
 
 
 def config_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -110,8 +239,8 @@ def config_path(environ: Mapping[str, str] | None = None) -> Path:
 def load_config(path: Path | None = None) -> Config:
     """Read the settings; never fails.
 
-    A missing, unreadable or damaged file reads as empty settings: it only saves the
-    user a choice on the log-in screen, and the next save writes a good one.
+    A missing, unreadable or damaged file reads as empty settings (the keys stay in the
+    keyring; the next save writes a good file).
 
     Args:
         path: The file; `config_path()` by default.
@@ -142,79 +271,49 @@ def save_config(config: Config, path: Path | None = None) -> None:
     atomic_write(target, config.to_json())
 
 
-def atomic_write(path: Path, text: str, *, mode: int = 0o600) -> None:
-    """Replace a file's contents all at once, so a crash leaves the old file or the new one.
+class Settings(Protocol):
+    """Where the settings live: the file, or memory for the demo (whose hosts vanish)."""
 
-    The text goes to a temporary file in the same folder, created with `mode` from the
-    start (never briefly world-readable), flushed to disk, then renamed over `path`.
+    def load(self) -> Config:
+        """The settings as they are now."""
+        ...
 
-    Args:
-        path: The file to write; its folder must exist.
-        text: The new contents (UTF-8).
-        mode: The file's permission bits.
-
-    Raises:
-        ConfigError: The file could not be written; the old file, if any, is untouched.
-    """
-    folder = path.parent
-    try:
-        # mkstemp creates the file with mode 0600, so the text is private from the first byte.
-        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as error:
-        raise ConfigError(f"Could not write to {folder}: {error.strerror or error}.") from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temp_name, mode)
-        os.replace(temp_name, path)
-    except BaseException as error:
-        # Even when interrupted: a stray copy of a secret file must not stay behind.
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        if isinstance(error, OSError):
-            raise ConfigError(f"Could not write {path}: {error.strerror or error}.") from None
-        raise
-    # Make the rename itself durable; not every platform lets a folder be opened.
-    with contextlib.suppress(OSError):
-        folder_fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(folder_fd)
-        finally:
-            os.close(folder_fd)
+    def save(self, config: Config) -> None:
+        """Replace the settings; raises `ConfigError` when they cannot be written."""
+        ...
 
 
-def write_secret_file(path: Path | str, text: str, *, overwrite: bool = False) -> str:
-    """Write a secret to a file the user chose explicitly: atomically, mode 0600.
+class SettingsFile:
+    """The settings file (`config_path()` by default)."""
 
-    phguide never does this on its own; the interface calls it only when the user has
-    picked "save to a file" and a path.
+    def __init__(self, path: Path | None = None) -> None:
+        """Use the file at `path`, or the usual place (looked up on each call)."""
+        self.path = path
+        """The file, or None for the usual place."""
 
-    Args:
-        path: The file the user chose.
-        text: What to write, as it is (for example ``POSTHOG_PERSONAL_API_KEY=phx_...\\n``).
-        overwrite: Replace an existing file. Without it an existing file is left alone,
-            so that a key never silently replaces a `.env` full of other settings.
+    def load(self) -> Config:
+        """Read the file (never fails; see `load_config`)."""
+        return load_config(self.path)
 
-    Returns:
-        The warning to show beside the confirmation.
+    def save(self, config: Config) -> None:
+        """Write the file atomically, mode 0600."""
+        save_config(config, self.path)
 
-    Raises:
-        ConfigError: The file exists (and `overwrite` is false), or could not be written.
-    """
-    target = Path(path).expanduser()
-    if target.is_dir():
-        raise ConfigError(f"{target} is a folder: choose a file name inside it.")
-    if target.exists() and not overwrite:
-        raise ConfigError(
-            f"{target} already exists: choose another name, or confirm to replace it."
-        )
-    if not target.parent.is_dir():
-        raise ConfigError(f"The folder {target.parent} does not exist.")
-    atomic_write(target, text)
-    return (
-        f"Saved to {target} as plain text, readable only by you (mode 0600). Anyone who can "
-        "act as you, or read your backups, can read it: keep it out of version control and "
-        "delete it when you no longer need it."
-    )
+
+class MemorySettings:
+    """Settings kept in memory only (the demo, tests)."""
+
+    def __init__(self, config: Config | None = None) -> None:
+        """Start from `config`, or empty settings."""
+        self._config = config or Config()
+        self._lock = threading.Lock()
+
+    def load(self) -> Config:
+        """The settings as last saved."""
+        with self._lock:
+            return self._config
+
+    def save(self, config: Config) -> None:
+        """Keep `config`."""
+        with self._lock:
+            self._config = config

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import contextlib
 import json
-import sys
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, TypeVar
 
-from phguide.core.secret import Secret, mask
+from phguide.core.secret import Secret
+from phguide.system._keyring_words import (
+    Operation,
+    StoreState,
+    classify,
+    describe,
+    fix_for,
+    friendly_name,
+    message_for,
+    unusable,
+)
 from phguide.system._timeout import TimedOut, run_with_timeout
+from phguide.system.config import LEGACY_KEY_ID, host_id
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
@@ -27,8 +37,6 @@ __all__ = [
     "entry_name",
 ]
 
-StoreState = Literal["ok", "no-backend", "locked", "timeout", "denied", "error"]
-"""What happened to a keyring call: `ok`, or why the secret could not be stored or read."""
 
 SERVICE: Final = "phguide"
 """The keyring service name every phguide entry lives under."""
@@ -37,8 +45,6 @@ DEFAULT_TIMEOUT: Final = 3.0
 """Seconds a keyring call may take before phguide stops waiting for it."""
 
 _T = TypeVar("_T")
-_Kind = Literal["personal_api_key", "cookies"]
-_Operation = Literal["probe", "save", "load", "delete", "forget"]
 
 
 @dataclass(frozen=True)
@@ -71,20 +77,19 @@ class SecretStore(Protocol):
         """A human name for the store, such as "Secret Service" or "memory"."""
         ...
 
-    def probe(self) -> StoreResult:
-        """Check that secrets can be stored and read (may show the OS unlock prompt)."""
+    def save_key(self, app_url: str, user: str, key_id: str, key: Secret) -> StoreResult:
+        """Store one personal API key, replacing only the entry of the same key id.
+
+        The value is read back and compared: `ok` means it is really there.
+        """
         ...
 
-    def save_key(self, app_url: str, user: str, key: Secret) -> StoreResult:
-        """Store a user's personal API key for a host, replacing any earlier one."""
+    def load_key(self, app_url: str, user: str, key_id: str) -> tuple[Secret | None, StoreResult]:
+        """Read one personal API key; None (and ok) when it is not stored."""
         ...
 
-    def load_key(self, app_url: str, user: str) -> tuple[Secret | None, StoreResult]:
-        """Read a user's personal API key for a host; None (and ok) when none is stored."""
-        ...
-
-    def delete_key(self, app_url: str, user: str) -> StoreResult:
-        """Remove a user's personal API key for a host; ok when there was none."""
+    def delete_key(self, app_url: str, user: str, key_id: str) -> StoreResult:
+        """Remove one personal API key; ok when there was none."""
         ...
 
     def save_cookies(self, app_url: str, user: str, cookies: dict[str, Secret]) -> StoreResult:
@@ -96,174 +101,44 @@ class SecretStore(Protocol):
         ...
 
     def forget_host(self, app_url: str) -> StoreResult:
-        """Log out of a host: remove the key and cookies of every user stored for it."""
+        """Log out of a host: remove every key and the cookies of every user stored for it."""
         ...
 
 
-def _normalise(app_url: str) -> str:
-    return app_url.strip().rstrip("/")
-
-
 def _where(app_url: str, user: str) -> str:
-    return f"{user} on {_normalise(app_url)}"
+    return f"{user} on {host_id(app_url)}"
 
 
-def entry_name(app_url: str, user: str | None, kind: _Kind | Literal["users"]) -> str:
+def entry_name(
+    app_url: str,
+    user: str | None = None,
+    kind: Literal["personal_api_key", "cookies", "users", "keys"] = "personal_api_key",
+    key_id: str = LEGACY_KEY_ID,
+) -> str:
     """The keyring user name of one phguide entry (the service is always `SERVICE`).
 
-    Entries are ``{app_url}|{user}|personal_api_key`` (the key),
-    ``{app_url}|{user}|cookies`` (a JSON object of cookie name to value) and
-    ``{app_url}|users`` (a JSON list of the users stored for the host, so that
-    `SecretStore.forget_host` can find them: keyrings cannot list their entries).
+    Entries are ``{app_url}|{user}|personal_api_key|{key_id}`` (one a key, so two keys
+    never overwrite each other), ``{app_url}|{user}|cookies`` (a JSON object of cookie
+    name to value), and two per-host indexes, because keyrings cannot list their entries
+    and `SecretStore.forget_host` must find them all: ``{app_url}|users`` (a JSON list of
+    users) and ``{app_url}|keys`` (a JSON list of ``[user, key_id]``). The key that phguide
+    kept before 2026-11 (`LEGACY_KEY_ID`) is ``{app_url}|{user}|personal_api_key``.
 
     Args:
         app_url: The host's app URL; a trailing slash is ignored.
-        user: The user's email; None for the per-host ``users`` entry.
+        user: The user's email; None for the per-host indexes.
         kind: Which entry.
+        key_id: The key's id, for a ``personal_api_key`` entry.
 
     Returns:
         The name to pass to keyring as its ``username``.
     """
-    if kind == "users":
-        return f"{_normalise(app_url)}|users"
-    return f"{_normalise(app_url)}|{user}|{kind}"
-
-
-# -- what each failure means and what to do --------------------------------------------------
-
-
-def _no_backend_fix(operation: _Operation) -> str:
-    if sys.platform.startswith("linux"):
-        install = (
-            "Install and unlock a Secret Service (for example `apt install gnome-keyring`, "
-            "then log in to a desktop session or run `gnome-keyring-daemon --unlock`)"
-        )
-    else:
-        install = "Make sure the system keychain or credential manager is available"
-    if operation in ("load", "probe"):
-        return f"{install}, or set POSTHOG_PERSONAL_API_KEY in your environment."
-    return f"{install}, or set POSTHOG_PERSONAL_API_KEY in your environment. For now, copy the key."
-
-
-def _fix(state: StoreState, operation: _Operation) -> str:
-    advice = {
-        "ok": "",
-        "no-backend": _no_backend_fix(operation),
-        "locked": "Unlock your keyring (log in to the desktop, or run `gnome-keyring-daemon "
-        "--unlock`) and try again, or set POSTHOG_PERSONAL_API_KEY.",
-        "timeout": "If a keyring prompt is open somewhere, answer it and try again; otherwise "
-        "set POSTHOG_PERSONAL_API_KEY.",
-        "denied": "Allow phguide when the keyring asks, and try again.",
-        "error": "Try again, or set POSTHOG_PERSONAL_API_KEY in your environment.",
-    }[state]
-    # A key that is being saved may exist nowhere else: say so, whatever went wrong.
-    if operation == "save" and state not in ("ok", "no-backend"):
-        advice += " Copy the key now so you do not lose it."
-    return advice
-
-
-def _describe(error: BaseException, secrets: Iterable[str]) -> str:
-    """A short description of an exception with any secret value in it masked."""
-    text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-    for value in secrets:
-        # A misbehaving backend could echo the value it was given; never let it through.
-        if value:
-            text = text.replace(value, mask(value))
-    return text if len(text) <= 200 else text[:197] + "..."
-
-
-def _classify(error: BaseException) -> StoreState:
-    """Map an exception from keyring, SecretStorage, jeepney or an OS API to a state."""
-    names = {cls.__name__ for cls in type(error).__mro__}
-    dbus_name = str(getattr(error, "name", "") or "")
-    text = str(error).lower()
-    if "NoKeyringError" in names or "SecretServiceNotAvailableException" in names:
-        return "no-backend"
-    if "PromptDismissedException" in names:
-        return "denied"
-    if "KeyringLocked" in names or "LockedException" in names:
-        return "locked"
-    # D-Bus errors from jeepney carry the error name, e.g. org.freedesktop.DBus.Error.NoReply.
-    suffix = dbus_name.rpartition(".")[2]
-    if suffix in ("AccessDenied", "NotAuthorized"):
-        return "denied"
-    if suffix == "IsLocked":
-        return "locked"
-    if suffix in ("ServiceUnknown", "NoServer", "NameHasNoOwner"):
-        return "no-backend"
-    if suffix in ("NoReply", "Timeout", "TimedOut"):
-        return "timeout"
-    # macOS: errSecAuthFailed (-25293), userCanceled (-128); Windows: ERROR_ACCESS_DENIED (5).
-    if any(marker in text for marker in ("denied", "-25293", "-128", "cancel", "not allowed")):
-        return "denied"
-    return "error"
-
-
-def _message(
-    state: StoreState, operation: _Operation, store: str, detail: str, timeout: float
-) -> str:
-    what = {
-        "probe": "check the keyring",
-        "save": "save the key in the keyring",
-        "load": "read from the keyring",
-        "delete": "delete from the keyring",
-        "forget": "remove phguide's entries from the keyring",
-    }[operation]
-    if state == "no-backend":
-        return f"No keyring is available on this machine, so phguide cannot {what} ({detail})."
-    if state == "locked":
-        return f"The keyring ({store}) is locked, so phguide cannot {what}."
-    if state == "timeout":
-        maybe = " The key may or may not have been saved." if operation == "save" else ""
-        return f"The keyring ({store}) did not answer within {timeout:g} s.{maybe}"
-    if state == "denied":
-        return f"The keyring ({store}) refused access, so phguide cannot {what} ({detail})."
-    return f"phguide could not {what} ({store}: {detail})."
-
-
-# -- the keyring store -----------------------------------------------------------------------
-
-
-def _friendly_name(backend: KeyringBackend) -> str:
-    """A name users recognise for a keyring backend."""
-    module = type(backend).__module__
-    known = {
-        "keyring.backends.SecretService": "Secret Service",
-        "keyring.backends.libsecret": "Secret Service (libsecret)",
-        "keyring.backends.kwallet": "KWallet",
-        "keyring.backends.macOS": "macOS Keychain",
-        "keyring.backends.Windows": "Windows Credential Manager",
-        "keyring.backends.fail": "no keyring",
-        "keyring.backends.null": "no keyring (null backend)",
-    }
-    if module == "keyring.backends.chainer":
-        inner = getattr(backend, "backends", [])
-        return " + ".join(_friendly_name(b) for b in inner) or "no keyring"
-    for prefix, label in known.items():
-        if module == prefix or module.startswith(prefix + "."):
-            return label
-    return str(getattr(backend, "name", type(backend).__name__))
-
-
-def _unusable(backend: KeyringBackend) -> str | None:
-    """Why a backend cannot keep a secret, or None when it can.
-
-    The null backend accepts every write and forgets it, which would silently lose a
-    fresh key; the fail backend and an empty chainer raise on every call.
-    """
-    module = type(backend).__module__
-    if module == "keyring.backends.fail":
-        return "no keyring backend found"
-    if module == "keyring.backends.null":
-        return "the null keyring backend is configured and stores nothing"
-    if module == "keyring.backends.chainer":
-        inner = list(getattr(backend, "backends", []))
-        if not inner:
-            return "no keyring backend found"
-        reasons = [_unusable(b) for b in inner]
-        if all(reasons):
-            return reasons[0]
-    return None
+    host = host_id(app_url)
+    if kind in ("users", "keys"):
+        return f"{host}|{kind}"
+    if kind == "personal_api_key" and key_id != LEGACY_KEY_ID:
+        return f"{host}|{user}|{kind}|{key_id}"
+    return f"{host}|{user}|{kind}"
 
 
 class _Unusable(Exception):
@@ -304,7 +179,7 @@ class KeyringStore:
     def name(self) -> str:
         """The backend's name once it is known, else "system keyring"."""
         backend = self._backend
-        return _friendly_name(backend) if backend is not None else "system keyring"
+        return friendly_name(backend) if backend is not None else "system keyring"
 
     def _resolve(self) -> KeyringBackend:
         # Runs in the worker thread: keyring's lookup talks to D-Bus and can hang too.
@@ -315,14 +190,14 @@ class KeyringStore:
 
                 self._backend = keyring.get_keyring()
             backend = self._backend
-        reason = _unusable(backend)
+        reason = unusable(backend)
         if reason is not None:
             raise _Unusable(reason)
         return backend
 
     def _run(
         self,
-        operation: _Operation,
+        operation: Operation,
         call: Callable[[KeyringBackend], _T],
         secrets: Iterable[str] = (),
     ) -> tuple[_T | None, StoreResult | None]:
@@ -337,34 +212,26 @@ class KeyringStore:
         except _Unusable as error:
             state, detail = "no-backend", str(error)
         except Exception as error:
-            state, detail = _classify(error), _describe(error, secrets)
+            state, detail = classify(error), describe(error, secrets)
         else:
             return value, None
         return None, StoreResult(
             state,
-            _message(state, operation, self.name, detail, self.timeout),
-            _fix(state, operation),
+            message_for(state, operation, self.name, detail, self.timeout),
+            fix_for(state, operation),
         )
 
     # -- the protocol ------------------------------------------------------------------------
 
-    def probe(self) -> StoreResult:
-        """Look up the backend and read one (missing) entry, which shows up locks and hangs."""
-        _, failure = self._run(
-            "probe", lambda backend: backend.get_password(self.service, "|probe")
-        )
-        if failure is not None:
-            return failure
-        return StoreResult("ok", f"Secrets are kept in {self.name}.")
-
-    def save_key(self, app_url: str, user: str, key: Secret) -> StoreResult:
+    def save_key(self, app_url: str, user: str, key_id: str, key: Secret) -> StoreResult:
         """Store the key, then read it back: a backend that drops writes must not lose it."""
-        name = entry_name(app_url, user, "personal_api_key")
+        name = entry_name(app_url, user, "personal_api_key", key_id)
         plain = key.reveal()
 
         def save(backend: KeyringBackend) -> bool:
-            # The index first: an entry the index misses could never be forgotten.
+            # The indexes first: an entry they miss could never be forgotten.
             self._add_user(backend, app_url, user)
+            self._change_keys(backend, app_url, add=(user, key_id))
             backend.set_password(self.service, name, plain)
             return backend.get_password(self.service, name) == plain
 
@@ -375,13 +242,13 @@ class KeyringStore:
             return StoreResult(
                 "error",
                 f"{self.name} accepted the key but did not give it back.",
-                _fix("error", "save"),
+                fix_for("error", "save"),
             )
         return StoreResult("ok", f"Saved the key for {_where(app_url, user)} in {self.name}.")
 
-    def load_key(self, app_url: str, user: str) -> tuple[Secret | None, StoreResult]:
+    def load_key(self, app_url: str, user: str, key_id: str) -> tuple[Secret | None, StoreResult]:
         """Read the key; None with an ok result when nothing is stored."""
-        name = entry_name(app_url, user, "personal_api_key")
+        name = entry_name(app_url, user, "personal_api_key", key_id)
         value, failure = self._run("load", lambda backend: backend.get_password(self.service, name))
         if failure is not None:
             return None, failure
@@ -389,10 +256,15 @@ class KeyringStore:
             return None, StoreResult("ok", f"No key is stored for {_where(app_url, user)}.")
         return Secret(value), StoreResult("ok", f"Read the key for {user} from {self.name}.")
 
-    def delete_key(self, app_url: str, user: str) -> StoreResult:
+    def delete_key(self, app_url: str, user: str, key_id: str) -> StoreResult:
         """Remove the key; ok when there was none."""
-        name = entry_name(app_url, user, "personal_api_key")
-        _, failure = self._run("delete", lambda backend: self._delete(backend, name))
+        name = entry_name(app_url, user, "personal_api_key", key_id)
+
+        def delete(backend: KeyringBackend) -> None:
+            self._delete(backend, name)
+            self._change_keys(backend, app_url, remove=(user, key_id))
+
+        _, failure = self._run("delete", delete)
         if failure is not None:
             return failure
         return StoreResult("ok", f"Removed the key for {_where(app_url, user)}.")
@@ -424,21 +296,24 @@ class KeyringStore:
         return found, StoreResult("ok", f"Read the sign-in for {user} from {self.name}.")
 
     def forget_host(self, app_url: str) -> StoreResult:
-        """Remove the key and cookies of every user in the host's index, then the index."""
+        """Remove every entry the host's indexes name, then the indexes."""
 
         def forget(backend: KeyringBackend) -> int:
             users = self._users(backend, app_url)
+            keys = self._keys(backend, app_url)
             for user in users:
                 self._delete(backend, entry_name(app_url, user, "personal_api_key"))
                 self._delete(backend, entry_name(app_url, user, "cookies"))
-            self._delete(backend, entry_name(app_url, None, "users"))
+            for user, key_id in keys:
+                self._delete(backend, entry_name(app_url, user, "personal_api_key", key_id))
+            self._delete(backend, entry_name(app_url, kind="keys"))
+            self._delete(backend, entry_name(app_url, kind="users"))
             return len(users)
 
         count, failure = self._run("forget", forget)
         if failure is not None:
             return failure
-        who = "1 user" if count == 1 else f"{count} users"
-        return StoreResult("ok", f"Removed the stored secrets of {who} on {_normalise(app_url)}.")
+        return _forgot(app_url, count or 0)
 
     # -- helpers (run inside the worker thread) ---------------------------------------------
 
@@ -449,20 +324,45 @@ class KeyringStore:
         with contextlib.suppress(PasswordDeleteError):
             backend.delete_password(self.service, name)
 
-    def _users(self, backend: KeyringBackend, app_url: str) -> list[str]:
-        text = backend.get_password(self.service, entry_name(app_url, None, "users"))
+    def _index(self, backend: KeyringBackend, name: str) -> list[Any]:
+        text = backend.get_password(self.service, name)
         try:
-            users = json.loads(text) if text else []
+            items = json.loads(text) if text else []
         except ValueError:
             return []
-        return [u for u in users if isinstance(u, str)] if isinstance(users, list) else []
+        return items if isinstance(items, list) else []
+
+    def _users(self, backend: KeyringBackend, app_url: str) -> list[str]:
+        users = self._index(backend, entry_name(app_url, kind="users"))
+        return [u for u in users if isinstance(u, str)]
+
+    def _keys(self, backend: KeyringBackend, app_url: str) -> list[tuple[str, str]]:
+        items = self._index(backend, entry_name(app_url, kind="keys"))
+        return [
+            (item[0], item[1])
+            for item in items
+            if isinstance(item, list) and len(item) == 2 and all(isinstance(v, str) for v in item)
+        ]
 
     def _add_user(self, backend: KeyringBackend, app_url: str, user: str) -> None:
         users = self._users(backend, app_url)
         if user not in users:
             users.append(user)
+            backend.set_password(self.service, entry_name(app_url, kind="users"), json.dumps(users))
+
+    def _change_keys(
+        self,
+        backend: KeyringBackend,
+        app_url: str,
+        *,
+        add: tuple[str, str] | None = None,
+        remove: tuple[str, str] | None = None,
+    ) -> None:
+        keys = self._keys(backend, app_url)
+        changed = [k for k in keys if k != remove] + ([add] if add and add not in keys else [])
+        if changed != keys:
             backend.set_password(
-                self.service, entry_name(app_url, None, "users"), json.dumps(users)
+                self.service, entry_name(app_url, kind="keys"), json.dumps(changed)
             )
 
 
@@ -497,7 +397,7 @@ class MemoryStore:
         self._name = name
         self.failure = failure
         """A result every call returns instead of working (None: calls work)."""
-        self._keys: dict[tuple[str, str], Secret] = {}
+        self._keys: dict[tuple[str, str, str], Secret] = {}
         self._cookies: dict[tuple[str, str], dict[str, Secret]] = {}
 
     @property
@@ -505,45 +405,41 @@ class MemoryStore:
         """The name given at creation."""
         return self._name
 
-    def probe(self) -> StoreResult:
-        """Ok unless `failure` is set."""
-        return self.failure or StoreResult("ok", f"Secrets are kept in {self._name}.")
-
-    def save_key(self, app_url: str, user: str, key: Secret) -> StoreResult:
+    def save_key(self, app_url: str, user: str, key_id: str, key: Secret) -> StoreResult:
         """Keep the key in memory."""
         if self.failure:
             return self.failure
-        self._keys[(_normalise(app_url), user)] = key
+        self._keys[(host_id(app_url), user, key_id)] = key
         return StoreResult("ok", f"Saved the key for {_where(app_url, user)} in {self._name}.")
 
-    def load_key(self, app_url: str, user: str) -> tuple[Secret | None, StoreResult]:
-        """The key kept for the host and user, if any."""
+    def load_key(self, app_url: str, user: str, key_id: str) -> tuple[Secret | None, StoreResult]:
+        """The key kept under this id for the host and user, if any."""
         if self.failure:
             return None, self.failure
-        key = self._keys.get((_normalise(app_url), user))
+        key = self._keys.get((host_id(app_url), user, key_id))
         if key is None:
             return None, StoreResult("ok", f"No key is stored for {_where(app_url, user)}.")
         return key, StoreResult("ok", f"Read the key for {user} from {self._name}.")
 
-    def delete_key(self, app_url: str, user: str) -> StoreResult:
+    def delete_key(self, app_url: str, user: str, key_id: str) -> StoreResult:
         """Forget the key, if any."""
         if self.failure:
             return self.failure
-        self._keys.pop((_normalise(app_url), user), None)
+        self._keys.pop((host_id(app_url), user, key_id), None)
         return StoreResult("ok", f"Removed the key for {_where(app_url, user)}.")
 
     def save_cookies(self, app_url: str, user: str, cookies: dict[str, Secret]) -> StoreResult:
         """Keep a copy of the cookies in memory."""
         if self.failure:
             return self.failure
-        self._cookies[(_normalise(app_url), user)] = dict(cookies)
+        self._cookies[(host_id(app_url), user)] = dict(cookies)
         return StoreResult("ok", f"Saved the sign-in for {_where(app_url, user)}.")
 
     def load_cookies(self, app_url: str, user: str) -> tuple[dict[str, Secret], StoreResult]:
         """A copy of the cookies kept for the host and user, possibly empty."""
         if self.failure:
             return {}, self.failure
-        found = self._cookies.get((_normalise(app_url), user))
+        found = self._cookies.get((host_id(app_url), user))
         if not found:
             return {}, StoreResult("ok", f"No sign-in is stored for {_where(app_url, user)}.")
         return dict(found), StoreResult("ok", f"Read the sign-in for {user} from {self._name}.")
@@ -552,10 +448,13 @@ class MemoryStore:
         """Forget every key and cookie of the host."""
         if self.failure:
             return self.failure
-        host = _normalise(app_url)
-        users = {user for (h, user) in (*self._keys, *self._cookies) if h == host}
-        for user in users:
-            self._keys.pop((host, user), None)
-            self._cookies.pop((host, user), None)
-        who = "1 user" if len(users) == 1 else f"{len(users)} users"
-        return StoreResult("ok", f"Removed the stored secrets of {who} on {host}.")
+        host = host_id(app_url)
+        users = {key[1] for key in (*self._keys, *self._cookies) if key[0] == host}
+        self._keys = {key: value for key, value in self._keys.items() if key[0] != host}
+        self._cookies = {key: value for key, value in self._cookies.items() if key[0] != host}
+        return _forgot(app_url, len(users))
+
+
+def _forgot(app_url: str, users: int) -> StoreResult:
+    who = "1 user" if users == 1 else f"{users} users"
+    return StoreResult("ok", f"Removed the stored secrets of {who} on {host_id(app_url)}.")

@@ -36,7 +36,6 @@ from phguide.core.secret import Secret
 from phguide.demo import DemoServer, demo_data
 from phguide.demo.data import DEMO_EMAIL, DEMO_PASSWORD, TOTP_EMAIL
 from phguide.services import Services
-from phguide.system.config import Config, config_path, save_config
 from phguide.ui.app import PhGuideApp
 from phguide.ui.dialogs.confirm import ConfirmDialog
 from phguide.ui.dialogs.create_key import CreateKeyDialog
@@ -353,8 +352,6 @@ async def test_the_walkthrough_and_every_subcommand_leak_no_secret(
 
         # The subcommands, as a user runs them after the walkthrough (in a thread: each runs
         # its own event loop, as it does from a shell).
-        us = services.clouds.us
-        save_config(Config().with_user(us.app_url, DEMO_EMAIL), config_path())
         rolled = secrets.keys[1]
         env_key = {"POSTHOG_PERSONAL_API_KEY": rolled}
         statuses = [

@@ -408,7 +408,9 @@ async def test_device_flow_approved(
         key = session.personal_key
         assert key is not None and session.personal_key_label
         # The fresh key is the user's: saved in the keyring, known to the server.
-        stored, _ = services.store.load_key(services.clouds.us.app_url, DEMO_EMAIL)
+        held = services.accounts.active(services.clouds.us)
+        assert held is not None and held.source == "approved" and held.email == DEMO_EMAIL
+        stored, _ = services.accounts.read(held)
         assert stored == key
         assert [fresh.saved for fresh in app.state.fresh_keys] == [True]
         assert demo_server.data.find_key(key.reveal()) is not None
@@ -458,10 +460,10 @@ class _HangingStore(MemoryStore):
         self.entered = threading.Event()
         self.release = threading.Event()
 
-    def save_key(self, app_url: str, user: str, key: Secret) -> StoreResult:
+    def save_key(self, app_url: str, user: str, key_id: str, key: Secret) -> StoreResult:
         self.entered.set()
         self.release.wait(10)
-        return super().save_key(app_url, user, key)
+        return super().save_key(app_url, user, key_id, key)
 
 
 async def test_device_key_stays_on_screen_when_cancelled_while_saving(
@@ -555,7 +557,9 @@ async def test_pasted_key_valid_and_saved(services: Services, demo_server: DemoS
         session = app.state.session
         assert session is not None and session.method == "pasted"
         assert session.personal_key == Secret(value)
-    stored, _ = services.store.load_key(services.clouds.us.app_url, DEMO_EMAIL)
+    held = services.accounts.active(services.clouds.us)
+    assert held is not None and held.source == "pasted" and held.email == DEMO_EMAIL
+    stored, _ = services.accounts.read(held)
     assert stored == Secret(value)
 
 

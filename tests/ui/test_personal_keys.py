@@ -190,7 +190,9 @@ async def test_create_shows_once_copies_and_saves(
         store = services.store
         assert isinstance(store, MemoryStore)
         assert services.host is not None
-        stored, _ = store.load_key(services.host.app_url, DEMO_EMAIL)
+        held = services.accounts.active(services.host)
+        assert held is not None and held.source == "created" and held.email == DEMO_EMAIL
+        stored, _ = services.accounts.read(held)
         assert stored == fresh.value
         assert fresh.saved
         assert "Saved" in app.status

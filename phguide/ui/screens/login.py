@@ -41,6 +41,7 @@ from phguide.ui.widgets.problem import ProblemBox
 if TYPE_CHECKING:
     from phguide.api.client import PostHogClient
     from phguide.api.models import DeviceAuthorization, Project, User
+    from phguide.core.accounts import KeySource
     from phguide.core.hosts import Host
     from phguide.system.credentials import StoreResult
 
@@ -260,14 +261,11 @@ class LoginScreen(StepScreen):
     def _look_up_saved_key(self, host: Host | None) -> None:
         """Find the key an earlier run saved for this host (keyring calls can block: a thread)."""
         found: tuple[Host, str, Secret] | None = None
-        if host is not None and self.services.remember_users:
-            from phguide.system.config import load_config
-
-            user = load_config(self.services.config_path).users.get(host.app_url.rstrip("/"))
-            if user is not None:
-                key, result = self.services.store.load_key(host.app_url, user)
-                if key is not None and result.ok:
-                    found = (host, user, key)
+        held = None if host is None else self.services.accounts.active(host)
+        if host is not None and held is not None:
+            key, result = self.services.accounts.read(held)
+            if key is not None and result.ok:
+                found = (host, held.email, key)
         self.app.call_from_thread(self._show_saved_key, found)
 
     def _show_saved_key(self, found: tuple[Host, str, Secret] | None) -> None:
@@ -528,7 +526,7 @@ class LoginScreen(StepScreen):
             project_task.cancel()
             self._show_fresh(fresh, "phguide could not fetch your account, so it is not saved.")
             raise
-        saved = await self._save_key(host, user.email, fresh.value).wait()
+        saved = await self._save_key(host, user.email, fresh.value, "approved", fresh.label).wait()
         project: Project | None = None
         try:
             project = await project_task
@@ -770,9 +768,11 @@ class LoginScreen(StepScreen):
         self.services.store.save_cookies(app_url, user, cookies)
 
     @work(group="keyring", exit_on_error=False, thread=True)
-    def _save_key(self, host: Host, user: str, key: Secret) -> StoreResult | None:
+    def _save_key(
+        self, host: Host, user: str, key: Secret, source: KeySource, label: str = ""
+    ) -> StoreResult | None:
         try:
-            return self.services.save_personal_key(host, user, key)
+            return self.services.save_personal_key(host, user, key, label=label, source=source)
         except Exception:  # the store promises not to raise; a key must never be lost if it does
             return None
 
@@ -907,7 +907,7 @@ class LoginScreen(StepScreen):
         button = self.query_one("#key-save", Button)
         button.disabled = True
         try:
-            result = await self._save_key(checked.host, email, checked.key).wait()
+            result = await self._save_key(checked.host, email, checked.key, "pasted").wait()
         finally:
             button.disabled = False
         if result is None or not result.ok:

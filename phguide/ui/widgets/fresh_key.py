@@ -118,7 +118,9 @@ class FreshKeyPanel(Vertical):
             return
         app.call_from_thread(self.note, "Saving in your keyring…")
         try:
-            result = app.services.save_personal_key(host, email, fresh.value)
+            result = app.services.save_personal_key(
+                host, email, fresh.value, label=fresh.label, source="created"
+            )
         except Exception:  # stores do not raise, but a key must never vanish if one does
             result = StoreResult("error", "The keyring failed.", "Copy the key now.")
         app.call_from_thread(self._saved, fresh, result)
