@@ -11,6 +11,7 @@ import pytest
 
 from phguide.core.dotenv import (
     DotenvError,
+    DotenvSymlink,
     add_to_gitignore,
     git_ignores,
     read_values,
@@ -95,7 +96,7 @@ def test_a_multiline_quoted_value_is_replaced_whole(tmp_path: Path) -> None:
 def test_values_that_need_quoting_are_quoted(tmp_path: Path) -> None:
     path = tmp_path / ".env"
     update_dotenv(path, {"A": "two words", "B": 'say "hi"', "C": "https://x.example/a"})
-    assert path.read_bytes() == b'A="two words"\nB="say \\"hi\\""\nC=https://x.example/a\n'
+    assert path.read_bytes() == b"A='two words'\nB='say \"hi\"'\nC=https://x.example/a\n"
     assert read_values(path, ["A", "B", "C"]) == {
         "A": "two words",
         "B": 'say "hi"',
@@ -111,11 +112,17 @@ def test_unchanged_values_leave_the_file_alone(tmp_path: Path) -> None:
     assert path.stat().st_ino == before
 
 
-def test_mode_is_kept_and_new_files_are_private(tmp_path: Path) -> None:
-    existing = write(tmp_path / "shared.env", b"A=1\n", mode=0o640)
+def test_existing_files_are_made_private_and_new_files_are_private(tmp_path: Path) -> None:
+    existing = write(tmp_path / "shared.env", b"A=1\n", mode=0o644)
     change = update_dotenv(existing, {"A": "2"})
-    assert stat.S_IMODE(existing.stat().st_mode) == 0o640
-    assert change.readable_by_others
+    assert stat.S_IMODE(existing.stat().st_mode) == 0o600
+    assert change.tightened_from == 0o644
+    assert not change.readable_by_others
+    same = write(tmp_path / "same.env", b"A=1\n", mode=0o640)
+    assert update_dotenv(same, {"A": "1"}).tightened_from == 0o640
+    assert stat.S_IMODE(same.stat().st_mode) == 0o600
+    private = write(tmp_path / "private.env", b"A=1\n", mode=0o600)
+    assert update_dotenv(private, {"A": "3"}).tightened_from is None
     fresh = tmp_path / "new.env"
     change = update_dotenv(fresh, {"POSTHOG_PERSONAL_API_KEY": KEY})
     assert change.created
@@ -123,11 +130,15 @@ def test_mode_is_kept_and_new_files_are_private(tmp_path: Path) -> None:
     assert not change.readable_by_others
 
 
-def test_a_symbolic_link_is_followed_not_replaced(tmp_path: Path) -> None:
+def test_a_symbolic_link_is_followed_only_when_asked_and_not_replaced(tmp_path: Path) -> None:
     real = write(tmp_path / "real.env", b"A=1\n")
     link = tmp_path / ".env"
     link.symlink_to(real)
-    update_dotenv(link, {"A": "2"})
+    with pytest.raises(DotenvSymlink) as refused:
+        update_dotenv(link, {"A": "2"})
+    assert refused.value.target == real
+    assert real.read_bytes() == b"A=1\n"
+    update_dotenv(link, {"A": "2"}, follow_symlink=True)
     assert link.is_symlink()
     assert real.read_bytes() == b"A=2\n"
 

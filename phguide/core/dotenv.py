@@ -16,6 +16,7 @@ from typing import Final
 __all__ = [
     "DotenvChange",
     "DotenvError",
+    "DotenvSymlink",
     "add_to_gitignore",
     "format_value",
     "git_ignores",
@@ -33,7 +34,17 @@ _ASSIGNMENT: Final = re.compile(
     rb"^(?P<head>[ \t]*(?:export[ \t]+)?(?P<name>[A-Za-z_][A-Za-z0-9_.]*)[ \t]*=[ \t]*)"
     rb"(?P<rest>[^\r\n]*)(?P<eol>\r\n|\n|\r)?$"
 )
-_SAFE_VALUE: Final = re.compile(r"[A-Za-z0-9_./:@+,%=~-]*")
+_SAFE_VALUE: Final = re.compile(r"[A-Za-z0-9_./:@+,%=-]*")
+"""Written bare: no shell, python-dotenv or Node dotenv gives any of these a meaning (`~` is
+left out: bash expands it after `=` or `:` in an assignment)."""
+_UNQUOTABLE: Final = re.compile(r"'|\\\\|\\$|\$\{|[\x00-\x08\x0b-\x1f\x7f]")
+"""What no single-quoted value can hold the same way in bash, python-dotenv and Node dotenv:
+a single quote, `${` (python-dotenv expands `${NAME}` in any quotes and has no escape for it),
+two backslashes in a row or one at the end (python-dotenv and Node treat
+``\\'`` and ``\\\\`` as escapes inside single quotes), and control characters but the line
+break and the tab (Node turns a carriage return into a line break)."""
+GIT_SAFE_OPTIONS: Final = ("-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null")
+"""A repository's own config must not make our question run its programs."""
 _EOL: Final = re.compile(rb"\r\n|\n|\r")
 
 
@@ -44,6 +55,17 @@ class DotenvError(Exception):
         super().__init__(message)
         self.message = message
         self.fix = fix
+
+
+class DotenvSymlink(DotenvError):
+    """The path is a symbolic link: phguide writes through it only when the user says so."""
+
+    def __init__(self, path: Path, target: Path) -> None:
+        super().__init__(
+            f"{path} is a symbolic link to {target}.",
+            "Confirm to write through the link, or choose the file itself.",
+        )
+        self.target = target
 
 
 @dataclass(frozen=True)
@@ -62,6 +84,8 @@ class DotenvChange:
     """True when the file did not exist."""
     mode: int
     """The file's permission bits after the write."""
+    tightened_from: int | None = None
+    """The mode an existing file had before phguide made it 0600 (None: it was not changed)."""
 
     @property
     def readable_by_others(self) -> bool:
@@ -85,18 +109,36 @@ class _Span:
 
 
 def format_value(value: str) -> str:
-    """Write a value the way every `.env` reader understands it.
+    """Write a value so that `set -a; . ./.env`, python-dotenv and Node dotenv all read it back
+    unchanged, and none of them runs or expands anything in it.
 
     Args:
         value: The plain value.
 
     Returns:
-        The value as is when it needs no quoting (keys and URLs), else double-quoted.
+        The value as is when it needs no quoting (keys and URLs), else single-quoted: inside
+        single quotes `$`, backticks, double quotes and line breaks mean nothing to any of them.
+
+    Raises:
+        DotenvError: The value holds what no quoting keeps the same in all three readers.
     """
     if _SAFE_VALUE.fullmatch(value):
         return value
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{escaped}"'
+    bad = _UNQUOTABLE.search(value)
+    if bad is not None:
+        what = {
+            "'": "a single quote",
+            "\\\\": "two backslashes in a row",
+            "\\": "a backslash at the end",
+            "${": "${ (python-dotenv would expand it)",
+        }
+        name = what.get(bad.group(0), f"the control character {bad.group(0)!r}")
+        raise DotenvError(
+            f"phguide cannot write this value safely to a .env file: it holds {name}, which "
+            "shells and .env readers read differently.",
+            "Set it by hand where you need it.",
+        )
+    return f"'{value}'"
 
 
 def _closing_quote(text: bytes, quote: int, start: int) -> int:
@@ -162,12 +204,13 @@ def _unquote(value: bytes) -> str:
 
 
 def _format_like(old: bytes, value: str) -> bytes:
-    """The new value in the quoting style of the old one, when that style can hold it."""
-    if old[:1] == b"'" and "'" not in value and "\n" not in value:
-        return f"'{value}'".encode()
-    if old[:1] == b'"':
-        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-        return f'"{escaped}"'.encode()
+    """The new value in the quoting style of the old one, when that style holds it safely."""
+    if old[:1] == b'"' and _SAFE_VALUE.fullmatch(value):
+        return f'"{value}"'.encode()
+    if old[:1] == b"'":
+        return (
+            f"'{value}'".encode() if _SAFE_VALUE.fullmatch(value) else format_value(value).encode()
+        )
     return format_value(value).encode()
 
 
@@ -246,25 +289,35 @@ def _atomic_write(path: Path, data: bytes, mode: int) -> None:
         raise
 
 
-def update_dotenv(path: str | os.PathLike[str], values: Mapping[str, str]) -> DotenvChange:
+def update_dotenv(
+    path: str | os.PathLike[str], values: Mapping[str, str], *, follow_symlink: bool = False
+) -> DotenvChange:
     """Set variables in a `.env` file: replace them where they stand, append the others.
 
     Every other byte of the file is kept: comments, blank lines, CRLF line endings, `export`
     prefixes, quoting style, inline comments, a missing final newline.
 
     Args:
-        path: The file; created (mode 0600) when missing. A symbolic link is followed.
+        path: The file; created (mode 0600) when missing, made 0600 when it is more open.
         values: Variable name to plain value.
+        follow_symlink: Write through a symbolic link (only once the user said so).
 
     Returns:
         What changed.
 
     Raises:
-        DotenvError: The file cannot be read or written; it is left as it was.
+        DotenvSymlink: The path is a symbolic link and `follow_symlink` is False.
+        DotenvError: The file cannot be read or written, or a value cannot be written
+            safely; it is left as it was.
     """
+    given = Path(path)
     target = Path(os.path.realpath(path))
+    if given.is_symlink() and not follow_symlink:
+        raise DotenvSymlink(given, target)
+    formatted = {name: format_value(value) for name, value in values.items()}  # refuse first
     data = _read(target)
     created = data is None
+    tightened_from: int | None = None
     if data is None:
         data = b""
         mode = NEW_FILE_MODE
@@ -273,6 +326,9 @@ def update_dotenv(path: str | os.PathLike[str], values: Mapping[str, str]) -> Do
             mode = target.stat().st_mode & 0o7777
         except OSError:
             mode = NEW_FILE_MODE
+        if mode & 0o077:
+            # The file may get a personal key: only its owner may read it (SECURITY.md).
+            tightened_from, mode = mode, NEW_FILE_MODE
     lines = data.splitlines(keepends=True)
     spans = _parse(lines)
     updated: list[str] = []
@@ -309,11 +365,20 @@ def update_dotenv(path: str | os.PathLike[str], values: Mapping[str, str]) -> Do
         eol = _line_ending(data)
         if out and not out[-1].endswith((b"\n", b"\r")):
             out.append(eol)
-        out.extend(f"{name}={format_value(values[name])}".encode() + eol for name in added)
+        out.extend(f"{name}={formatted[name]}".encode() + eol for name in added)
     new_data = b"".join(out)
     if new_data != data or created:
         _atomic_write(target, new_data, mode)
-    return DotenvChange(target, tuple(updated), tuple(added), tuple(unchanged), created, mode)
+    elif tightened_from is not None:
+        try:
+            os.chmod(target, mode)
+        except OSError as error:
+            raise DotenvError(
+                f"Could not make {target} private: {error.strerror}.", "chmod 600 it."
+            ) from None
+    return DotenvChange(
+        target, tuple(updated), tuple(added), tuple(unchanged), created, mode, tightened_from
+    )
 
 
 def git_ignores(path: str | os.PathLike[str], timeout: float = GIT_TIMEOUT) -> bool | None:
@@ -336,7 +401,16 @@ def git_ignores(path: str | os.PathLike[str], timeout: float = GIT_TIMEOUT) -> b
     environment = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
     try:
         result = subprocess.run(
-            [git, "-C", str(target.parent), "check-ignore", "-q", "--", target.name],
+            [
+                git,
+                *GIT_SAFE_OPTIONS,
+                "-C",
+                str(target.parent),
+                "check-ignore",
+                "-q",
+                "--",
+                target.name,
+            ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -262,6 +262,7 @@ class UsageScreen(StepScreen):
         """Ask where, confirm replacing what differs, write, then check git ignores the file."""
         from phguide.core.dotenv import (
             DotenvError,
+            DotenvSymlink,
             add_to_gitignore,
             git_ignores,
             read_values,
@@ -291,7 +292,18 @@ class UsageScreen(StepScreen):
             ):
                 self.guide.status = f"Left {path} as it was."
                 return
-            change = await asyncio.to_thread(update_dotenv, path, values)
+            try:
+                change = await asyncio.to_thread(update_dotenv, path, values)
+            except DotenvSymlink as link:
+                if not await self._ask(
+                    f"{path.name} is a link",
+                    f"{path} is a symbolic link to {link.target}. Write the keys there?",
+                    "Write through the link",
+                    danger=PERSONAL_KEY_VARIABLE in values,
+                ):
+                    self.guide.status = f"Left {path} and {link.target} as they were."
+                    return
+                change = await asyncio.to_thread(update_dotenv, path, values, follow_symlink=True)
         except DotenvError as error:
             self.guide.status = f"Could not write {path}: {error.message}"
             self._failed(error.message, error.fix)
@@ -305,6 +317,10 @@ class UsageScreen(StepScreen):
             parts.append("it already had these values")
         status = f"{'Created' if change.created else 'Wrote'} {change.path}: {'; '.join(parts)}."
         secret = PERSONAL_KEY_VARIABLE in values
+        if change.tightened_from is not None:
+            status += (
+                f" Made it private (mode 600; it was {change.tightened_from:o}): it may hold a key."
+            )
         if secret and change.readable_by_others:
             status += f" It is readable by other users (mode {change.mode:o}): chmod 600 it."
         self.guide.status = status
