@@ -18,10 +18,12 @@ from phguide.api.models import (
     DeviceAuthorization,
     DeviceCode,
     NewPersonalApiKey,
+    NewProjectSecretKey,
     Organization,
     PersonalApiKey,
     Precheck,
     Project,
+    ProjectSecretKey,
     User,
 )
 from phguide.core.secret import Secret
@@ -313,8 +315,39 @@ def device_authorization(data: Mapping[str, Any]) -> DeviceAuthorization:
         personal_api_key=Secret(_raw_str(data, "personal_api_key")),
         label=opt_str(data, "label"),
         project_id=opt_int(data, "project_id"),
-        scopes=str_tuple(data, "scopes"),
+        # Absent and empty differ: an empty list means "no access" (contract §6).
+        scopes=str_tuple(data, "scopes") if isinstance(data.get("scopes"), list) else None,
     )
+
+
+def secret_key(data: object) -> ProjectSecretKey:
+    """A project secret key row (contract §6b); a `value` is never read here."""
+    row = as_dict(data, "project secret API key")
+    creator = row.get("created_by")
+    return ProjectSecretKey(
+        id=req_str(row, "id"),
+        label=opt_str(row, "label"),
+        mask_value=opt_str(row, "mask_value"),
+        scopes=str_tuple(row, "scopes"),
+        created_at=opt_nullable_str(row, "created_at"),
+        last_used_at=opt_nullable_str(row, "last_used_at"),
+        last_rolled_at=opt_nullable_str(row, "last_rolled_at"),
+        created_by=opt_str(creator, "email") or None if isinstance(creator, Mapping) else None,
+    )
+
+
+def new_secret_key(data: object) -> NewProjectSecretKey:
+    """A project secret key just created or rolled: the plain `value` is required.
+
+    Raises:
+        Malformed: No value came back.
+    """
+    row = as_dict(data, "project secret API key")
+    value = Secret(_raw_str(row, "value"))
+    key = secret_key(row)
+    if not key.mask_value:
+        key = replace(key, mask_value=value.masked)
+    return NewProjectSecretKey(key=key, value=value)
 
 
 def page(data: object) -> tuple[int | None, str | None, list[Any]]:

@@ -1,54 +1,45 @@
 """PostHogClient: every call of the API contract on one `httpx.AsyncClient`.
 
 Importing this module does not import httpx: the transport loads when the first client is built,
-so `phguide --version` and the first screen never wait for it.
+so `phguide --version` and the first screen never wait for it. The device flow lives in
+`_device`, key management in `_keys`, the shared plumbing in `_base`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
-import time
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from phguide.api import _parse
+from phguide.api._base import REMEMBER_PREFIX, AuthKind, malformed, run_all
+from phguide.api._device import DeviceFlowMixin
+from phguide.api._keys import KeysMixin
 from phguide.api.errors import (
-    DeviceCodeExpired,
-    DeviceFlowUnsupported,
-    NotAuthenticated,
     NotFound,
     PermissionDenied,
     PostHogError,
     ServerError,
     TransportError,
     TwoFactorEnforced,
-    bad_answer,
     clean_text,
 )
 from phguide.api.models import (
-    DeviceAuthorization,
-    DeviceCode,
     FlagsCheck,
-    NewPersonalApiKey,
     Organization,
     OrgProjects,
-    PersonalApiKey,
     Precheck,
     Project,
     User,
 )
-from phguide.core.hosts import Host
-from phguide.core.secret import Secret, key_text_problem
+from phguide.core.secret import Secret
 
 if TYPE_CHECKING:
-    from phguide.api._transport import Expect, Reply, Transport
+    from phguide.api._transport import Reply
 
-AuthKind = Literal["none", "session", "key"]
-
-T = TypeVar("T")
+__all__ = ["REMEMBER_PREFIX", "AuthKind", "PostHogClient"]
 
 log = logging.getLogger("phguide.api")
 
@@ -58,61 +49,14 @@ PAGE_CONCURRENCY: Final = 8
 """Pages of one organisation fetched at once: enough to hide latency, gentle on the server."""
 MAX_PAGES: Final = 200
 """A guard against a server whose `next` links never end (20,000 projects at 100 a page)."""
-REMEMBER_PREFIX: Final = "remember-cookie_"
-"""The cookie that lets a browser skip the second factor for 30 days: a credential."""
 FLAGS_DISTINCT_ID: Final = "phguide-key-check"
 """The distinct id of a key check: `/flags` evaluates flags for it and ingests nothing."""
 
-_KEY_FIELDS: Final = frozenset({"label", "scopes", "scoped_teams", "scoped_organizations"})
 _ORG_ERRORS: Final = (PermissionDenied, NotFound, TwoFactorEnforced)
 """Failures that belong to one organisation; anything else is about the whole session."""
 
 
-def _malformed(error: _parse.Malformed) -> TransportError:
-    log.debug("could not read PostHog's answer: %s", error)
-    return bad_answer()
-
-
-def _expired(status: int | None = None) -> DeviceCodeExpired:
-    return DeviceCodeExpired(
-        "The browser approval code has expired.",
-        "Start browser approval again to get a new code.",
-        code="expired_token",
-        status=status,
-    )
-
-
-def _ended_early(status: int | None) -> DeviceCodeExpired:
-    return DeviceCodeExpired(
-        "PostHog ended this browser approval before its code expired. If you approved it, "
-        "the answer carrying your new personal API key was lost on the way, and PostHog "
-        "never hands a key out twice.",
-        "A key labelled “CLI - …” may now exist that phguide never received: delete it under "
-        "Personal API keys (phguide's step 4, or in PostHog), then start browser approval again.",
-        code="expired_token",
-        status=status,
-    )
-
-
-async def _all(coroutines: Iterable[Coroutine[Any, Any, T]]) -> list[T]:
-    """Run coroutines concurrently and return their results in order.
-
-    The first failure cancels the rest and is raised as itself (not an ExceptionGroup), so
-    callers catch the same typed errors as for a single call.
-    """
-    tasks: list[asyncio.Task[T]] = []
-    try:
-        async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(coroutine) for coroutine in coroutines]
-    except BaseExceptionGroup as group_error:
-        first = group_error.exceptions[0]
-        if isinstance(first, BaseExceptionGroup):
-            raise
-        raise first from None
-    return [task.result() for task in tasks]
-
-
-class PostHogClient:
+class PostHogClient(DeviceFlowMixin, KeysMixin):
     """An async client for one PostHog host.
 
     Args:
@@ -127,124 +71,6 @@ class PostHogClient:
             longer one is raised as `Throttled` at once.
         max_concurrency: The most requests in flight at once.
     """
-
-    def __init__(
-        self,
-        host: Host,
-        *,
-        personal_key: Secret | None = None,
-        remember_cookies: dict[str, Secret] | None = None,
-        timeout: float = 10.0,
-        retries: int = 2,
-        transport: Any = None,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
-        max_retry_wait: float = 30.0,
-        max_concurrency: int = 10,
-    ) -> None:
-        from phguide.api._transport import Transport
-
-        self.host = host
-        """The PostHog this client talks to."""
-        self._sleep = sleep or asyncio.sleep
-        self._t: Transport = Transport(
-            host,
-            timeout=timeout,
-            retries=retries,
-            transport=transport,
-            sleep=self._sleep,
-            max_retry_wait=max_retry_wait,
-            max_concurrency=max_concurrency,
-        )
-        self._session = False
-        for name, value in (remember_cookies or {}).items():
-            if name.startswith(REMEMBER_PREFIX):
-                self._t.cookies[name] = value
-        if personal_key is not None:
-            self.use_personal_key(personal_key)
-
-    def __repr__(self) -> str:
-        return f"PostHogClient({self.host.app_url!r}, auth={self.auth_kind!r})"
-
-    @property
-    def auth_kind(self) -> AuthKind:
-        """How calls authenticate: a personal key, a signed-in session, or not at all."""
-        if self._t.personal_key is not None:
-            return "key"
-        return "session" if self._session else "none"
-
-    async def aclose(self) -> None:
-        """Close the connections. The client cannot be used afterwards."""
-        await self._t.aclose()
-
-    async def __aenter__(self) -> PostHogClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    def use_personal_key(self, key: Secret) -> None:
-        """Authenticate later calls with this key (and drop any session).
-
-        The remember cookies stay: they are not a session, and a later login may use them.
-
-        Raises:
-            NotAuthenticated: The key holds a character no PostHog key has (it is refused
-                before any request: such a key cannot go in a header as it is).
-        """
-        reason = key_text_problem(key.reveal())
-        if reason is not None:
-            raise NotAuthenticated(
-                f"This personal API key {reason}.",
-                "Copy the key again, exactly as PostHog shows it.",
-                code="invalid_key_text",
-            )
-        self._t.personal_key = key
-        self._session = False
-        self._t.cookies = {
-            name: value
-            for name, value in self._t.cookies.items()
-            if name.startswith(REMEMBER_PREFIX)
-        }
-
-    @property
-    def personal_key(self) -> Secret | None:
-        """The key in use, if any."""
-        return self._t.personal_key
-
-    def remember_cookies(self) -> dict[str, Secret]:
-        """The `remember-cookie_*` cookies the last login set, for the keyring."""
-        return {
-            name: value
-            for name, value in self._t.cookies.items()
-            if name.startswith(REMEMBER_PREFIX)
-        }
-
-    # -- plumbing ---------------------------------------------------------------------------
-
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        *,
-        json: Any = None,
-        referer: str | None = None,
-        retry: bool | None = None,
-        accept: tuple[int, ...] = (),
-        credentials: bool = True,
-        session_only: bool = False,
-        expect: Expect = "json",
-    ) -> Reply:
-        return await self._t.request(
-            method,
-            self._t.url(path),
-            json=json,
-            referer=referer,
-            retry=retry,
-            accept=accept,
-            credentials=credentials,
-            session_only=session_only,
-            expect=expect,
-        )
 
     async def _login_post(self, path: str, body: dict[str, str]) -> None:
         """A login step: a session write with the login page as Referer; never retried.
@@ -316,11 +142,11 @@ class PostHogClient:
                 # Only a head start for `login`, which tries again and reports the failure.
                 log.debug("could not fetch the login page early: %s", error.code)
 
-        await _all([check(), prime()])
+        await run_all([check(), prime()])
         try:
             return _parse.precheck(answer[0].data)
         except _parse.Malformed as error:
-            raise _malformed(error) from None
+            raise malformed(error) from None
 
     async def login(self, email: str, password: Secret) -> None:
         """GET /login for CSRF (unless `precheck` already did), then POST /api/login.
@@ -394,139 +220,6 @@ class PostHogClient:
         self._t.personal_key = None
         self._session = False
 
-    # -- device flow (contract §5) ----------------------------------------------------------
-
-    async def start_device_flow(self) -> DeviceCode:
-        """Get a one-time code for browser approval.
-
-        Returns:
-            The code and the URL to show the user.
-
-        Raises:
-            DeviceFlowUnsupported: The instance answered 404 (too old for browser approval).
-        """
-        try:
-            reply = await self._call(
-                "POST", "/api/cli-auth/device-code/", credentials=False, retry=False
-            )
-        except PostHogError as error:
-            if error.status not in (404, 405):
-                raise
-            raise DeviceFlowUnsupported(
-                f"{self.host.label} does not offer browser approval.",
-                "Sign in with your email and password, or paste a personal API key.",
-                code="device_flow_unsupported",
-                status=error.status,
-            ) from None
-        try:
-            return _parse.device_code(reply.data)
-        except _parse.Malformed as error:
-            raise _malformed(error) from None
-
-    async def _poll(self, device_code: str) -> DeviceAuthorization | Literal["pending", "slow"]:
-        reply = await self._call(
-            "POST",
-            "/api/cli-auth/poll/",
-            json={"device_code": device_code},
-            credentials=False,
-            # The server hands the key over once; a retry after a lost answer finds it gone
-            # either way, and pending answers are safe to repeat.
-            retry=True,
-            accept=(400,),
-        )
-        body = reply.data if isinstance(reply.data, dict) else {}
-        status = body.get("status")
-        error = body.get("error")
-        if reply.status == 400:
-            if status == "expired" or error == "expired_token":
-                raise _expired(status=400)
-            if error == "authorization_pending":
-                return "pending"
-            if error == "slow_down":
-                return "slow"
-            raise self._t.error_for(reply)
-        if status == "authorized" or body.get("personal_api_key"):
-            try:
-                return _parse.device_authorization(body)
-            except _parse.Malformed as problem:
-                raise _malformed(problem) from None
-        if reply.status in (200, 202) and status in (None, "pending", "authorization_pending"):
-            return "pending"
-        raise _malformed(_parse.Malformed(f"unknown poll status {str(status)[:20]!r}"))
-
-    async def poll_device(self, device_code: str) -> DeviceAuthorization | None:
-        """One poll: None while pending.
-
-        Args:
-            device_code: `DeviceCode.device_code`.
-
-        Returns:
-            The key once the user approved, else None.
-
-        Raises:
-            DeviceCodeExpired: The code expired; start again.
-        """
-        result = await self._poll(device_code)
-        return result if isinstance(result, DeviceAuthorization) else None
-
-    async def wait_for_device_approval(
-        self,
-        code: DeviceCode,
-        *,
-        on_tick: Callable[[float], Awaitable[None] | None] | None = None,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
-    ) -> DeviceAuthorization:
-        """Poll every `interval` seconds until approved; cancel the task to stop.
-
-        `on_tick(seconds_left)` is called after each poll. On success the key is also
-        adopted (`use_personal_key`). Cancellation propagates as `CancelledError` from the
-        current sleep or request, leaving nothing running.
-
-        Args:
-            code: What `start_device_flow` returned.
-            on_tick: Called with the seconds left after each poll (may be async).
-            sleep: How to wait between polls (default: the client's sleep).
-
-        Returns:
-            The key, which the caller must save before anything else (PostHog forgets it).
-
-        Raises:
-            DeviceCodeExpired: The code expired before the user approved.
-            PostHogError: Polling failed even after retries; the code stays valid until it
-                expires, so calling again with it resumes the wait.
-        """
-        wait = sleep or self._sleep
-        interval = float(code.interval)
-        # Time is counted as slept plus spent in requests, so an injected sleep in tests moves
-        # the deadline exactly as real waiting would.
-        elapsed = 0.0
-        while True:
-            await wait(interval)
-            elapsed += interval
-            started = time.monotonic()
-            try:
-                result = await self._poll(code.device_code)
-            except DeviceCodeExpired as expired:
-                if elapsed + interval >= code.expires_in:
-                    raise
-                # PostHog forgets a code when it hands its key over: an "expired" this early
-                # most likely means that answer was lost on the way, and a key now exists.
-                raise _ended_early(expired.status) from None
-            elapsed += time.monotonic() - started
-            if isinstance(result, DeviceAuthorization):
-                self.use_personal_key(result.personal_api_key)
-                return result
-            if result == "slow":
-                # RFC 8628: a server that says slow_down wants 5 more seconds between polls.
-                interval += 5
-            left = max(0.0, code.expires_in - elapsed)
-            if on_tick is not None:
-                ticked = on_tick(left)
-                if inspect.isawaitable(ticked):
-                    await ticked
-            if left <= 0:
-                raise _expired()
-
     # -- reading (contract §4) --------------------------------------------------------------
 
     async def me(self) -> User:
@@ -540,29 +233,14 @@ class PostHogClient:
         try:
             return _parse.user(reply.data)
         except _parse.Malformed as error:
-            raise _malformed(error) from None
-
-    def _own_url(self, url: str) -> str:
-        """A pagination link moved onto this client's host.
-
-        A `next` link is only trusted for its path and query: behind a TLS-terminating proxy
-        PostHog often writes http:// or an internal host name into it, and a link to another
-        host must never receive our credentials.
-        """
-        absolute = self._t.url(url) if url.startswith("/") else url
-        if self._t.is_own(absolute):
-            return absolute
-        parts = urlsplit(absolute)
-        base = urlsplit(self.host.app_url)
-        log.debug("pagination link pointed elsewhere; kept its path only")
-        return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, ""))
+            raise malformed(error) from None
 
     async def _page(self, url: str) -> tuple[int | None, str | None, list[Any]]:
         reply = await self._t.request("GET", url)
         try:
             return _parse.page(reply.data)
         except _parse.Malformed as error:
-            raise _malformed(error) from None
+            raise malformed(error) from None
 
     @staticmethod
     def _offset_pages(next_url: str, count: int | None) -> list[str] | None:
@@ -609,7 +287,7 @@ class PostHogClient:
                 async with slots:
                     return await self._page(url)
 
-            results = await _all(fetch(url) for url in planned)
+            results = await run_all(fetch(url) for url in planned)
             pages.extend(result[2] for result in results)
             seen_urls.update(planned)
             # Projects created while we read make the last page point further: follow that.
@@ -664,7 +342,7 @@ class PostHogClient:
                 return OrgProjects(organization, error=error.message)
             return OrgProjects(organization, tuple(projects))
 
-        return await _all(one(organization) for organization in organizations)
+        return await run_all(one(organization) for organization in organizations)
 
     async def project(self, project_id: int | str) -> Project:
         """One project (`@current` allowed).
@@ -677,7 +355,7 @@ class PostHogClient:
         try:
             return _parse.project(reply.data)
         except _parse.Malformed as error:
-            raise _malformed(error) from None
+            raise malformed(error) from None
 
     async def reset_project_token(self, project_id: int) -> Project:
         """Rotate a project's API key (admins only): every SDK on the old key stops working.
@@ -691,108 +369,7 @@ class PostHogClient:
         try:
             return _parse.project(reply.data)
         except _parse.Malformed as error:
-            raise _malformed(error) from None
-
-    # -- personal keys (contract §6) --------------------------------------------------------
-
-    async def list_keys(self) -> list[PersonalApiKey]:
-        """The user's personal keys, newest first (a session is required).
-
-        Raises:
-            PermissionDenied: Called with a personal key instead of a session.
-        """
-        reply = await self._call("GET", "/api/personal_api_keys/")
-        try:
-            rows = _parse.as_list(reply.data, "personal API keys")
-        except _parse.Malformed as error:
-            raise _malformed(error) from None
-        return _parse.each(rows, _parse.personal_key, "personal API key")
-
-    def _new_key(self, reply: Reply) -> NewPersonalApiKey:
-        try:
-            return _parse.new_personal_key(reply.data)
-        except _parse.Malformed as error:
-            raise _malformed(error) from None
-
-    async def create_key(
-        self,
-        label: str,
-        scopes: Sequence[str],
-        scoped_teams: Sequence[int] = (),
-        scoped_organizations: Sequence[str] = (),
-    ) -> NewPersonalApiKey:
-        """Create a personal key; its value is in the answer once and never again.
-
-        Args:
-            label: 1 to 40 characters.
-            scopes: `"*"` or `"<object>:read|write"` entries.
-            scoped_teams: Project ids to limit the key to (empty: all).
-            scoped_organizations: Organisation ids to limit the key to (empty: all).
-
-        Returns:
-            The key and its plain value.
-
-        Raises:
-            InvalidInput: A bad label or scope, or the 10-key limit.
-            ReauthRequired: The sign-in is over 2 hours old.
-            PermissionDenied: Called with a personal key instead of a session.
-        """
-        reply = await self._call(
-            "POST",
-            "/api/personal_api_keys/",
-            json={
-                "label": label,
-                "scopes": list(scopes),
-                "scoped_teams": list(scoped_teams),
-                "scoped_organizations": list(scoped_organizations),
-            },
-            retry=False,
-        )
-        return self._new_key(reply)
-
-    @staticmethod
-    def _key_path(key_id: str, suffix: str = "") -> str:
-        return f"/api/personal_api_keys/{quote(key_id, safe='@')}/{suffix}"
-
-    async def get_key(self, key_id: str) -> PersonalApiKey:
-        """One personal key (without its value)."""
-        reply = await self._call("GET", self._key_path(key_id))
-        try:
-            return _parse.personal_key(reply.data)
-        except _parse.Malformed as error:
-            raise _malformed(error) from None
-
-    async def update_key(self, key_id: str, **fields: Any) -> PersonalApiKey:
-        """Change a key's `label`, `scopes`, `scoped_teams` or `scoped_organizations`.
-
-        Raises:
-            ValueError: Another field was given (a programming error, not a PostHog one).
-        """
-        unknown = set(fields) - _KEY_FIELDS
-        if unknown:
-            raise ValueError(f"cannot update {', '.join(sorted(unknown))} of a personal key")
-        body = {
-            name: list(value) if isinstance(value, tuple | list | set | frozenset) else value
-            for name, value in fields.items()
-        }
-        reply = await self._call("PATCH", self._key_path(key_id), json=body, retry=False)
-        try:
-            return _parse.personal_key(reply.data)
-        except _parse.Malformed as error:
-            raise _malformed(error) from None
-
-    async def delete_key(self, key_id: str) -> None:
-        """Delete a key: everything using it stops working."""
-        await self._call("DELETE", self._key_path(key_id), retry=False)
-
-    async def roll_key(self, key_id: str) -> NewPersonalApiKey:
-        """Replace a key's value: the old value stops working, the new one is shown once."""
-        reply = await self._call("POST", self._key_path(key_id, "roll/"), retry=False)
-        return self._new_key(reply)
-
-    async def current_key(self) -> PersonalApiKey:
-        """`@current`: the key this client authenticates with (key auth only)."""
-        return await self.get_key("@current")
+            raise malformed(error) from None
 
     # -- checking a project key (contract §7) -----------------------------------------------
 
@@ -826,7 +403,7 @@ class PostHogClient:
         if reply.status == 200:
             flags = body.get("flags", body.get("featureFlags"))
             if not isinstance(reply.data, dict):
-                raise _malformed(_parse.Malformed("flags answer is not an object"))
+                raise malformed(_parse.Malformed("flags answer is not an object"))
             return FlagsCheck(
                 valid=True,
                 status=200,

@@ -6,101 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Final, TypedDict
 
-# code -> (message, fix). Messages say what happened; fixes say what to do.
-_CODE_TEXT: Final[dict[str, tuple[str, str]]] = {
-    "invalid_credentials": (
-        "Invalid email or password.",
-        "Check the email and password.",
-    ),
-    "sso_enforced": (
-        "This account must sign in with single sign-on (SSO).",
-        "Use browser approval: phguide opens PostHog in your browser, where SSO works.",
-    ),
-    "not_verified": (
-        "This email address is not verified yet.",
-        "Open the verification email PostHog sent you, then sign in again.",
-    ),
-    "2fa_required": (
-        "Two-factor authentication is required.",
-        "Enter the 6-digit code from your authenticator app, or a backup code.",
-    ),
-    "code_based_verification_required": (
-        "PostHog emailed you a 6-digit sign-in code.",
-        "Enter the code from the email (it can be sent again after a minute).",
-    ),
-    "2fa_invalid": (
-        "That two-factor code is not valid.",
-        "Enter the current code from your authenticator app, or a backup code.",
-    ),
-    "2fa_too_many_attempts": (
-        "Too many wrong two-factor codes.",
-        "Wait a few minutes, then sign in again.",
-    ),
-    "2fa_expired": (
-        "The sign-in took too long and has expired.",
-        "Sign in again with your email and password.",
-    ),
-    "invalid_code": (
-        "That emailed code is not valid.",
-        "Check the latest email from PostHog and enter its 6-digit code.",
-    ),
-    "too_many_attempts": (
-        "Too many wrong codes.",
-        "Sign in again to get a new code.",
-    ),
-    "no_pending_verification": (
-        "There is no sign-in waiting for a code.",
-        "Sign in again with your email and password.",
-    ),
-    "too_soon": (
-        "A code was sent less than a minute ago.",
-        "Wait a minute before asking for another code.",
-    ),
-    "not_authenticated": (
-        "You are not signed in.",
-        "Sign in again.",
-    ),
-    "authentication_failed": (
-        "The personal API key is not valid.",
-        "Check that it was copied whole and has not been deleted or rolled.",
-    ),
-    "too_many_failed_attempts": (
-        "Too many failed sign-ins: PostHog has locked sign-in for 10 minutes.",
-        "Wait 10 minutes, or use browser approval.",
-    ),
-    "permission_denied": (
-        "PostHog refused this action.",
-        "Check the key's scopes and projects, or ask an organisation admin for access.",
-    ),
-    "sensitive_action_required_reauth": (
-        "Managing keys needs a sign-in less than 2 hours old.",
-        "Sign in again with your email and password, then retry.",
-    ),
-    "two_factor_setup_required": (
-        "Your organisation requires two-factor authentication, and it is not set up.",
-        "Set up 2FA in PostHog's account settings in the browser, then sign in again.",
-    ),
-    "two_factor_verification_required": (
-        "Your organisation requires a two-factor check for this session.",
-        "Sign in again and enter your two-factor code.",
-    ),
-    "not_found": (
-        "PostHog could not find that.",
-        "It may have been deleted, or belong to a project you cannot see.",
-    ),
-    "throttled": (
-        "PostHog is rate-limiting these requests.",
-        "Wait a little and try again.",
-    ),
-    "required": ("A required field is missing.", "Fill it in and try again."),
-    "blank": ("A required field is empty.", "Fill it in and try again."),
-    "invalid_input": ("PostHog rejected a value.", "Correct it and try again."),
-    "expired_token": (
-        "The browser approval code has expired.",
-        "Start browser approval again to get a new code.",
-    ),
-    "invalid": ("PostHog rejected a value.", "Correct it and try again."),
-}
+from phguide.api.error_text import CODE_TEXT
 
 _GENERIC_PERMISSION_DETAIL: Final = "You do not have permission to perform this action."
 """DRF's stock 403 text: PostHog's own wording is more specific whenever it differs."""
@@ -113,6 +19,7 @@ _CONTROL: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACES: Final = re.compile(r"\s+")
 _SECONDS: Final = re.compile(r"(\d+(?:\.\d+)?)\s*seconds?")
 _SSO_PROVIDER: Final = re.compile(r"\(([a-z0-9_-]+)\)\s*\.?\s*$", re.IGNORECASE)
+_SCOPE_NAMED: Final = re.compile(r"'([a-z_]+:(?:read|write))'")
 
 
 class PostHogError(Exception):
@@ -243,6 +150,39 @@ class PermissionDenied(ApiError):
     The message is PostHog's own `detail` whenever it says more than DRF's stock text.
     """
 
+    @property
+    def missing_scope(self) -> str | None:
+        """The scope PostHog named as missing, for wording only (never to decide a branch).
+
+        Callers decide by status, code and which call failed; this only puts a name in the
+        sentence when PostHog's text carries one.
+        """
+        match = _SCOPE_NAMED.search(self.detail or "")
+        return match.group(1) if match else None
+
+
+class SessionRequired(PermissionDenied):
+    """A personal key called a call only a session may make (key management).
+
+    Newer PostHog answers 401 there and older 403: both mean "sign in with a password", never
+    "this key is invalid" (contract §2, §6).
+    """
+
+    @property
+    def maybe_wrong_region(self) -> bool:
+        """Never: the key was accepted; only this call is closed to keys."""
+        return False
+
+
+class AccessBlocked(ApiError):
+    """`access_blocked`: PostHog's security rules refused the request (403 on login, 401 on
+    session and key requests). Not the user's credentials; not to be retried."""
+
+
+class DeviceApprovalRefused(ApiError):
+    """The browser approval page refused the code (`already_authorized`, `session_revoked`,
+    `invalid_project`, `access_denied`, `invalid_scope`): start browser approval again."""
+
 
 class TwoFactorEnforced(ApiError):
     """403 `two_factor_setup_required` / `two_factor_verification_required`."""
@@ -306,7 +246,7 @@ def text_for_code(code: str | None) -> tuple[str, str] | None:
     """The default message and fix for a PostHog error code, if phguide knows it."""
     if code is None:
         return None
-    return _CODE_TEXT.get(code)
+    return CODE_TEXT.get(code)
 
 
 def clean_text(text: str, limit: int = _DETAIL_LIMIT) -> str:
@@ -360,6 +300,12 @@ _CLASS_FOR_CODE: Final[dict[str, type[ApiError]]] = {
     "two_factor_setup_required": TwoFactorEnforced,
     "two_factor_verification_required": TwoFactorEnforced,
     "not_found": NotFound,
+    "access_blocked": AccessBlocked,
+    "already_authorized": DeviceApprovalRefused,
+    "session_revoked": DeviceApprovalRefused,
+    "invalid_project": DeviceApprovalRefused,
+    "access_denied": DeviceApprovalRefused,
+    "invalid_scope": DeviceApprovalRefused,
 }
 
 _CLASS_FOR_STATUS: Final[dict[int, type[ApiError]]] = {
@@ -429,20 +375,20 @@ def error_for_response(
         return Throttled(message, fix, retry_after=wait, **extra)
 
     if code == "2fa_required":
-        message, fix = _CODE_TEXT[code]
+        message, fix = CODE_TEXT[code]
         return SecondFactorRequired("totp", message, fix, **extra)
     if code == "code_based_verification_required":
-        message, fix = _CODE_TEXT[code]
+        message, fix = CODE_TEXT[code]
         if detail and "@" in detail and " " not in detail:
             # PostHog puts the address the code went to in `detail`.
             message = f"PostHog emailed a 6-digit sign-in code to {detail}."
         return SecondFactorRequired("email", message, fix, **extra)
     if code == "sso_enforced":
-        message, fix = _CODE_TEXT[code]
+        message, fix = CODE_TEXT[code]
         match = _SSO_PROVIDER.search(detail or "")
         return SsoEnforced(match.group(1) if match else "", message, fix, **extra)
-    if code == "expired_token":
-        message, fix = _CODE_TEXT[code]
+    if code in ("expired_token", "expired"):
+        message, fix = CODE_TEXT[code]
         return DeviceCodeExpired(message, fix, **extra)
 
     cls = _CLASS_FOR_CODE.get(code or "")

@@ -94,6 +94,29 @@ class NewPersonalApiKey:
 
 
 @dataclass(frozen=True)
+class ProjectSecretKey:
+    """A project secret API key (`phs_`, contract §6b) as listed: never its plain value."""
+
+    id: str
+    label: str
+    mask_value: str
+    scopes: tuple[str, ...] = ()
+    created_at: str | None = None
+    last_used_at: str | None = None
+    last_rolled_at: str | None = None
+    created_by: str | None = None
+    """The creator's email, when PostHog says it."""
+
+
+@dataclass(frozen=True)
+class NewProjectSecretKey:
+    """A project secret key just created or rolled: its value exists only now."""
+
+    key: ProjectSecretKey
+    value: Secret
+
+
+@dataclass(frozen=True)
 class Precheck:
     """What `/api/login/precheck` says about an email."""
 
@@ -127,7 +150,8 @@ class DeviceAuthorization:
     personal_api_key: Secret
     label: str
     project_id: int | None
-    scopes: tuple[str, ...] = ()
+    scopes: tuple[str, ...] | None = None
+    """The scopes PostHog granted, or None when the poll answer did not say (older versions)."""
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from phguide.core.secret import Secret
 
 if TYPE_CHECKING:
     from phguide.api.client import PostHogClient
-    from phguide.api.models import Project, User
+    from phguide.api.models import Project
     from phguide.core.accounts import Accounts
     from phguide.core.diagnose import Diagnosis
     from phguide.system.config import Config
@@ -323,41 +323,17 @@ class _Row:
 async def _list_projects(
     client: PostHogClient, host: Host
 ) -> tuple[list[_Row], list[tuple[str, str]]]:
-    """Every project the key can see, and (organisation, reason) for those it cannot list."""
-    from phguide.api.errors import PermissionDenied
+    """Every project the key can see, and (what, reason) for what it cannot list."""
+    from phguide.core.visibility import what_can_see
 
-    user: User | None
-    try:
-        user = await client.me()
-    except PermissionDenied:
-        user = None  # no user:read: fall back to the projects the key itself names
+    seen = await what_can_see(client)
     rows: list[_Row] = []
-    failed: list[tuple[str, str]] = []
-    org_names: dict[str, str] = {}
-    if user is not None:
-        org_names = {org.id: org.name for org in user.organizations}
-        for listing in await client.all_projects(user):
-            name = listing.organization.name
-            if listing.error is not None:
-                failed.append((name, listing.error))
-            rows.extend(_row(listing.organization.id, name, p, host) for p in listing.projects)
-    if rows:
-        return rows, failed
-    # A project-scoped key cannot list organisations: ask for the projects it names instead.
-    key = await client.current_key()
-    targets: list[int | str] = list(key.scoped_teams) or ["@current"]
-    projects: list[Project] = []
-    for target in targets:
-        try:
-            projects.append(await client.project(target))
-        except PermissionDenied as error:
-            failed.append((f"project {target}", error.message))
-    if projects:
-        failed = [item for item in failed if "scoped projects" not in item[1]]
-    rows = [
-        _row(p.organization, org_names.get(p.organization, p.organization), p, host)
-        for p in projects
-    ]
+    failed: list[tuple[str, str]] = [(f.what, f.reason) for f in seen.failures]
+    for listing in seen.organizations:
+        name = listing.organization.name
+        if listing.error is not None:
+            failed.append((name, listing.error))
+        rows.extend(_row(listing.organization.id, name, p, host) for p in listing.projects)
     return rows, failed
 
 

@@ -38,6 +38,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--device-interval", type=int, default=5, help="device-flow poll interval (seconds)"
     )
+    parser.add_argument(
+        "--narrow-device-scopes",
+        action="store_true",
+        help="play a PostHog whose browser approval grants only event_definition:read, "
+        "property_definition:read, error_tracking:read/write unless user:read and "
+        "project:read are ticked on the page",
+    )
     parser.add_argument("--quiet", action="store_true", help="do not print each request")
     return parser
 
@@ -92,6 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         latency=args.latency,
         device_interval=args.device_interval,
         on_event=show,
+        device_scopes="narrow" if args.narrow_device_scopes else "full",
     )
     try:
         server.start()

@@ -150,10 +150,22 @@ def _remembered(state: DemoState, req: Request, user: DemoUser) -> bool:
 # -- who is calling ---------------------------------------------------------------------------
 def scope_allows(scopes: list[str], needed: str) -> bool:
     """True when a key's scopes grant `needed` (`*` grants all; `write` implies `read`)."""
-    if "*" in scopes or not scopes:
+    if "*" in scopes:
         return True
+    if not scopes:
+        return False  # no scopes is no access (PostHog since 2026-03)
     obj, _, action = needed.partition(":")
     return needed in scopes or (action == "read" and f"{obj}:write" in scopes)
+
+
+def blocked(status: int) -> ApiError:
+    """`access_blocked`: PostHog's security rules refused the request (403 login, 401 else)."""
+    return ApiError(
+        status,
+        "authentication_error",
+        "access_blocked",
+        "This request has been blocked by PostHog's security rules.",
+    )
 
 
 def _bearer(req: Request) -> str | None:
@@ -205,8 +217,15 @@ def authenticate(
         wait = window.check(state.now(), per_minute, per_hour)
         if wait is not None:
             raise throttled(wait)
+        if user.email in state.blocked:
+            raise blocked(401)
         key.last_used_at = state.now()
         if not allow_key:
+            if state.key_refusal_status == 401:
+                # Newer PostHog refuses a personal key on key management with 401.
+                raise ApiError(
+                    401, "authentication_error", "authentication_failed", KEY_NOT_SUPPORTED
+                )
             raise permission_denied(KEY_NOT_SUPPORTED)
         if scope is not None and not scope_allows(key.scopes, scope):
             raise permission_denied(f"API key missing required scope '{scope}'")
@@ -215,6 +234,8 @@ def authenticate(
     user = state.data.user(session.email) if session and session.email else None
     if session is None or user is None:
         raise not_authenticated()
+    if user.email in state.blocked:
+        raise blocked(401)
     if req.method in WRITE_METHODS:
         check_csrf(state, req)
     _check_enforced_2fa(state, req, user)
@@ -346,6 +367,8 @@ def login(state: DemoState, req: Request, params: dict[str, str]) -> Response:
             f"You can only login with SSO for this account ({provider}).", code="sso_enforced"
         )
     user = state.data.user(email)
+    if user is not None and user.email in state.blocked:
+        raise blocked(403)
     if user is None or not user.check_password(password):
         state.login_failures.setdefault(ip, []).append(state.now())
         raise invalid("Invalid email or password.", code="invalid_credentials")

@@ -7,6 +7,7 @@ import random
 import secrets
 from datetime import UTC, datetime
 from typing import Final
+from urllib.parse import parse_qs
 
 from phguide.demo import totp
 from phguide.demo.auth import CSRF_COOKIE, current_session, ensure_csrf_cookie, start_login
@@ -27,6 +28,15 @@ DEVICE_SCOPES: Final = (
     "property_definition:read",
 )
 """What a key approved in the browser may do (it is also scoped to one project)."""
+CLI_SCOPES: Final = (
+    "event_definition:read",
+    "property_definition:read",
+    "error_tracking:read",
+    "error_tracking:write",
+)
+"""The fixed grant of one PostHog version's `cli_auth.py`: nothing phguide can read with."""
+AGENT_CLI_SCOPES: Final = ("user:read", "project:read", *CLI_SCOPES)
+"""The `agent-cli` use case's scopes, as the newer approval page offers them as tick boxes."""
 _LETTERS: Final = "BCDFGHJKLMNPQRSTVWXZ"  # no vowels: no accidental words in a code
 
 
@@ -85,25 +95,49 @@ def poll(state: DemoState, req: Request, params: dict[str, str]) -> Response:
         return json_response(202, {"status": "pending"})
     # Handed out once: the server forgets the plain value with this answer.
     del state.devices[code]
-    return json_response(
-        200,
-        {
-            "status": "authorized",
-            "personal_api_key": grant.key_value,
-            "label": grant.label,
-            "project_id": str(grant.project_id),
-            "scopes": grant.scopes,
-        },
-    )
+    answer: dict[str, object] = {
+        "status": "authorized",
+        "personal_api_key": grant.key_value,
+        "label": grant.label,
+        "project_id": str(grant.project_id),
+    }
+    if state.device_poll_scopes:
+        answer["scopes"] = grant.scopes
+    return json_response(200, answer)
 
 
-def approve(state: DemoState, user_code: str, email: str, project_id: int) -> DeviceGrant:
+def granted_scopes(state: DemoState, chosen: list[str] | None) -> list[str]:
+    """What an approval grants: the ticked boxes, else this version's default.
+
+    Raises:
+        DeviceError: A scope the approval page does not offer (`invalid_scope`).
+    """
+    if chosen is None:
+        return list(CLI_SCOPES if state.device_scopes == "narrow" else DEVICE_SCOPES)
+    offered = set(AGENT_CLI_SCOPES) | set(DEVICE_SCOPES)
+    unknown = [scope for scope in chosen if scope not in offered]
+    if unknown or not chosen:
+        raise DeviceError("Pick at least one of the scopes offered (invalid_scope).")
+    return list(dict.fromkeys(chosen))
+
+
+def approve(
+    state: DemoState,
+    user_code: str,
+    email: str,
+    project_id: int,
+    scopes: list[str] | None = None,
+) -> DeviceGrant:
     """Approve a pending code for a user and project: creates the project-scoped key.
+
+    Args:
+        scopes: The scopes ticked on the page; None for this version's default grant.
 
     Raises:
         DeviceError: Unknown or expired code, unknown user, a project the user cannot see,
-            or the user already has the maximum number of keys.
+            a scope not offered, or the user already has the maximum number of keys.
     """
+    granted = granted_scopes(state, scopes)
     wanted = normalize_user_code(user_code)
     grant = next((g for g in state.devices.values() if g.user_code == wanted), None)
     if grant is None or state.now() > grant.expires_at:
@@ -124,13 +158,13 @@ def approve(state: DemoState, user_code: str, email: str, project_id: int) -> De
     day = datetime.fromtimestamp(state.now(), UTC).strftime("%Y-%m-%d")
     label = f"CLI - {project.name} - {day}"
     _, value = state.data.create_key(
-        user, label, list(DEVICE_SCOPES), scoped_teams=[project.id], created_at=state.now()
+        user, label, granted, scoped_teams=[project.id], created_at=state.now()
     )
     grant.approved_by = user.email
     grant.key_value = value
     grant.label = label
     grant.project_id = project.id
-    grant.scopes = list(DEVICE_SCOPES)
+    grant.scopes = granted
     state.notify(f"device code {grant.user_code} approved by {user.email} for {project.name}")
     return grant
 
@@ -199,10 +233,31 @@ def _approve_form(
         + _field("Code shown in your terminal", "code", code)
         + "<label for='project'>Project the key may use</label>"
         f"<select id='project' name='project'>{''.join(groups)}</select>"
-        "<p class='note'>Approving creates a personal API key, scoped to this project, "
+        + _scope_boxes(state)
+        + "<p class='note'>Approving creates a personal API key, scoped to this project, "
         "that counts toward your limit of 10 keys.</p>"
         "<button type='submit'>Approve</button></form>"
     )
+
+
+def _scope_boxes(state: DemoState) -> str:
+    """The newer page's tick boxes (narrow mode): `user:read` and `project:read` start unticked,
+    as a user who untick them leaves them; ticking them gives phguide what it reads."""
+    if state.device_scopes != "narrow":
+        return ""
+    boxes = "".join(
+        f"<label><input type='checkbox' name='scope' value='{scope}'"
+        f"{' checked' if scope in CLI_SCOPES else ''}> {scope}</label>"
+        for scope in AGENT_CLI_SCOPES
+    )
+    return f"<fieldset><legend>What the key may do</legend>{boxes}</fieldset>"
+
+
+def _chosen_scopes(state: DemoState, req: Request) -> list[str] | None:
+    if state.device_scopes != "narrow":
+        return None
+    form = parse_qs(req.body.decode("utf-8", "replace"))
+    return form.get("scope", [])
 
 
 def authorize_page(state: DemoState, req: Request, params: dict[str, str]) -> Response:
@@ -228,7 +283,7 @@ def authorize_page(state: DemoState, req: Request, params: dict[str, str]) -> Re
     if form.get("step") == "approve" and user is not None:
         try:
             project_id = int(str(form.get("project", "")))
-            approve(state, code, user.email, project_id)
+            approve(state, code, user.email, project_id, _chosen_scopes(state, req))
         except (DeviceError, ValueError) as error:
             return _page(
                 400, "Authorize phguide", _approve_form(state, cookie, code, user, str(error))

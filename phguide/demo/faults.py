@@ -7,8 +7,8 @@ import threading
 from dataclasses import dataclass
 from typing import Final, Literal
 
-FaultKind = Literal["slow", "throttle", "status", "drop", "malformed", "reset"]
-KINDS: Final = ("slow", "throttle", "status", "drop", "malformed", "reset")
+FaultKind = Literal["slow", "throttle", "status", "error", "drop", "malformed", "reset"]
+KINDS: Final = ("slow", "throttle", "status", "error", "drop", "malformed", "reset")
 
 _REASONS: Final = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
 
@@ -28,6 +28,8 @@ class Fault:
     status: int = 502
     after: bool = False
     body: str | None = None
+    code: str = "permission_denied"
+    detail: str = ""
     fired: int = 0
     """How many requests it has hit."""
 
@@ -70,6 +72,8 @@ class FaultPlan:
         status: int = 502,
         after: bool = False,
         body: str | None = None,
+        code: str = "permission_denied",
+        detail: str = "",
     ) -> Fault:
         """Plan a fault.
 
@@ -77,7 +81,8 @@ class FaultPlan:
             kind: ``"slow"`` (wait `delay` seconds, then answer normally), ``"throttle"`` (429
                 JSON, with `Retry-After: retry_after` unless it is None; `seconds` is the N in
                 the detail, default `retry_after` or 1), ``"status"`` (`status` with an HTML
-                body, or `body`), ``"drop"`` (headers and part of the body, then close),
+                body, or `body`), ``"error"`` (`status` with PostHog's JSON error body of
+                `code` and `detail`), ``"drop"`` (headers and part of the body, then close),
                 ``"malformed"`` (200 with broken JSON), ``"reset"`` (close without answering).
             path: A regular expression searched in the request path (no query string).
             method: Only this HTTP method; None for any.
@@ -100,6 +105,8 @@ class FaultPlan:
             status=status,
             after=after,
             body=body,
+            code=code,
+            detail=detail,
         )
         with self._lock:
             self._faults.append(fault)

@@ -72,8 +72,8 @@ def key_json(key: DemoKey, user: DemoUser, value: str | None = None) -> dict[str
         "last_used_at": iso(key.last_used_at) if key.last_used_at is not None else None,
         "last_rolled_at": iso(key.last_rolled_at) if key.last_rolled_at is not None else None,
         "user_id": user.id,
-        # PostHog shows a key stored without scopes as all-powerful.
-        "scopes": key.scopes or ["*"],
+        # No scopes is no access since 2026-03; PostHog shows null as [].
+        "scopes": list(key.scopes),
         "scoped_teams": key.scoped_teams,
         "scoped_organizations": key.scoped_organizations,
     }
@@ -116,7 +116,7 @@ def _scopes(value: object, present: bool) -> list[str]:
         raise required("scopes")
     scopes = _list_of(value, "scopes")
     if not scopes:
-        # Stricter than PostHog, which would store no scopes and treat the key as `*`.
+        # PostHog refuses a key with no scopes: it could do nothing.
         raise invalid("This list may not be empty.", "scopes")
     for scope in scopes:
         if scope == "*":

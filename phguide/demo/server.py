@@ -19,7 +19,7 @@ from phguide.demo.data import DemoData, DemoUser, demo_data
 from phguide.demo.faults import Fault, FaultPlan
 from phguide.demo.ingest import CapturedEvent, FlagCall
 from phguide.demo.routes import ROUTES
-from phguide.demo.state import DemoState
+from phguide.demo.state import DemoState, DeviceScopes
 from phguide.demo.wire import (
     MAX_BODY,
     ApiError,
@@ -187,6 +187,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._send(throttled)
         elif fault.kind == "status":
             self._send(text_response(fault.status, fault.html_body(), "text/html"))
+        elif fault.kind == "error":
+            kind = "validation_error" if fault.status == 400 else "authentication_error"
+            self._send(ApiError(fault.status, kind, fault.code, fault.detail).response())
         elif fault.kind == "malformed":
             self._send(Response(200, b'{"results": [{"id": 1, "name": "trunc'))
         elif fault.kind == "drop":
@@ -224,6 +227,8 @@ class DemoServer:
         login_csrf: Require the CSRF token on the login calls too (stricter than PostHog).
         rate_limits: Requests a personal key may make per minute and per hour.
         on_event: Called with a line for each request and for emailed codes (the console).
+        device_scopes: ``"narrow"`` plays a PostHog whose browser approval grants only the
+            fixed `CLI_SCOPES` (no `user:read`, no `project:read`) unless more are ticked.
     """
 
     def __init__(
@@ -238,6 +243,7 @@ class DemoServer:
         login_csrf: bool = True,
         rate_limits: tuple[int, int] = (480, 4800),
         on_event: Callable[[str], None] | None = None,
+        device_scopes: DeviceScopes = "full",
     ) -> None:
         self.data = data if data is not None else demo_data()
         """The live state: users, organisations, projects and keys."""
@@ -258,6 +264,7 @@ class DemoServer:
             login_csrf=login_csrf,
             rate_limits=rate_limits,
             notify=self._event,
+            device_scopes=device_scopes,
         )
         """Sessions, CSRF tokens, codes and counters."""
         self._log: list[tuple[str, str]] = []
@@ -398,15 +405,22 @@ class DemoServer:
         with self.data.lock:
             return self.state.emailed.get(email.lower()) or self.state.emailed.get(email)
 
-    def approve_device(self, user_code: str, email: str, project_id: int) -> None:
+    def approve_device(
+        self, user_code: str, email: str, project_id: int, scopes: Iterable[str] | None = None
+    ) -> None:
         """Approve a device code as the `/cli/authorize` page does.
+
+        `scopes` are the boxes ticked on the page; None grants this version's default
+        (`CLI_SCOPES` when the server plays narrow device scopes).
 
         Raises:
             ValueError: The code is unknown or expired, the project is not the user's, or
                 the user is at the 10-key limit.
         """
         with self.data.lock:
-            device.approve(self.state, user_code, email, project_id)
+            device.approve(
+                self.state, user_code, email, project_id, None if scopes is None else list(scopes)
+            )
 
     def issue_key(
         self,

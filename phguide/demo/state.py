@@ -7,7 +7,7 @@ import math
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from phguide.demo.clock import DemoClock
 from phguide.demo.data import DemoData
@@ -28,6 +28,9 @@ CODE_MAX_ATTEMPTS = 5
 CODE_TTL = 600
 RESEND_INTERVAL = 60
 REMEMBER_AGE = 30 * 86_400
+
+
+DeviceScopes = Literal["full", "narrow"]
 
 
 @dataclass
@@ -92,6 +95,8 @@ class DemoState:
         login_csrf: Require the CSRF token on the login calls too (stricter than PostHog).
         rate_limits: Requests a key may make per minute and per hour.
         notify: Called with a line of text for the console (emailed codes, approvals).
+        device_scopes: ``"narrow"`` plays a PostHog whose browser approval grants only
+            `CLI_SCOPES` (see `device_scopes` below).
     """
 
     def __init__(
@@ -103,6 +108,7 @@ class DemoState:
         login_csrf: bool = True,
         rate_limits: tuple[int, int] = (480, 4800),
         notify: Callable[[str], None] | None = None,
+        device_scopes: DeviceScopes = "full",
     ) -> None:
         self.data = data
         self.clock = clock
@@ -128,6 +134,16 @@ class DemoState:
         """Events the SDKs delivered, oldest first (bounded)."""
         self.flag_calls: list[FlagCall] = []
         """`/flags` and flag-definitions requests, oldest first (bounded)."""
+        # How faithfully to play one PostHog version or another (contract 2026-11 notes).
+        self.device_scopes: DeviceScopes = device_scopes
+        """``"full"``: browser approval grants what phguide reads; ``"narrow"``: PostHog's
+        fixed `CLI_SCOPES` (no `user:read`, no `project:read`) unless the approver ticks more."""
+        self.device_poll_scopes = True
+        """Whether the poll answer carries `scopes` (older versions leave it out)."""
+        self.key_refusal_status = 403
+        """What key-management calls answer a personal key: 403 (older) or 401 (newer)."""
+        self.blocked: set[str] = set()
+        """Emails PostHog's security rules block (`access_blocked`)."""
 
     def now(self) -> float:
         """The demo clock's time."""

@@ -9,9 +9,9 @@ from phguide.api.errors import (
     InvalidInput,
     NotAuthenticated,
     NotFound,
-    PermissionDenied,
     ReauthRequired,
     ServerError,
+    SessionRequired,
     Throttled,
 )
 from phguide.core.hosts import Host
@@ -101,9 +101,26 @@ async def test_a_key_cannot_manage_keys(host: Host, server: DemoServer) -> None:
             client.roll_key("anything"),
             client.delete_key("anything"),
         ):
-            with pytest.raises(PermissionDenied) as caught:
+            with pytest.raises(SessionRequired) as caught:
                 await call
-            assert caught.value.message == "This action does not support Personal API Key access"
+            assert caught.value.status == 403
+            assert "only a signed-in session" in caught.value.message
+
+
+async def test_newer_posthog_refuses_key_management_with_401(
+    host: Host, server: DemoServer
+) -> None:
+    """Newer PostHog answers 401 where older answered 403: both mean "needs a session"."""
+    server.state.key_refusal_status = 401
+    key = Secret(server.issue_key(DEMO_EMAIL))
+    async with PostHogClient(host, personal_key=key) as client:
+        for call in (client.list_keys(), client.roll_key("anything")):
+            with pytest.raises(SessionRequired) as caught:
+                await call
+            assert caught.value.status == 401
+            assert not caught.value.maybe_wrong_region
+        # The key itself is fine: it still reads the account.
+        assert (await client.me()).email == DEMO_EMAIL
 
 
 async def test_current_needs_a_key(session: PostHogClient) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import ClassVar
 
 from rich.markup import escape
@@ -13,10 +12,11 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, LoadingIndicator, Static
 from textual.worker import Worker, WorkerState
 
-from phguide.api.errors import PermissionDenied, PostHogError
-from phguide.api.models import Organization, OrgProjects, Project, User
+from phguide.api.errors import PostHogError
+from phguide.api.models import OrgProjects, Project
 from phguide.core.secret import Secret
 from phguide.core.state import METHOD_WORDS, Session
+from phguide.core.visibility import what_can_see
 from phguide.ui import messages
 from phguide.ui.screens.base import StepScreen
 from phguide.ui.widgets.project_list import ProjectIndex, ProjectList
@@ -167,56 +167,16 @@ class ProjectKeyScreen(StepScreen):
         self._select(project)
 
     async def _fetch(self, session: Session) -> tuple[list[OrgProjects], bool]:
-        """Fetch what the session can see; True as second value when it is one project only."""
-        client = session.client
-        user = session.user
-        if user is None:
-            user = await client.me()
-            session.user = user
-        listing: list[OrgProjects] | None
-        try:
-            listing = await client.all_projects(user)
-        except PermissionDenied:
-            if session.can_manage_keys:
-                raise
-            listing = None
-        if listing is not None and (
-            session.can_manage_keys or any(org.projects for org in listing)
-        ):
-            return listing, False
-        # A project-scoped key cannot list organisations (contract §5): show what it can see.
-        try:
-            projects = await self._scoped_projects(session, user)
-        except PermissionDenied:
-            if listing is not None:
-                return listing, False
-            raise
-        by_org: dict[str, list[Project]] = {}
-        for project in projects:
-            by_org.setdefault(project.organization, []).append(project)
-        return [
-            OrgProjects(_organization_of(org_id, user), tuple(group))
-            for org_id, group in by_org.items()
-        ], True
-
-    async def _scoped_projects(self, session: Session, user: User) -> list[Project]:
-        """The projects a project-scoped key can see: its own list, else the one signed in to."""
-        client = session.client
-        try:
-            teams = (await client.current_key()).scoped_teams
-        except PostHogError:
-            teams = ()
-        if teams:
-            results = await asyncio.gather(
-                *(client.project(team) for team in teams), return_exceptions=True
-            )
-            projects = [result for result in results if isinstance(result, Project)]
-            if projects:
-                return projects
-        if session.selected_project is not None:
-            return [session.selected_project]
-        project_id: int | str = user.team.id if user.team is not None else "@current"
-        return [await client.project(project_id)]
+        """Fetch what the session can see; True as second value when the key is scoped."""
+        selected = session.selected_project
+        seen = await what_can_see(
+            session.client,
+            user=session.user,
+            project_id=selected.id if selected is not None else None,
+        )
+        if seen.user is not None:
+            session.user = seen.user
+        return list(seen.organizations), seen.scoped
 
     def _show_listing(self, session: Session, orgs: list[OrgProjects], scoped: bool) -> None:
         user = session.user
@@ -384,13 +344,3 @@ class ProjectKeyScreen(StepScreen):
     def action_log_in(self) -> None:
         """Go to the Log in step."""
         self.guide.action_go("log-in")
-
-
-def _organization_of(org_id: str, user: User) -> Organization:
-    """The user's organisation with this id (a placeholder when it is not listed)."""
-    for org in user.organizations:
-        if org.id == org_id:
-            return org
-    if user.organization is not None and user.organization.id == org_id:
-        return user.organization
-    return Organization(org_id, "Your organisation")
