@@ -418,3 +418,51 @@ class PostHogClient(DeviceFlowMixin, KeysMixin):
             status=reply.status,
             detail=clean_text(detail or ""),
         )
+
+    # -- local flag evaluation (contract §6b) ----------------------------------------------
+
+    async def local_evaluation(self, token: str | None = None) -> FlagsCheck:
+        """Fetch flag definitions with this client's key, as a server SDK does.
+
+        The key (a project secret key `phs_`, or a personal key) goes in the header only, to
+        this client's own host; the project token (public) names the project in the query.
+
+        Args:
+            token: The project API key (`phc_`); None to let a secret key name its project.
+
+        Returns:
+            `valid` on 200 with the number of flags; else the status, PostHog's `code` and
+            detail (401 for a bad key and for a wrong project token alike: the caller tells
+            them apart by asking again).
+
+        Raises:
+            Throttled: 429 after the retries.
+            ServerError: 5xx after the retries.
+        """
+        query = "send_cohorts"
+        if token:
+            query = f"token={quote(token.strip(), safe='')}&send_cohorts"
+        reply: Reply | None = None
+        for path in ("/api/feature_flag/local_evaluation/", "/flags/definitions"):
+            reply = await self._call(
+                "GET", f"{path}?{query}", retry=True, accept=(400, 401, 402, 403, 404)
+            )
+            if reply.status != 404:
+                break
+        assert reply is not None
+        body = reply.data if isinstance(reply.data, dict) else {}
+        if reply.status == 200:
+            flags = body.get("flags")
+            return FlagsCheck(
+                valid=True,
+                status=200,
+                flag_count=len(flags) if isinstance(flags, dict | list) else 0,
+            )
+        detail = body.get("detail")
+        code = body.get("code")
+        return FlagsCheck(
+            valid=False,
+            status=reply.status,
+            detail=clean_text(detail) if isinstance(detail, str) else "",
+            code=code if isinstance(code, str) else "",
+        )

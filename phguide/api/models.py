@@ -172,6 +172,8 @@ class FlagsCheck:
     status: int
     flag_count: int = 0
     detail: str = ""
+    code: str = ""
+    """PostHog's error code, when the answer was its JSON."""
 
 
 @dataclass(frozen=True)

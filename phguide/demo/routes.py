@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-from phguide.demo import auth, device, flags, ingest, keys, local_eval, projects
+from phguide.demo import auth, device, flags, ingest, keys, local_eval, projects, secret_key_api
 from phguide.demo.state import DemoState
 from phguide.demo.wire import Request, Response
 
@@ -41,6 +41,18 @@ ROUTES: Final = (
     _route("/api/projects", {"GET": projects.projects}),
     _route(f"/api/projects/{_ID.format('project')}", {"GET": projects.project}),
     _route(f"/api/projects/{_ID.format('project')}/reset_token", {"PATCH": projects.reset_token}),
+    _route(
+        f"/api/projects/{_ID.format('project')}/project_secret_api_keys",
+        {"GET": secret_key_api.list_or_create, "POST": secret_key_api.list_or_create},
+    ),
+    _route(
+        f"/api/projects/{_ID.format('project')}/project_secret_api_keys/{_ID.format('key')}",
+        {"DELETE": secret_key_api.delete},
+    ),
+    _route(
+        f"/api/projects/{_ID.format('project')}/project_secret_api_keys/{_ID.format('key')}/roll",
+        {"POST": secret_key_api.roll},
+    ),
     _route("/api/personal_api_keys", {"GET": keys.list_or_create, "POST": keys.list_or_create}),
     _route(
         f"/api/personal_api_keys/{_ID.format('key')}",
