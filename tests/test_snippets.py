@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from phguide.core.frameworks import FRAMEWORKS, PLAIN, framework_by_id
 from phguide.core.hosts import EU_CLOUD, US_CLOUD, parse_host
 from phguide.core.secret import Secret
 from phguide.core.snippets import (
@@ -92,3 +93,37 @@ def test_env_values_hold_only_what_phguide_knows() -> None:
     }
     values = env_values(SnippetContext(host=EU_CLOUD, personal_key=Secret(PERSONAL)))
     assert values == {"POSTHOG_PERSONAL_API_KEY": PERSONAL, "POSTHOG_HOST": EU_CLOUD.ingest_url}
+
+
+def test_python_examples_use_todays_capture_and_secret_key() -> None:
+    shown = by_id(SnippetContext(host=US_CLOUD, project_token=TOKEN, project_id=1))
+    # posthog 6.0 and later: the event first, distinct_id by keyword (the old order fails).
+    assert "posthog.capture('signed_up', distinct_id='user-123')" in shown["python"]
+    assert "capture('user-123'" not in shown["python"]
+    assert "secret_key=os.environ['POSTHOG_SECRET_KEY']" in shown["local-python"]
+    assert "personalApiKey: process.env.POSTHOG_SECRET_KEY" in shown["local-node"]
+    assert "await posthog.shutdown()" in shown["node"]
+
+
+def test_framework_names_in_the_browser_and_env_examples() -> None:
+    nextjs = framework_by_id("nextjs")
+    context = SnippetContext(
+        host=EU_CLOUD, project_token=TOKEN, personal_key=Secret(PERSONAL), framework=nextjs
+    )
+    snippets = {s.id: s for s in build_snippets(context)}
+    browser = snippets["javascript"].text
+    assert "posthog.init(process.env.NEXT_PUBLIC_POSTHOG_KEY, {" in browser
+    assert "api_host: process.env.NEXT_PUBLIC_POSTHOG_HOST," in browser
+    assert TOKEN not in browser
+    assert snippets["dotenv"].copy_value().splitlines() == [
+        f"NEXT_PUBLIC_POSTHOG_KEY={TOKEN}",
+        "NEXT_PUBLIC_POSTHOG_HOST=https://eu.i.posthog.com",
+        # The secret keeps its plain name: a public prefix would ship it to the browser.
+        f"POSTHOG_PERSONAL_API_KEY={PERSONAL}",
+    ]
+    assert ".env.local" in snippets["dotenv"].title
+    assert env_values(context)["NEXT_PUBLIC_POSTHOG_KEY"] == TOKEN
+    svelte = by_id(SnippetContext(project_token=TOKEN, framework=framework_by_id("sveltekit")))
+    assert "import { env } from '$env/dynamic/public'" in svelte["javascript"]
+    assert "posthog.init(env.PUBLIC_POSTHOG_KEY, {" in svelte["javascript"]
+    assert all(f.key_variable.endswith("POSTHOG_KEY") or f is PLAIN for f in FRAMEWORKS)

@@ -23,7 +23,17 @@ from phguide.demo.wire import (
 MAX_RECORDED: Final = 10_000
 """Events and flag calls the server remembers (oldest dropped first)."""
 
-CORS_PATHS: Final = ("/batch", "/e", "/i/v0/e", "/capture", "/track", "/flags", "/array", "/decide")
+CORS_PATHS: Final = (
+    "/batch",
+    "/e",
+    "/i/v0/e",
+    "/capture",
+    "/track",
+    "/flags",
+    "/array",
+    "/decide",
+    "/static",
+)
 """Public paths a browser page calls from another origin (the private `/api/` is not one)."""
 
 

@@ -10,9 +10,10 @@ from textual.widgets import Static
 from phguide.ui.screens.base import StepScreen
 
 PROJECT_KEY_TEXT = """\
-[b]Project API key[/b]  [dim]public · phc_…[/dim]
+[b]Project API key[/b]  [dim]project token · public · phc_…[/dim]
 
 For client-side integrations (JavaScript, mobile apps).
+Safe to expose in frontend code.
 Sends events and identifies users.
 Cannot read or modify your data.
 
@@ -25,7 +26,9 @@ PERSONAL_KEY_TEXT = """\
 [b]Personal API key[/b]  [dim]secret · phx_…[/dim]
 
 For server-side integrations and API access.
+Must be kept secret.
 Full read/write access within its scopes.
+Used for administrative tasks and data retrieval.
 Shown once when created: copy it then.
 
 [red]❌[/] Never expose in client-side code
@@ -35,8 +38,10 @@ Shown once when created: copy it then.
 
 INTRO = (
     "PostHog uses different keys for different jobs. phguide signs you in, finds your "
-    "[b]Project API key[/b] and manages your [b]Personal API keys[/b], then puts the one "
-    "you need on your clipboard or in your keyring."
+    "[b]Project API key[/b] (PostHog's docs now call it the [b]project token[/b]) and manages "
+    "your [b]Personal API keys[/b], then puts the one you need on your clipboard or in your "
+    "keyring. A third kind, the secret [b]project secret API key[/b] (phs_…), is for flags "
+    "evaluated on your server (step 5 shows how)."
 )
 
 

@@ -23,8 +23,10 @@ from phguide.ui.widgets.project_list import ProjectIndex, ProjectList
 from phguide.ui.widgets.secret_field import KeyBox
 
 INTRO = (
-    "In PostHog's web app this is [b]Project settings → Project API key[/b] (the gear icon in "
-    "the left sidebar). phguide has fetched it: pick a project, press [b]c[/b] to copy its key."
+    "In PostHog's web app this is [b]Project settings → Project API key[/b], the "
+    "[b]project token[/b] (the gear icon in the left sidebar, or click the project name at the "
+    "top of the sidebar and select Project settings). phguide has fetched it: pick a project, "
+    "press [b]c[/b] to copy its key."
 )
 
 SIGNED_OUT = (

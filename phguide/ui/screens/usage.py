@@ -11,9 +11,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from phguide.core.frameworks import FRAMEWORKS, PLAIN, Framework
 from phguide.core.snippets import (
     PERSONAL_KEY_VARIABLE,
     Snippet,
@@ -25,8 +27,26 @@ from phguide.core.snippets import (
 from phguide.ui.screens.base import StepScreen
 
 INTRO = (
-    "The guide's examples, filled in with [b]your[/b] project API key and your region's hosts. "
-    "Move with [b]↑ ↓[/b] and press [b]c[/b] to copy one, or its letter from anywhere."
+    "The guide's examples, filled in with [b]your[/b] project API key (the [b]project token[/b]) "
+    "and your region's hosts. Move with [b]↑ ↓[/b] and press [b]c[/b] to copy one, or its "
+    "letter from anywhere; [b]f[/b] picks your framework's variable names."
+)
+
+RESOURCES: tuple[tuple[str, str], ...] = (
+    ("PostHog API overview: personal API keys and endpoints", "https://posthog.com/docs/api"),
+    ("JavaScript web SDK (posthog-js)", "https://posthog.com/docs/libraries/js"),
+    ("Python SDK (posthog)", "https://posthog.com/docs/libraries/python"),
+    ("Node.js SDK (posthog-node)", "https://posthog.com/docs/libraries/node"),
+    (
+        "Local evaluation of feature flags (secret keys)",
+        "https://posthog.com/docs/feature-flags/local-evaluation",
+    ),
+)
+"""The guide's "Additional resources": PostHog's own docs."""
+
+CLOSING_NOTE = (
+    "Note: the interface may vary slightly depending on your PostHog version and whether you "
+    "are using PostHog Cloud or a self-hosted instance."
 )
 
 NOT_SIGNED_IN = (
@@ -38,8 +58,11 @@ NOT_SIGNED_IN = (
 COPY_KEYS: dict[SnippetId, str] = {
     "javascript": "j",
     "python": "p",
+    "node": "n",
     "server": "s",
     "curl": "t",
+    "local-python": "v",
+    "local-node": "x",
     "shell": "e",
     "dotenv": "d",
 }
@@ -48,8 +71,11 @@ COPY_KEYS: dict[SnippetId, str] = {
 COPY_TITLES: dict[SnippetId, str] = {
     "javascript": "JavaScript",
     "python": "Python",
-    "server": "server-side",
+    "node": "Node.js",
+    "server": "server-side API",
     "curl": "curl",
+    "local-python": "Python local evaluation",
+    "local-node": "Node.js local evaluation",
     "shell": "shell export",
     "dotenv": ".env",
 }
@@ -82,6 +108,15 @@ class SnippetPanel(Vertical, can_focus=True):
         self.query_one(".snippet-note", Static).update(snippet.note)
 
 
+class ResourceLink(Static, can_focus=True):
+    """One of PostHog's docs pages: `o` opens it."""
+
+    def __init__(self, title: str, url: str) -> None:
+        super().__init__(f"• {title}: {url}", classes="resource", markup=False)
+        self.url = url
+        """The page `o` opens."""
+
+
 class UsageScreen(StepScreen):
     """Using your keys: client-side, server-side, shell and `.env` examples, each copyable."""
 
@@ -92,6 +127,8 @@ class UsageScreen(StepScreen):
         Binding("c", "copy_focused", "Copy this", id="copy-snippet"),
         Binding("r", "reveal", "Reveal key", id="reveal-snippet-key"),
         Binding("w", "write_env", "Write .env", id="write-env"),
+        Binding("f", "next_framework", "Framework", id="usage-framework"),
+        Binding("o", "open_resource", "Open docs", id="usage-open-docs"),
         Binding("l", "log_in", "Log in", id="usage-log-in"),
         # Priority: the scroller around the examples would take the arrows to scroll instead.
         Binding("down", "focus_next_snippet", "Next", show=False, priority=True, id="next-snippet"),
@@ -104,7 +141,7 @@ class UsageScreen(StepScreen):
             id="previous-snippet",
         ),
         *(
-            # One footer entry for all six ("j p s t e d Copy example"), six palette commands.
+            # One footer entry for all ("j p n … Copy example"), one palette command each.
             Binding(
                 key,
                 f"copy('{snippet_id}')",
@@ -121,6 +158,7 @@ class UsageScreen(StepScreen):
         self._filled = SnippetContext()
         self._snippets: dict[SnippetId, Snippet] = {}
         self._revealed = False
+        self._framework: Framework = PLAIN
 
     def compose_body(self) -> ComposeResult:
         # The examples take the focus (and scroll into view); the scroller itself need not.
@@ -129,6 +167,10 @@ class UsageScreen(StepScreen):
             yield Static("", id="usage-context")
             for snippet_id, key in COPY_KEYS.items():
                 yield SnippetPanel(snippet_id, key)
+            yield Static("[b]Additional resources[/b]  (o opens one)", id="usage-resources")
+            for title, url in RESOURCES:
+                yield ResourceLink(title, url)
+            yield Static(CLOSING_NOTE, id="usage-note", markup=False)
 
     def on_mount(self) -> None:
         self.refresh_from_state()
@@ -137,7 +179,9 @@ class UsageScreen(StepScreen):
     def _read_context(self) -> SnippetContext:
         session = self.state.session
         if session is None:
-            return SnippetContext(host=self.services.host or self.services.clouds.us)
+            return SnippetContext(
+                host=self.services.host or self.services.clouds.us, framework=self._framework
+            )
         project = session.selected_project
         if project is None and session.user is not None:
             project = session.user.team
@@ -147,11 +191,12 @@ class UsageScreen(StepScreen):
             project_id=project.id if project else None,
             project_name=project.name if project else None,
             personal_key=session.personal_key,
+            framework=self._framework,
         )
 
     def refresh_from_state(self) -> None:
         context = self._read_context()
-        if context != self._filled:
+        if context.personal_key != self._filled.personal_key:
             # A different key must never inherit an earlier reveal.
             self._revealed = False
         self._filled = context
@@ -179,6 +224,11 @@ class UsageScreen(StepScreen):
                     f"\nNo personal API key in this session: {PERSONAL_KEY_VARIABLE} shows a "
                     "placeholder. Create one in step 4 to fill it in."
                 )
+        framework = context.framework
+        text += (
+            f"\nFramework: [b]{escape(framework.name)}[/b] ({escape(framework.key_variable)}, "
+            f"{escape(framework.env_file)}); [b]f[/b] picks another."
+        )
         self.query_one("#usage-context", Static).update(text)
 
     def _show_snippets(self) -> None:
@@ -194,6 +244,20 @@ class UsageScreen(StepScreen):
         if action == "log_in":
             return self.state.session is None
         return True
+
+    def action_next_framework(self) -> None:
+        """Use the next framework's variable names in the browser and `.env` examples."""
+        index = FRAMEWORKS.index(self._framework)
+        self._framework = FRAMEWORKS[(index + 1) % len(FRAMEWORKS)]
+        self.refresh_from_state()
+        self.guide.status = f"Examples use {self._framework.name}'s variable names."
+
+    def action_open_resource(self) -> None:
+        """Open the focused docs page (the first when none is focused) in the browser."""
+        focused = self.focused
+        links = list(self.query(ResourceLink))
+        link = focused if isinstance(focused, ResourceLink) else links[0]
+        self.guide.open_page(link.url)
 
     def _focused_panel(self) -> SnippetPanel | None:
         focused = self.focused
@@ -222,8 +286,8 @@ class UsageScreen(StepScreen):
         self._show_snippets()
 
     def _move(self, step: int) -> None:
-        panels = list(self.query(SnippetPanel))
-        current = self._focused_panel()
+        panels: list[Widget] = [*self.query(SnippetPanel), *self.query(ResourceLink)]
+        current = self.focused
         index = panels.index(current) + step if current in panels else 0
         panels[max(0, min(index, len(panels) - 1))].focus()
 
@@ -275,7 +339,8 @@ class UsageScreen(StepScreen):
             name: key.masked if name == PERSONAL_KEY_VARIABLE and key is not None else value
             for name, value in values.items()
         }
-        answer = await self.app.push_screen_wait(EnvFileDialog(shown))
+        default = f"./{context.framework.env_file}"
+        answer = await self.app.push_screen_wait(EnvFileDialog(shown, default=default))
         if not answer:
             return
         path = Path(answer).expanduser()
