@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from phguide import __version__
 
-SUBCOMMANDS = ("status", "keys", "check", "logout")
+SUBCOMMANDS = ("status", "keys", "check", "token", "login", "run", "switch", "logout", "completion")
 
 
 def build_parser(*, subcommands: bool = True) -> argparse.ArgumentParser:
@@ -26,7 +26,8 @@ def build_parser(*, subcommands: bool = True) -> argparse.ArgumentParser:
         prog="phguide",
         description="Get your PostHog API keys: a guided walkthrough that signs you in, "
         "finds your Project API key and manages your Personal API keys.",
-        epilog="Try it without an account: phguide --demo",
+        epilog="Try it without an account: phguide --demo. Subcommands' exit status: 0 ok, "
+        "1 failure, 2 usage error or cancelled, 4 no personal API key for the host.",
     )
     parser.add_argument("--version", action="version", version=f"phguide {__version__}")
     parser.add_argument(

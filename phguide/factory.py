@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from phguide.core.hosts import Clouds, HostError, parse_host, with_region
+from phguide.core.secret import Secret
+from phguide.core.sources import KEY_VARIABLES
 from phguide.services import DemoAccount, DemoInfo, Services
 from phguide.system.browser import open_in_browser
 
 if TYPE_CHECKING:
+    from phguide.core.accounts import Accounts
     from phguide.demo.clock import DemoClock
     from phguide.demo.server import DemoServer
     from phguide.system.clipboard import Clipboard
@@ -31,7 +34,7 @@ def build_services(*, host: str | None = None, demo: bool = False) -> Services:
     Raises:
         FactoryError: The host is not usable.
     """
-    from phguide.core.environment import read_environment
+    from phguide.core.sources import choose_host, environment_key
     from phguide.system.clipboard import Clipboard, PyperclipClipboard
 
     clipboard = Clipboard(PyperclipClipboard())
@@ -40,21 +43,21 @@ def build_services(*, host: str | None = None, demo: bool = False) -> Services:
 
     from phguide.system.credentials import KeyringStore
 
-    env = read_environment()
-    host_text = host or env.host
     clouds = Clouds()
     try:
-        chosen = parse_host(host_text, clouds) if host_text else None
+        # The same choice as the subcommands', except that the log-in screen offers the last
+        # host itself rather than taking it.
+        chosen = choose_host(host, clouds, fallback=False)
     except HostError as error:
-        source = "--host" if host else "POSTHOG_HOST"
-        raise FactoryError(f"{source}: {error}") from None
+        raise FactoryError(str(error)) from None
+    env_key = environment_key()
     return Services(
         store=KeyringStore(),
         clipboard=clipboard,
         clouds=clouds,
-        host=chosen,
-        env_key=env.personal_key,
-        env_host_set=bool(env.host) and not host,
+        host=chosen.host,
+        env_key=None if env_key is None else env_key.value,
+        env_host_set=chosen.source not in ("--host", "default"),
         open_url=open_in_browser,
     )
 
@@ -68,7 +71,8 @@ def _demo_services(clipboard: object, host: str | None) -> Services:
         raise FactoryError("--demo runs its own PostHog: leave out --host.")
     services = demo_services(start_demo(), clipboard)
     # The demo must not pick up a real key from the environment.
-    os.environ.pop("POSTHOG_PERSONAL_API_KEY", None)
+    for variable in KEY_VARIABLES:
+        os.environ.pop(variable, None)
     return services
 
 
@@ -168,3 +172,33 @@ def demo_services(demo: DemoClouds, clipboard: Clipboard) -> Services:
     )
     services.on_exit.append(demo.stop)
     return services
+
+
+def demo_accounts(demo: DemoClouds) -> Accounts:
+    """Held keys for the subcommands' `--demo`: one of the demo user on each cloud, in memory.
+
+    The keys are issued by the demo servers themselves, so they work against them.
+    """
+    from phguide.core.accounts import Accounts
+    from phguide.demo import data
+    from phguide.system.credentials import MemoryStore
+
+    accounts = Accounts.in_memory(MemoryStore("demo keyring"))
+    # US last: the host saved last is the one used without --host.
+    for server, host, email in (
+        (demo.eu, demo.clouds.eu, data.EU_EMAIL),
+        (demo.us, demo.clouds.us, data.DEMO_EMAIL),
+    ):
+        value = server.issue_key(email, "phguide demo", ["*"])
+        issued = server.data.find_key(value)
+        assert issued is not None
+        accounts.save(
+            host,
+            email,
+            Secret(value),
+            key_id=issued.id,
+            label=issued.label,
+            source="created",
+            make_active=True,
+        )
+    return accounts

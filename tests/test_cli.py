@@ -117,6 +117,7 @@ def test_status_json_with_the_keyring_key(cli: Cli, demo_server: DemoServer) -> 
     assert data["host_source"] == "last used"
     assert data["key"] == {
         "source": "keyring",
+        "variable": None,
         "mask": Secret(key).masked,
         "user": DEMO_EMAIL,
         "store": "memory",
@@ -127,9 +128,9 @@ def test_status_json_with_the_keyring_key(cli: Cli, demo_server: DemoServer) -> 
     assert key not in result.out
 
 
-def test_status_without_a_key_exits_1(cli: Cli) -> None:
+def test_status_without_a_key_exits_4(cli: Cli) -> None:
     result = cli("status")
-    assert result.status == 1
+    assert result.status == 4
     assert "Signed in:  no" in result.out
     data = cli("status", "--json").json()
     assert isinstance(data, dict)
@@ -223,7 +224,7 @@ def test_keys_with_a_project_scoped_key_lists_what_it_can(
 
 def test_keys_without_a_key(cli: Cli) -> None:
     result = cli("keys")
-    assert result.status == 1
+    assert result.status == 4
     assert result.out == ""
     assert "No personal API key" in result.err
 
@@ -334,14 +335,14 @@ def test_logout_forgets_the_host(cli: Cli, demo_server: DemoServer) -> None:
     cli.hold(us, DEMO_EMAIL, "phx_" + "d" * 35, key_id="k2")
     result = cli("logout", env={"POSTHOG_PERSONAL_API_KEY": "phx_" + "c" * 35})
     assert result.status == 0
-    assert "Forgot the personal API key and sign-in cookies stored for US Cloud" in result.out
+    assert "Forgot the 2 personal API keys and sign-in cookies stored for US Cloud" in result.out
     assert "POSTHOG_PERSONAL_API_KEY is still set" in result.out
     assert cli.store.load_key(us.app_url, DEMO_EMAIL, "k1")[0] is None
     assert cli.store.load_key(us.app_url, DEMO_EMAIL, "k2")[0] is None
     assert cli.store.load_key(eu_host.app_url, EU_EMAIL, "k1")[0] is not None
     assert cli.accounts.held(us) == []
     assert [k.email for k in cli.accounts.held()] == [EU_EMAIL]
-    assert cli("status").status == 1
+    assert cli("status").status == 4
 
 
 def test_logout_reports_a_keyring_failure(cli: Cli) -> None:

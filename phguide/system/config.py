@@ -140,10 +140,15 @@ class Config:
         return replace(self, last_host=key.host, keys=(*keys, key), active=active)
 
     def with_active(self, host: str, key_id: str) -> Config:
-        """A copy in which the held key `key_id` is the host's active key."""
+        """A copy in which the held key `key_id` is the host's active key, its host the last used.
+
+        The last host is where the subcommands go without `--host`: switching to an account
+        on another host makes `phguide token` follow it.
+        """
         if self.find(host, key_id) is None:
             raise KeyError(key_id)
-        return replace(self, active={**self.active, host_id(host): key_id})
+        url = host_id(host)
+        return replace(self, last_host=url, active={**self.active, url: key_id})
 
     def without_key(self, host: str, key_id: str) -> Config:
         """A copy without one key; when it was active, the newest other key of its host is."""

@@ -1,0 +1,165 @@
+"""What every subcommand works with: the command line, the host, the held keys, the key in use."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+from phguide.cli.output import EXIT_NO_KEY, EXIT_USAGE, CliError, Io
+from phguide.core.hosts import Clouds, Host, HostError, parse_host
+from phguide.core.secret import Secret
+from phguide.core.sources import KEY_VARIABLES, as_cloud, choose_host, environment_key
+
+if TYPE_CHECKING:
+    from phguide.api.client import PostHogClient
+    from phguide.core.accounts import Accounts, HeldKey
+    from phguide.system.credentials import SecretStore
+
+__all__ = ["SIGN_IN_FIX", "ClientFactory", "Context", "KeyInUse", "host_dict"]
+
+ClientFactory = Callable[[Host, Secret | None], "PostHogClient"]
+
+SIGN_IN_FIX: Final = (
+    "Run phguide to sign in and save a key, pipe one to phguide login --with-token, or set "
+    f"{KEY_VARIABLES[0]} to a personal API key."
+)
+
+
+@dataclass
+class Context:
+    """One subcommand's run: its arguments, where it prints, and what it may use."""
+
+    args: argparse.Namespace
+    io: Io
+    clouds: Clouds
+    client_factory: ClientFactory
+    environ: Mapping[str, str]
+    config_path: Path | None = None
+    store_given: SecretStore | None = None
+    accounts_given: Accounts | None = None
+    notes: list[str] = field(default_factory=list)
+    """Which variable won, said once on standard error."""
+
+    @property
+    def store(self) -> SecretStore:
+        """The keyring (looked up on first use: keyring costs time to import)."""
+        if self.store_given is None:
+            from phguide.system.credentials import KeyringStore
+
+            self.store_given = KeyringStore()
+        return self.store_given
+
+    @property
+    def accounts(self) -> Accounts:
+        """The keys phguide holds, indexed in the settings file."""
+        if self.accounts_given is None:
+            from phguide.core.accounts import Accounts
+
+            self.accounts_given = Accounts.on_disk(self.store, self.config_path)
+        return self.accounts_given
+
+    def host(self) -> tuple[Host, str]:
+        """The PostHog to use and where that came from (see `choose_host`)."""
+        try:
+            choice = choose_host(
+                getattr(self.args, "host", None),
+                self.clouds,
+                environ=self.environ,
+                last_host=self.accounts.last_host(),
+            )
+        except HostError as error:
+            raise CliError(str(error), status=EXIT_USAGE) from None
+        self._note(choice.note)
+        assert choice.host is not None
+        return choice.host, choice.source
+
+    def host_of(self, app_url: str) -> Host:
+        """The host a held key belongs to, as the clouds know it."""
+        try:
+            return as_cloud(parse_host(app_url, self.clouds), self.clouds)
+        except HostError:
+            return Host("self-hosted", app_url, app_url)
+
+    def key_for(self, host: Host) -> tuple[KeyInUse | None, str | None]:
+        """The personal key to use for a host, and why there is none when there is none."""
+        found = environment_key(self.environ)
+        if found is not None:
+            self._note(found.note)
+            return KeyInUse(found.value, "environment", variable=found.variable), None
+        held = self.accounts.active(host)
+        if held is None:
+            return None, (
+                f"No {KEY_VARIABLES[0]} in the environment, and phguide holds no key for "
+                f"{host.label}."
+            )
+        key, result = self.accounts.read(held)
+        if not result.ok:
+            return None, f"{result.message} {result.fix}".strip()
+        if key is None:
+            return None, f"The keyring holds no key for {held.email} on {host.label}."
+        return KeyInUse(key, "keyring", held, self.store.name), None
+
+    def require_key(self, host: Host) -> KeyInUse:
+        """The personal key to use for a host.
+
+        Raises:
+            CliError: There is none (exit 4, not signed in), with the reason and the fix.
+        """
+        found, why_none = self.key_for(host)
+        if found is None:
+            message = f"No personal API key for {host.label}. {why_none}"
+            raise CliError(message, SIGN_IN_FIX, EXIT_NO_KEY)
+        return found
+
+    def _note(self, note: str) -> None:
+        if note and note not in self.notes:
+            self.notes.append(note)
+            self.io.err(f"phguide: {note}")
+
+
+@dataclass(frozen=True)
+class KeyInUse:
+    """The personal key a subcommand uses, and where it came from."""
+
+    key: Secret
+    source: Literal["environment", "keyring"]
+    held: HeldKey | None = None
+    store_name: str | None = None
+    variable: str = ""
+
+    @property
+    def user(self) -> str | None:
+        """Whose key it is, when phguide holds it."""
+        return None if self.held is None else self.held.email
+
+    def describe(self) -> str:
+        """Where the key came from, in words."""
+        if self.source == "environment":
+            return f"{self.variable} from the environment (overrides the keyring)"
+        held = self.held
+        label = f" “{held.label}”" if held is not None and held.label else ""
+        who = f" for {self.user}" if self.user else ""
+        return f"the keyring ({self.store_name}){who}{label}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """For `--json`."""
+        return {
+            "source": self.source,
+            "variable": self.variable or None,
+            "mask": self.key.masked,
+            "user": self.user,
+            "store": self.store_name,
+        }
+
+
+def host_dict(host: Host) -> dict[str, str]:
+    """A host for `--json`."""
+    return {
+        "label": host.label,
+        "region": host.region,
+        "app_url": host.app_url,
+        "ingest_url": host.ingest_url,
+    }
