@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -54,6 +53,8 @@ def run(context: Context) -> int:
         from_env = environment_project(context.environ)
         project_id = None if from_env is None else from_env.value
     if project_id is not None:
+        import asyncio  # only here: `run` without a project starts without it
+
         project = asyncio.run(_project(context, host, found.key, project_id))
         child.update(POSTHOG_PROJECT_ID=str(project.id), POSTHOG_PROJECT_API_KEY=project.api_token)
     return _run(command, child, context)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 from phguide.cli.context import SIGN_IN_FIX, Context
@@ -55,6 +54,8 @@ def login(context: Context) -> int:
         )
     host, _ = context.host()
     key = Secret(classified.value)
+    import asyncio
+
     user, listed = asyncio.run(_whose(context, host, key))
     from phguide.core.accounts import local_key_id
 

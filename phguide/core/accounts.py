@@ -10,7 +10,6 @@ raises.
 from __future__ import annotations
 
 import threading
-import uuid
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -42,6 +41,8 @@ def local_key_id(source: KeySource) -> str:
 
     Random, not derived from the key: nothing about the secret goes into the settings file.
     """
+    import uuid
+
     return f"{source}-{uuid.uuid4().hex[:12]}"
 
 

@@ -7,84 +7,16 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from phguide.__main__ import build_parser
 from phguide.cli import run_subcommand
-from phguide.core.accounts import Accounts
-from phguide.core.hosts import Clouds, Host, parse_host, with_region
 from phguide.core.secret import Secret
-from phguide.demo import DEMO_EMAIL, EU_EMAIL, DemoServer, demo_data, scale_data
+from phguide.demo import DEMO_EMAIL, EU_EMAIL, DemoServer, scale_data
 from phguide.system.credentials import MemoryStore, StoreResult
-
-
-@dataclass
-class Result:
-    status: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-
-@pytest.fixture
-def eu() -> Iterator[DemoServer]:
-    server = DemoServer(demo_data("eu")).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def clouds(demo_server: DemoServer, eu: DemoServer) -> Clouds:
-    return Clouds(
-        us=with_region(parse_host(demo_server.url), "us"),
-        eu=with_region(parse_host(eu.url), "eu"),
-    )
-
-
-@dataclass
-class Cli:
-    clouds: Clouds
-    store: MemoryStore
-    config_path: Path
-
-    def __call__(self, *argv: str, env: dict[str, str] | None = None, stdin: str = "") -> Result:
-        args = build_parser().parse_args(list(argv))
-        out, err = io.StringIO(), io.StringIO()
-        status = run_subcommand(
-            args,
-            store=self.store,
-            clouds=self.clouds,
-            environ=env or {},
-            config_path=self.config_path,
-            stdin=io.StringIO(stdin),
-            stdout=out,
-            stderr=err,
-        )
-        return Result(status, out.getvalue(), err.getvalue())
-
-    @property
-    def accounts(self) -> Accounts:
-        """The keys held in this CLI's store and settings file."""
-        return Accounts.on_disk(self.store, self.config_path)
-
-    def hold(self, host: Host, email: str, key: str, key_id: str = "k1") -> None:
-        """Save a key as the active key of a host, as the walkthrough does."""
-        saved = self.accounts.save(
-            host, email, Secret(key), key_id=key_id, source="created", make_active=True
-        )
-        assert saved.verified
-
-
-@pytest.fixture
-def cli(clouds: Clouds, tmp_path: Path) -> Cli:
-    return Cli(clouds, MemoryStore(), tmp_path / "config.json")
+from tests.cli.conftest import Cli
 
 
 def key_env(key: str) -> dict[str, str]:

@@ -1,0 +1,150 @@
+"""token, login --with-token, run, switch, completion and the environment's variables."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from phguide.cli.completion import completion_script
+from phguide.demo import DEMO_EMAIL, EU_EMAIL, DemoServer
+from tests.cli.conftest import Cli
+
+PY = sys.executable
+
+
+def test_token_prints_the_active_key_and_nothing_else(cli: Cli, demo_server: DemoServer) -> None:
+    key = demo_server.issue_key(DEMO_EMAIL, "Scripts", ["*"])
+    cli.hold(cli.clouds.us, DEMO_EMAIL, key)
+    result = cli("token")
+    assert (result.status, result.out, result.err) == (0, key + "\n", "")
+
+
+def test_without_a_key_token_run_and_status_exit_4(cli: Cli) -> None:
+    for argv in (["token"], ["run", "--", PY, "-c", "pass"], ["status"], ["keys"]):
+        result = cli(*argv)
+        assert result.status == 4, argv
+        assert "No POSTHOG_PERSONAL_API_KEY" in result.out + result.err
+
+
+def test_login_with_token_then_token_gives_it_back(cli: Cli, demo_server: DemoServer) -> None:
+    key = demo_server.issue_key(DEMO_EMAIL, "From a script", ["*"])
+    result = cli("login", "--with-token", stdin=f"  {key}\n")
+    assert result.status == 0, result.err
+    assert DEMO_EMAIL in result.out and "From a script" in result.out
+    assert key not in result.out + result.err
+    (held,) = cli.accounts.held(cli.clouds.us)
+    assert held.source == "login-with-token" and held.label == "From a script"
+    assert held.key_id == demo_server.data.find_key(key).id  # type: ignore[union-attr]
+    assert cli("token").out == key + "\n"
+
+
+def test_login_refuses_bad_input_and_saves_nothing(cli: Cli, demo_server: DemoServer) -> None:
+    key = demo_server.issue_key(DEMO_EMAIL, "Given", ["*"])
+    argument = cli("login", "--with-token", key)
+    assert argument.status == 2 and "command line" in argument.err
+    assert key not in argument.out + argument.err
+    assert cli("login", "--with-token", stdin="").status == 2
+    two = cli("login", "--with-token", stdin=f"{key}\n{key}\n")
+    assert two.status == 2 and "reads one" in two.err
+    assert cli("login", stdin=key).status == 2  # without --with-token
+    project = cli("login", "--with-token", stdin="phc_" + "x" * 40)
+    assert project.status == 1 and "not a personal API key" in project.err
+    dead = cli("login", "--with-token", stdin="phx_" + "0" * 40)
+    assert dead.status == 1 and dead.err
+    assert cli.accounts.held() == []
+
+
+def test_run_sets_the_variables_in_the_child_only(cli: Cli, demo_server: DemoServer) -> None:
+    key = demo_server.issue_key(DEMO_EMAIL, "Run", ["*"])
+    cli.hold(cli.clouds.us, DEMO_EMAIL, key)
+    us = cli.clouds.us
+    check = (
+        "import os, sys; e = os.environ; "
+        f"sys.exit(0 if e['POSTHOG_PERSONAL_API_KEY'] == {key!r} "
+        f"and e['POSTHOG_HOST'] == {us.app_url!r} and e['POSTHOG_API_HOST'] == {us.ingest_url!r}"
+        " and 'POSTHOG_PROJECT_ID' not in e else 3)"
+    )
+    result = cli("run", "--", PY, "-c", check)
+    assert (result.status, result.out, result.err) == (0, "", "")
+    assert cli("run", "--", PY, "-c", "raise SystemExit(7)").status == 7
+    missing = cli("run", "--", "phguide-no-such-command")
+    assert missing.status == 127 and "command not found" in missing.err
+    assert cli("run").status == 2
+    project = demo_server.data.projects[1002]
+    with_project = (
+        "import os, sys; e = os.environ; "
+        f"sys.exit(0 if e['POSTHOG_PROJECT_ID'] == '1002' "
+        f"and e['POSTHOG_PROJECT_API_KEY'] == {project.api_token!r} else 3)"
+    )
+    assert cli("run", "--project", "1002", "--", PY, "-c", with_project).status == 0
+
+
+def test_two_accounts_on_two_hosts_switch_and_token_follows(
+    cli: Cli, demo_server: DemoServer, eu: DemoServer
+) -> None:
+    us_key = demo_server.issue_key(DEMO_EMAIL, "US key", ["*"])
+    eu_key = eu.issue_key(EU_EMAIL, "EU key", ["*"])
+    cli.hold(cli.clouds.eu, EU_EMAIL, eu_key)
+    cli.hold(cli.clouds.us, DEMO_EMAIL, us_key)
+    data = cli("status", "--json").json()
+    assert [
+        (a["email"], a["host"]["region"], a["active"], a["works"]) for a in data["accounts"]
+    ] == [
+        (EU_EMAIL, "eu", True, True),
+        (DEMO_EMAIL, "us", True, True),
+    ]
+    assert cli("token").out == us_key + "\n"
+    switched = cli("switch")  # two accounts: the other one
+    assert switched.status == 0 and EU_EMAIL in switched.out
+    assert cli("token").out == eu_key + "\n"
+    assert cli("switch", DEMO_EMAIL).status == 0
+    assert cli("token").out == us_key + "\n"
+    unknown = cli("switch", "nobody@example.com")
+    assert unknown.status == 1 and "nobody@example.com" in unknown.err
+    # A third key: without a terminal to ask, an ambiguous switch changes nothing (exit 2).
+    cli.hold(cli.clouds.us, DEMO_EMAIL, demo_server.issue_key(DEMO_EMAIL, "Second"), "k2")
+    ambiguous = cli("switch")
+    assert ambiguous.status == 2 and "no terminal" in ambiguous.err
+    assert cli("token").out != eu_key + "\n"
+    assert cli("switch", "--host", "us", "k2").status == 0
+
+
+def test_the_cli_variables_are_a_source_and_the_winner_is_named(
+    cli: Cli, demo_server: DemoServer, eu: DemoServer
+) -> None:
+    key = demo_server.issue_key(DEMO_EMAIL, "CLI var", ["*"])
+    only = cli("token", env={"POSTHOG_CLI_TOKEN": key})
+    assert (only.status, only.out, only.err) == (0, key + "\n", "")
+    both = cli("token", env={"POSTHOG_PERSONAL_API_KEY": key, "POSTHOG_CLI_API_KEY": "phx_other"})
+    assert both.out == key + "\n"
+    assert "using POSTHOG_PERSONAL_API_KEY" in both.err
+    eu_key = eu.issue_key(EU_EMAIL, "EU", ["*"])
+    status = cli("status", "--json", env={"POSTHOG_CLI_HOST": "eu", "POSTHOG_CLI_API_KEY": eu_key})
+    data = status.json()
+    assert data["host_source"] == "POSTHOG_CLI_HOST" and data["host"]["region"] == "eu"
+    assert data["key"]["variable"] == "POSTHOG_CLI_API_KEY" and data["works"] is True
+
+
+def test_bash_completion_is_valid_and_completes_subcommands() -> None:
+    bash = shutil.which("bash")
+    assert bash is not None, "bash is needed to test its completion"
+    script = completion_script("bash")
+    assert subprocess.run([bash, "-n"], input=script, text=True, check=False).returncode == 0
+    drive = (
+        script
+        + '\nCOMP_WORDS=(phguide sw); COMP_CWORD=1; _phguide; echo "${COMPREPLY[*]}"'
+        + '\nCOMP_WORDS=(phguide --host eu st); COMP_CWORD=3; _phguide; echo "${COMPREPLY[*]}"'
+        + '\nCOMP_WORDS=(phguide run --pr); COMP_CWORD=2; _phguide; echo "${COMPREPLY[*]}"'
+    )
+    done = subprocess.run([bash, "-c", drive], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == ["switch", "status", "--project"]
+
+
+@pytest.mark.parametrize("shell", ["zsh", "fish"])
+def test_other_shells_get_every_subcommand(shell: str) -> None:
+    script = completion_script(shell)
+    for name in ("status", "keys", "check", "token", "login", "run", "switch", "logout"):
+        assert name in script
