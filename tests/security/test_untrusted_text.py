@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from phguide.api import _parse
-from phguide.cli import printable
+from phguide.cli.output import printable
 from phguide.core.secret import Secret, key_text_problem, mask
 from phguide.core.text import MAX_TEXT, clean, has_unsafe
 
