@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -260,33 +258,14 @@ def read_values(path: str | os.PathLike[str], names: list[str] | tuple[str, ...]
 
 
 def _atomic_write(path: Path, data: bytes, mode: int) -> None:
-    """Write through a temporary file in the same folder, so a crash never leaves half a file."""
+    """Write through phguide's one atomic writer; its failure as a `DotenvError` with a fix."""
+    from phguide.system.files import FileWriteError, atomic_write
+
     try:
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as error:
-        raise DotenvError(
-            f"Could not write in {path.parent}: {error.strerror}.",
-            "Choose a folder you may write to.",
-        ) from None
-    try:
-        # Set the mode before the content lands: a secret never sits in a too-open file.
-        with contextlib.suppress(OSError):
-            os.chmod(temp, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except OSError as error:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise DotenvError(
-            f"Could not write {path}: {error.strerror}.", "Choose a file you may write to."
-        ) from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+        atomic_write(path, data, mode=mode)
+    except FileWriteError as error:
+        where = "folder" if error.folder else "file"
+        raise DotenvError(str(error), f"Choose a {where} you may write to.") from None
 
 
 def update_dotenv(

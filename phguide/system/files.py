@@ -13,6 +13,11 @@ __all__ = ["FileWriteError", "atomic_write"]
 class FileWriteError(OSError):
     """A file could not be written; the message says which and why, in words a user can act on."""
 
+    def __init__(self, message: str, *, folder: bool = False) -> None:
+        super().__init__(message)
+        self.folder = folder
+        """True when the folder refused (no file could be created in it)."""
+
 
 def atomic_write(path: Path, data: bytes | str, *, mode: int = 0o600) -> None:
     """Replace a file's contents all at once.
@@ -34,7 +39,8 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int = 0o600) -> None:
     try:
         handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as error:
-        raise FileWriteError(f"Could not write to {folder}: {error.strerror or error}.") from None
+        message = f"Could not write in {folder}: {error.strerror or error}."
+        raise FileWriteError(message, folder=True) from None
     try:
         with os.fdopen(handle, "wb") as file:
             os.chmod(temp_name, mode)
