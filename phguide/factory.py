@@ -57,6 +57,7 @@ def build_services(*, host: str | None = None, demo: bool = False) -> Services:
         clouds=clouds,
         host=chosen.host,
         env_key=None if env_key is None else env_key.value,
+        env_key_variable="POSTHOG_PERSONAL_API_KEY" if env_key is None else env_key.variable,
         env_host_set=chosen.source not in ("--host", "default"),
         open_url=open_in_browser,
     )

@@ -64,7 +64,9 @@ class Services:
     host: Host | None = None
     """The host chosen on the command line or by `POSTHOG_HOST`, preselected on log-in."""
     env_key: Secret | None = None
-    """`POSTHOG_PERSONAL_API_KEY`, when set: it overrides what is stored."""
+    """The personal key the environment sets (`POSTHOG_PERSONAL_API_KEY` or a PostHog CLI one)."""
+    env_key_variable: str = "POSTHOG_PERSONAL_API_KEY"
+    """The variable `env_key` came from, to name it on screen."""
     env_host_set: bool = False
     """True when the host came from `POSTHOG_HOST`."""
     client_factory: Callable[[Host, Secret | None], PostHogClient] = default_client_factory

@@ -53,6 +53,7 @@ def test_the_app_chooses_its_host_the_same_way(monkeypatch: pytest.MonkeyPatch) 
     services = build_services()
     assert services.host == services.clouds.eu and services.env_host_set
     assert services.env_key == Secret("phx_" + "t" * 40)
+    assert services.env_key_variable == "POSTHOG_CLI_TOKEN"
     assert build_services(host="us").host == services.clouds.us
     monkeypatch.setenv("POSTHOG_HOST", "ftp://nope")
     with pytest.raises(FactoryError, match="POSTHOG_HOST"):
