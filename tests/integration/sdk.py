@@ -144,12 +144,22 @@ async def _copy_every_example(demo: DemoServer, personal_key: str) -> dict[str, 
             await pilot.press(key)
             await settle(pilot)
             copied[snippet_id] = recording.copies[-1]
+        # The next framework (Next.js): its browser example and the .env file it reads.
+        await pilot.press("f")
+        await settle(pilot)
+        for snippet_id in ("javascript", "dotenv"):
+            await pilot.press(COPY_KEYS[snippet_id])
+            await settle(pilot)
+            copied[f"{snippet_id}@nextjs"] = recording.copies[-1]
     await session.client.aclose()
     return copied
 
 
 def copy_every_example(demo: DemoServer, personal_key: str) -> dict[str, str]:
-    """What step 5 puts on the clipboard for each example, signed in with `personal_key`."""
+    """What step 5 puts on the clipboard for each example, signed in with `personal_key`.
+
+    Keyed by snippet id; `javascript@nextjs` and `dotenv@nextjs` are the two after `f`.
+    """
     return asyncio.run(_copy_every_example(demo, personal_key))
 
 

@@ -213,6 +213,7 @@ def test_dotenv_example_reads_back_with_node_dotenv(
 PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>phguide example</title>
 <script type="importmap">{"imports": {"posthog-js": "/posthog-js/module.mjs"}}</script>
+<script>window.process = {env: %s};</script>
 </head><body>
 <script type="module" src="/example.mjs"></script>
 <script type="module">import posthog from 'posthog-js'; window.__posthog = posthog;</script>
@@ -224,11 +225,13 @@ class _Page(BaseHTTPRequestHandler):
     """The page, the copied example, and posthog-js from the npm package's own files."""
 
     example = ""
+    env: dict[str, str] = {}
+    """What a framework's build puts in `process.env` (its public variables from the .env)."""
 
     def do_GET(self) -> None:
         dist = JS_DIR / "node_modules" / "posthog-js" / "dist"
         if self.path == "/":
-            body, kind = PAGE.encode(), "text/html"
+            body, kind = (PAGE % json.dumps(self.env)).encode(), "text/html"
         elif self.path == "/example.mjs":
             body, kind = self.example.encode(), "text/javascript"
         elif self.path == "/posthog-js/module.mjs":
@@ -246,9 +249,32 @@ class _Page(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def page_url(copied: dict[str, str]) -> Iterator[str]:
-    handler = type("Page", (_Page,), {"example": copied["javascript"]})
+def _read_dotenv(node: str, text: str, folder: Path) -> dict[str, str]:
+    """A `.env` file's variables as Node's `dotenv` (what Next.js builds on) reads them."""
+    (folder / ".env.local").write_text(text)
+    link_node_modules(folder)
+    reader = "import { parse } from 'dotenv'; import fs from 'fs'; "
+    reader += "console.log(JSON.stringify(parse(fs.readFileSync('.env.local'))))"
+    result = run([node, "--input-type=module", "-e", reader], cwd=folder)
+    values: dict[str, str] = json.loads(result.stdout)
+    return values
+
+
+@pytest.fixture(params=["plain", "nextjs"])
+def page_url(
+    request: pytest.FixtureRequest, copied: dict[str, str], tmp_path: Path
+) -> Iterator[str]:
+    """The browser example on a page; for Next.js, with the public values its build inlines."""
+    example, env = copied["javascript"], {}
+    if request.param == "nextjs":
+        node = need_node("dotenv")
+        example = copied["javascript@nextjs"]
+        values = _read_dotenv(node, copied["dotenv@nextjs"], tmp_path)
+        # Next.js inlines only NEXT_PUBLIC_ variables into browser code, never the others.
+        env = {name: value for name, value in values.items() if name.startswith("NEXT_PUBLIC_")}
+        assert set(env) == {"NEXT_PUBLIC_POSTHOG_KEY", "NEXT_PUBLIC_POSTHOG_HOST"}
+        assert "process.env.NEXT_PUBLIC_POSTHOG_KEY" in example
+    handler = type("Page", (_Page,), {"example": example, "env": env})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -285,9 +311,11 @@ def test_browser_example_in_headless_chromium(
             event = wait_for(
                 demo, token, lambda e: (e.event, e.distinct_id) == ("signed_up", distinct_id)
             )
-            pageview = wait_for(demo, token, lambda e: e.event == "$pageview")
+            pageview = wait_for(
+                demo, token, lambda e: (e.event, e.distinct_id) == ("$pageview", distinct_id)
+            )
             assert event.path in {"/e/", "/i/v0/e/"} and event.project_id == PROJECT_ID
-            assert pageview.distinct_id == distinct_id
+            assert pageview.project_id == PROJECT_ID
             assert loaded["errors"] == []
         finally:
             if driver.stdin is not None:
