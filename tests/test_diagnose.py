@@ -110,7 +110,8 @@ async def test_a_personal_key_says_who_which_scopes_projects_and_last_use(
     assert diagnosis.user_email == DEMO_EMAIL
     assert diagnosis.key_label == "Server"
     assert diagnosis.scopes == ("user:read", "project:read")
-    assert diagnosis.projects == ("Web app (id 1001)",)
+    # Every project the key reaches (one function lists them for the CLI, step 3 and this).
+    assert diagnosis.projects == ("Web app (id 1001)", "Mobile app (id 1002)", "Staging (id 1003)")
     assert diagnosis.last_used is not None
     assert diagnosis.checked == ("US Cloud",)
     assert ("GET", "/api/personal_api_keys/@current/") in demo_server.requests_log
@@ -210,15 +211,68 @@ async def test_an_unknown_project_key_is_invalid_everywhere(clouds: Clouds) -> N
     assert "Project settings" in diagnosis.errors[0].fix
 
 
-async def test_phs_is_explained_and_not_sent_anywhere(
+async def _secret_key(server: DemoServer, project_id: int = 1001) -> str:
+    with server.data.lock:
+        _, value = server.data.secret_keys.create(
+            project_id, "server", ["feature_flag:read"], created_at=0
+        )
+    return value
+
+
+async def test_a_good_secret_key_works_through_local_evaluation(
     demo_server: DemoServer, clouds: Clouds
 ) -> None:
-    diagnosis = await diagnose_key("phs_" + "q" * 40, clouds.us, clouds, factory)
+    value = await _secret_key(demo_server)
+    token = demo_server.data.projects[1001].api_token
+    diagnosis = await diagnose_key(value, clouds.us, clouds, factory, project_token=token)
     assert diagnosis.kind == "project-secret"
-    assert diagnosis.valid is None
-    assert "local" in diagnosis.kind_explanation
-    assert "neither the project API key" in diagnosis.kind_explanation
-    assert demo_server.requests_log == []
+    assert diagnosis.valid is True and not diagnosis.errors
+    assert "Local evaluation accepted it" in " ".join(diagnosis.notes)
+    assert "deprecated" in diagnosis.kind_explanation
+    assert_no_secret(diagnosis, value)
+
+
+async def test_a_bad_secret_key_is_told_from_a_wrong_project_token(
+    demo_server: DemoServer, clouds: Clouds
+) -> None:
+    token = demo_server.data.projects[1001].api_token
+    bad = await diagnose_key("phs_" + "q" * 35, clouds.us, clouds, factory, project_token=token)
+    assert bad.valid is False
+    assert "does not accept this project secret API key" in bad.errors[0].message
+
+    value = await _secret_key(demo_server)
+    other = demo_server.data.projects[1002].api_token
+    wrong = await diagnose_key(value, clouds.us, clouds, factory, project_token=other)
+    assert wrong.valid is True
+    assert "belongs to another project" in wrong.errors[0].message
+
+
+async def test_a_key_without_user_read_is_valid_and_missing_a_scope(
+    demo_server: DemoServer, clouds: Clouds
+) -> None:
+    key = demo_server.issue_key(DEMO_EMAIL, "Flags", ["feature_flag:read", "project:read"])
+    diagnosis = await diagnose_key(key, clouds.us, clouds, factory)
+    assert diagnosis.valid is True
+    assert diagnosis.verdict.startswith("Works")
+    assert any("lacks the user:read scope" in p.message for p in diagnosis.problems)
+
+
+async def test_a_key_with_no_scopes_has_no_access(demo_server: DemoServer, clouds: Clouds) -> None:
+    key = demo_server.issue_key(DEMO_EMAIL, "Nothing", [])
+    diagnosis = await diagnose_key(key, clouds.us, clouds, factory)
+    assert diagnosis.scopes == ()
+    assert any("no access" in p.message for p in diagnosis.errors)
+    rows = {row.label: row.text for row in diagnosis.rows()}
+    assert rows["Scopes"].startswith("no access")
+
+
+async def test_a_legacy_key_without_a_prefix_is_asked_not_refused_by_form(
+    demo_server: DemoServer, clouds: Clouds
+) -> None:
+    diagnosis = await diagnose_key("A" * 40, clouds.us, clouds, factory)
+    # The server decided (it does not know the key): not a refusal by format.
+    assert ("GET", "/api/users/@me/") in demo_server.requests_log
+    assert diagnosis.valid is False
 
 
 async def test_garbage_is_not_sent_anywhere(demo_server: DemoServer, clouds: Clouds) -> None:

@@ -158,19 +158,37 @@ async def test_a_project_key_is_checked_through_flags_and_the_job_matters(
         assert "cannot call PostHog's private API" in _text(app, "#key-verdict")
 
 
-async def test_phs_is_explained_without_asking_a_server(
+async def test_phs_keys_good_bad_and_with_a_wrong_project_token(
     services: Services, demo_server: DemoServer
 ) -> None:
+    with demo_server.data.lock:
+        _, value = demo_server.data.secret_keys.create(
+            1001, "server", ["feature_flag:read"], created_at=0
+        )
     app = PhGuideApp(services)
     async with app.run_test(size=SIZE) as pilot:
         await _open(pilot)
-        diagnosis = await _check(pilot, app, "phs_" + "s" * 43)
-        assert diagnosis.kind == "project-secret"
+        token_input = app.screen.query_one("#token-input", Input)
+        assert not token_input.display
+        app.screen.query_one("#key-input", Input).value = value
+        await pilot.pause()
+        assert token_input.display  # asked for with a phs_ key only
+        token_input.value = demo_server.data.projects[1001].api_token
+        good = await _check(pilot, app, value)
+        assert good.kind == "project-secret" and good.valid is True
         verdict = _text(app, "#key-verdict")
-        assert "Project secret API key (secret)" in verdict
-        assert "evaluate feature flags locally" in verdict
-        assert "Not checked live." in verdict
-        assert demo_server.requests_log == []
+        assert "Works on US Cloud." in verdict
+        assert "deprecated" in verdict  # the legacy feature flags secure API key, explained
+
+        token_input.value = demo_server.data.projects[1002].api_token
+        wrong = await _check(pilot, app, value)
+        assert "belongs to another project" in _text(app, "#key-verdict")
+        assert wrong.valid is True
+
+        token_input.value = demo_server.data.projects[1001].api_token
+        bad = await _check(pilot, app, "phs_" + "s" * 35)
+        assert bad.valid is False
+        assert "does not accept this project secret API key" in _text(app, "#key-verdict")
 
 
 async def test_garbage_is_named_for_what_it_is(services: Services, demo_server: DemoServer) -> None:

@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, LoadingIndicator, Select, Static
 
-from phguide.core.diagnose import Diagnosis, Purpose, diagnose_key
+from phguide.core.diagnose import Diagnosis, Purpose, RowKind, diagnose_key
 from phguide.core.hosts import Host
 from phguide.core.secret import mask
 from phguide.ui.screens.base import StepScreen
@@ -31,6 +31,16 @@ PURPOSES: Final[list[tuple[str, str]]] = [
 
 _PURPOSE_OF: Final[dict[object, Purpose]] = {"sdk": "sdk", "api": "api"}
 _LEVELS: Final = {1: "member", 8: "admin", 15: "owner"}
+_LABEL_STYLES: Final[dict[RowKind, str]] = {
+    "problem": "bold red",
+    "warning": "bold yellow",
+    "note": "dim",
+}
+_TEXT_STYLES: Final[dict[RowKind, str]] = {
+    "problem": "bold red",
+    "warning": "bold yellow",
+    "note": "dim",
+}
 
 
 class TroubleshootScreen(StepScreen):
@@ -66,6 +76,10 @@ class TroubleshootScreen(StepScreen):
                     id="key-input",
                 )
                 yield Select(PURPOSES, value="any", allow_blank=False, id="key-purpose")
+            yield Input(
+                placeholder="Project token (phc_…) the phs_ key is used with (optional)",
+                id="token-input",
+            )
             yield Static("", id="troubleshoot-host")
             with Horizontal(id="key-progress"):
                 yield LoadingIndicator()
@@ -80,6 +94,8 @@ class TroubleshootScreen(StepScreen):
                     yield Static("", id="not-working")
 
     def on_mount(self) -> None:
+        # Shown only for a project secret key: it is checked together with its project token.
+        self.query_one("#token-input").display = False
         self.query_one("#key-progress").display = False
         self.query_one("#key-verdict").display = False
         self.refresh_from_state()
@@ -162,6 +178,25 @@ class TroubleshootScreen(StepScreen):
         return "\n".join(lines)
 
     # -- the check ------------------------------------------------------------------------------
+    @on(Input.Changed, "#key-input")
+    def _key_changed(self, event: Input.Changed) -> None:
+        token_input = self.query_one("#token-input", Input)
+        secret = "phs_" in event.value[:40]
+        if secret and not token_input.display and not token_input.value:
+            session = self.state.session
+            project = session.selected_project if session is not None else None
+            if project is not None:
+                token_input.value = project.api_token  # public: safe to show
+        token_input.display = secret
+
+    @on(Input.Submitted, "#token-input")
+    def _token_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        key = self.query_one("#key-input", Input).value
+        if key.strip():
+            chosen = self.query_one("#key-purpose", Select).value
+            self._check(key, _PURPOSE_OF.get(chosen), self._host())
+
     @on(Input.Submitted, "#key-input")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -183,11 +218,14 @@ class TroubleshootScreen(StepScreen):
         self.query_one("#key-progress").display = True
         self.refresh_bindings()
         try:
+            token_input = self.query_one("#token-input", Input)
+            token = token_input.value.strip() if token_input.display else ""
             diagnosis = await diagnose_key(
                 value,
                 host,
                 self.services.clouds,
                 self.services.client_factory,
+                project_token=token or None,
                 purpose=purpose,
                 # This screen says it asks the other region too (SECURITY.md); check does not.
                 ask_other_region=True,
@@ -221,19 +259,16 @@ class TroubleshootScreen(StepScreen):
         else:
             text.append("✘ ", style="bold red")
         text.append(diagnosis.verdict + "\n", style="bold")
-        for line in diagnosis.to_lines():
-            if line.startswith("Verdict:"):
+        for row in diagnosis.rows():
+            if row.kind == "verdict":
+                continue  # said above, in bold
+            if row.kind == "explain":
+                text.append(f"{'':12}{row.text}\n", style="dim")
                 continue
-            style = ""
-            if line.startswith("Problem:"):
-                style = "bold red"
-            elif line.startswith("Warning:"):
-                style = "bold yellow"
-            elif line.startswith("  Fix:"):
-                style = "green"
-            elif line.startswith("Note:") or line.startswith("            "):
-                style = "dim"
-            text.append(line + "\n", style=style)
+            text.append(f"{row.label + ':':<11} ", style=_LABEL_STYLES.get(row.kind, "bold"))
+            text.append(row.text + "\n", style=_TEXT_STYLES.get(row.kind, ""))
+            if row.fix:
+                text.append(f"  Fix:      {row.fix}\n", style="green")
         text.rstrip()
         verdict = self.query_one("#key-verdict", Static)
         verdict.update(text)

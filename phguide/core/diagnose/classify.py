@@ -1,0 +1,203 @@
+"""What a pasted value is, from its text alone: cleaned, classified, explained."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from phguide.api.models import KeyKind, key_kind
+from phguide.core.secret import key_text_problem
+
+PROJECT_KEY_LENGTH: Final = 47
+"""`phc_` and 43 characters."""
+PERSONAL_KEY_LENGTH: Final = 39
+"""`phx_` and 35 characters."""
+
+KEY_CHARS: Final = re.compile(r"[A-Za-z0-9_-]+")
+_LEGACY_PROJECT: Final = re.compile(r"[A-Za-z0-9_-]{43}")
+_LEGACY_KEY: Final = re.compile(r"[A-Za-z0-9_-]{32,64}")
+# `NAME=value`, and YAML's `name: value` (a colon followed by a space, so not `https://`).
+_ASSIGNMENT: Final = re.compile(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?:=|:\s)\s*")
+_BEARER: Final = re.compile(r"^(?:authorization\s*:\s*)?bearer\s+", re.IGNORECASE)
+_INVISIBLE: Final = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00a0]")
+_QUOTES: Final = "\"'`“”‘’"
+
+_OTHER_SERVICES: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
+    (re.compile(pattern), name)
+    for pattern, name in (
+        (r"^sk_(live|test)_", "a Stripe secret key"),
+        (r"^pk_(live|test)_", "a Stripe publishable key"),
+        (r"^rk_(live|test)_", "a Stripe restricted key"),
+        (r"^(gh[pousr]_|github_pat_)", "a GitHub token"),
+        (r"^glpat-", "a GitLab token"),
+        (r"^sk-ant-", "an Anthropic API key"),
+        (r"^sk-", "an OpenAI API key"),
+        (r"^xox[abpre]-", "a Slack token"),
+        (r"^(AKIA|ASIA)[0-9A-Z]{16}$", "an AWS access key id"),
+        (r"^AIza[0-9A-Za-z_-]{35}$", "a Google API key"),
+        (r"^SG\.", "a SendGrid API key"),
+        (r"^sntry[su]_", "a Sentry token"),
+        (r"^npm_", "an npm token"),
+        (r"^eyJ[A-Za-z0-9_-]+\.", "a JSON Web Token (a sign-in token of some service)"),
+        (
+            r"^[0-9a-f]{32}$",
+            "another analytics tool's project token (Mixpanel and Amplitude use "
+            "32 hexadecimal characters)",
+        ),
+    )
+)
+
+
+@dataclass(frozen=True)
+class KindInfo:
+    label: str
+    explanation: str
+
+
+KINDS: Final[dict[KeyKind, KindInfo]] = {
+    "project": KindInfo(
+        "Project API key (public)",
+        "PostHog's SDKs (posthog-js, mobile and server SDKs) use it to send events and evaluate "
+        "feature flags. It is safe in frontend code and in git. It cannot read your data or call "
+        "PostHog's private API (/api/…): that takes a personal API key.",
+    ),
+    "personal": KindInfo(
+        "Personal API key (secret)",
+        "For server-side integrations and PostHog's private API (/api/…), sent as "
+        '"Authorization: Bearer …". It acts as you, within its scopes: keep it in an '
+        "environment variable or a secret store, never in frontend code or git. SDKs that send "
+        "events take the project API key (phc_) instead.",
+    ),
+    "project-secret": KindInfo(
+        "Project secret API key (secret)",
+        "Server SDKs use it to evaluate feature flags locally, and it runs endpoints: PostHog "
+        "now recommends it over a personal key for that (Project settings → Secret API keys, "
+        'up to 50 per project). The older per-project "feature flags secure API key" is also '
+        "phs_ and is deprecated: replace it with one of these. It is neither the project API "
+        "key (phc_) nor a personal API key (phx_): it cannot send events or call the private "
+        "API. Keep it secret.",
+    ),
+    "oauth-access": KindInfo(
+        "OAuth access token (secret)",
+        "PostHog issued it to an app you authorised (such as PostHog's wizard or MCP server). It "
+        "belongs to that app and expires within hours: your own code should use a personal API "
+        "key (phx_) for the private API, or the project API key (phc_) for events.",
+    ),
+    "oauth-refresh": KindInfo(
+        "OAuth refresh token (secret)",
+        "An app you authorised uses it to get new OAuth access tokens from PostHog. It is not an "
+        "API key: nothing accepts it but PostHog's token endpoint. Use a personal API key (phx_) "
+        "or the project API key (phc_) instead.",
+    ),
+    "unknown": KindInfo(
+        "Not a PostHog key",
+        "PostHog keys start with phc_ (project API key, public) or phx_ (personal API key, "
+        "secret); phs_, pha_ and phr_ are PostHog's secret keys and OAuth tokens.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Classified:
+    """What the text of a key says, before asking any server."""
+
+    value: str
+    """The key with what surrounded it removed (quotes, spaces, `NAME=`)."""
+    kind: KeyKind
+    notes: tuple[str, ...] = ()
+    """What was removed, said plainly."""
+    looks_like: str | None = None
+    """For a non-PostHog value: what it seems to be ("a Stripe secret key")."""
+    masked_copy: bool = False
+    """True when it is PostHog's masked display (`phx_...abcd`), not a key."""
+    legacy_project: bool = False
+    """True when it may be a project key from before the `phc_` prefix."""
+    bad_text: bool = False
+    """True when it holds a character no PostHog key has: it is never sent anywhere."""
+    legacy_key: bool = False
+    """True when it may be a personal key from before the `phx_` prefix: the server decides."""
+
+
+def clean_key(text: str) -> tuple[str, list[str]]:
+    """Remove what commonly comes along with a pasted key.
+
+    Args:
+        text: What the user pasted.
+
+    Returns:
+        The bare key, and a sentence for each thing removed.
+    """
+    notes: list[str] = []
+    value = text
+    if _INVISIBLE.search(value):
+        value = _INVISIBLE.sub("", value)
+        notes.append("Removed invisible characters (zero-width or non-breaking spaces).")
+    value = value.strip()
+    bearer = _BEARER.match(value)
+    if bearer:
+        value = value[bearer.end() :].strip()
+        notes.append('Removed "Bearer" in front of it.')
+    assignment = _ASSIGNMENT.match(value)
+    if assignment and len(value) > assignment.end():
+        value = value[assignment.end() :].strip()
+        notes.append(f"Took the value of {assignment.group(1)}.")
+    # A key never holds a quote, comma or semicolon: strip them at either end even when
+    # unbalanced (`phx_…"` copied from JSON without its opening quote).
+    stripped = value
+    while stripped != (trimmed := stripped.strip().strip(_QUOTES).rstrip(",;")):
+        stripped = trimmed
+    if stripped != value:
+        notes.append("Removed the quotes or punctuation around it.")
+        value = stripped
+        # A quoted header value (`"Bearer phx_…"`, copied from JSON) shows its Bearer only now.
+        bearer = None if bearer else _BEARER.match(value)
+        if bearer:
+            value = value[bearer.end() :].strip()
+            notes.append('Removed "Bearer" in front of it.')
+    if re.search(r"\s", value):
+        value = re.sub(r"\s+", "", value)
+        notes.append("Removed spaces and line breaks inside it (a key has none).")
+    return value, notes
+
+
+_MASKED_FORM = re.compile(r"ph[a-z]_(?:\.\.\.|…)[A-Za-z0-9]{1,8}")
+"""How PostHog shows a key it will not show again: the prefix, an ellipsis, the last few."""
+
+
+def classify(text: str) -> Classified:
+    """Say what a pasted value is from its text alone.
+
+    Args:
+        text: What the user pasted.
+
+    Returns:
+        The cleaned value and what it looks like.
+    """
+    value, notes = clean_key(text)
+    kind = key_kind(value)
+    if kind != "unknown":
+        # Only PostHog's own mask (`phx_...abcd`) counts as a masked copy: a whole key with
+        # dots pasted after it must never be shown as if it were already masked.
+        masked_copy = _MASKED_FORM.fullmatch(value) is not None
+        # A key with a character no key has is refused before any request.
+        bad_text = not masked_copy and key_text_problem(value) is not None
+        return Classified(value, kind, tuple(notes), masked_copy=masked_copy, bad_text=bad_text)
+    if value[:4].lower() in ("phc_", "phx_", "phs_", "pha_", "phr_"):
+        notes.append("The prefix has capital letters: PostHog keys start in lower case.")
+    looks_like = next((name for pattern, name in _OTHER_SERVICES if pattern.search(value)), None)
+    if looks_like is None and re.match(r"^https?://", value, re.IGNORECASE):
+        looks_like = "a web address"
+    elif looks_like is None and re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+        looks_like = "an email address"
+    legacy = looks_like is None and _LEGACY_PROJECT.fullmatch(value) is not None
+    # Legacy personal keys predate the phx_ prefix (contract §1): never refused by form.
+    legacy_key = looks_like is None and _LEGACY_KEY.fullmatch(value) is not None
+    return Classified(
+        value,
+        "unknown",
+        tuple(notes),
+        looks_like=looks_like,
+        legacy_project=legacy,
+        legacy_key=legacy_key,
+    )

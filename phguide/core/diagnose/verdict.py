@@ -1,0 +1,192 @@
+"""The verdict on a key: structured rows that the CLI prints and the screen colours."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal, NamedTuple
+
+from phguide.api.models import KeyKind
+from phguide.core.hosts import Host
+from phguide.core.scopes import describe
+
+Severity = Literal["error", "warning"]
+RowKind = Literal["fact", "explain", "verdict", "note", "problem", "warning"]
+
+
+class Problem(NamedTuple):
+    """Something wrong with the key or how it is used, and what to do about it."""
+
+    message: str
+    fix: str
+    severity: Severity = "error"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a diagnosis: what it is (`kind`), its label, its text, and a fix."""
+
+    kind: RowKind
+    label: str
+    text: str
+    fix: str = ""
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """The verdict on one key: what it is, whether it works, where, and what to fix.
+
+    It never holds the key, only its mask.
+    """
+
+    kind: KeyKind
+    kind_label: str
+    kind_explanation: str
+    mask: str
+    """The key as PostHog masks it (`phx_...abcd`)."""
+    valid: bool | None
+    """True when a PostHog accepted it, False when it refused it, None when unknown."""
+    host: Host | None = None
+    """Where the key works (None when it works nowhere phguide asked, or was not checked)."""
+    checked: tuple[str, ...] = ()
+    """The PostHogs asked, by label, in order."""
+    user_email: str | None = None
+    key_label: str | None = None
+    """A personal key's label, as its owner named it."""
+    scopes: tuple[str, ...] | None = ()
+    """The key's scopes; None when PostHog did not say. Empty means no access."""
+    projects: tuple[str, ...] = ()
+    """The projects the key is scoped to or can see, as "Name (id N)"."""
+    organizations: tuple[str, ...] = ()
+    last_used: str | None = None
+    """When a personal key was last used (ISO 8601, as PostHog says it)."""
+    notes: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    wrong_job: bool = False
+    """True when the user said what the key is for, and this kind of key cannot do it."""
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The problems that stop the key from doing its job."""
+        return [problem for problem in self.problems if problem.severity == "error"]
+
+    @property
+    def verdict(self) -> str:
+        """One line: works, works elsewhere, refused, or unknown."""
+        if self.valid is None:
+            return "Not checked live." if not self.checked else "Could not be checked."
+        if self.kind == "unknown" and not self.checked:
+            return "Not a PostHog key."
+        if not self.valid:
+            return f"Refused by {' and '.join(self.checked)}." if self.checked else "Not valid."
+        where = self.host.label if self.host else "PostHog"
+        if self.host is not None and self.checked and self.checked[0] != self.host.label:
+            return f"Works, but on {where}, not on {self.checked[0]}."
+        return f"Works on {where}."
+
+    def rows(self, *, explain: bool = True) -> list[Row]:
+        """The diagnosis as structured rows, for the terminal and the screen alike.
+
+        Args:
+            explain: Include what this kind of key is for.
+        """
+        rows = [Row("fact", "Key", self.mask), Row("fact", "Type", self.kind_label)]
+        if explain:
+            rows.append(Row("explain", "", self.kind_explanation))
+        rows.append(Row("verdict", "Verdict", self.verdict))
+        if self.host is not None:
+            where = f"{self.host.label} ({_host_url(self.host, self.kind)})"
+            rows.append(Row("fact", "Host", where))
+        scopes: str | None = None
+        if self.scopes is not None and self.kind == "personal" and self.valid:
+            scopes = describe(self.scopes)
+        elif self.scopes:
+            scopes = ", ".join(self.scopes)
+        for label, value in (
+            ("User", self.user_email),
+            ("Label", self.key_label),
+            ("Scopes", scopes),
+            ("Projects", ", ".join(self.projects) if self.projects else None),
+            ("Orgs", ", ".join(self.organizations) if self.organizations else None),
+            ("Last used", _when(self.last_used) if self.last_used else None),
+        ):
+            if value:
+                rows.append(Row("fact", label, value))
+        rows.extend(Row("note", "Note", note) for note in self.notes)
+        for problem in self.problems:
+            kind: RowKind = "problem" if problem.severity == "error" else "warning"
+            word = "Problem" if problem.severity == "error" else "Warning"
+            rows.append(Row(kind, word, problem.message, problem.fix))
+        return rows
+
+    def to_lines(self, *, explain: bool = True) -> list[str]:
+        """The rows as plain lines, for the terminal (escape before any markup)."""
+        lines: list[str] = []
+        for row in self.rows(explain=explain):
+            if row.kind == "explain":
+                lines.append(f"{'':12}{row.text}")
+                continue
+            lines.append(f"{row.label + ':':<11} {row.text}")
+            if row.fix:
+                lines.append(f"  Fix:      {row.fix}")
+        return lines
+
+    def as_dict(self) -> dict[str, Any]:
+        """The diagnosis as JSON-ready data."""
+        host = None
+        if self.host is not None:
+            host = {
+                "label": self.host.label,
+                "region": self.host.region,
+                "app_url": self.host.app_url,
+                "ingest_url": self.host.ingest_url,
+            }
+        return {
+            "kind": self.kind,
+            "kind_label": self.kind_label,
+            "explanation": self.kind_explanation,
+            "mask": self.mask,
+            "valid": self.valid,
+            "verdict": self.verdict,
+            "wrong_job": self.wrong_job,
+            "host": host,
+            "checked": list(self.checked),
+            "user": self.user_email,
+            "label": self.key_label,
+            "scopes": None if self.scopes is None else list(self.scopes),
+            "projects": list(self.projects),
+            "organizations": list(self.organizations),
+            "last_used": self.last_used,
+            "notes": list(self.notes),
+            "problems": [
+                {"message": p.message, "fix": p.fix, "severity": p.severity} for p in self.problems
+            ],
+        }
+
+    def to_json(self) -> str:
+        """The diagnosis as a JSON document."""
+        return json.dumps(self.as_dict(), indent=2)
+
+
+def _host_url(host: Host, kind: KeyKind) -> str:
+    return host.ingest_url if kind == "project" else host.app_url
+
+
+def _when(iso: str) -> str:
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    seconds = (datetime.now(UTC) - moment).total_seconds()
+    if seconds < 60:
+        ago = "just now"
+    elif seconds < 3600:
+        ago = f"{int(seconds // 60)} minutes ago"
+    elif seconds < 86_400:
+        ago = f"{int(seconds // 3600)} hours ago"
+    else:
+        ago = f"{int(seconds // 86_400)} days ago"
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC ({ago})"
