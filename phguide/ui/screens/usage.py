@@ -80,7 +80,7 @@ COPY_TITLES: dict[SnippetId, str] = {
     "dotenv": ".env",
 }
 
-_COPY_GROUP = Binding.Group("Copy example", compact=False)
+_COPY_GROUP = Binding.Group("Copy one", compact=False)
 
 
 class SnippetPanel(Vertical, can_focus=True):
@@ -128,7 +128,8 @@ class UsageScreen(StepScreen):
         Binding("r", "reveal", "Reveal key", id="reveal-snippet-key"),
         Binding("w", "write_env", "Write .env", id="write-env"),
         Binding("f", "next_framework", "Framework", id="usage-framework"),
-        Binding("o", "open_resource", "Open docs", id="usage-open-docs"),
+        # Out of the footer (the resources say "o opens one"): the copy keys need its room.
+        Binding("o", "open_resource", "Open docs", show=False, id="usage-open-docs"),
         Binding("l", "log_in", "Log in", id="usage-log-in"),
         # Priority: the scroller around the examples would take the arrows to scroll instead.
         Binding("down", "focus_next_snippet", "Next", show=False, priority=True, id="next-snippet"),
@@ -141,7 +142,7 @@ class UsageScreen(StepScreen):
             id="previous-snippet",
         ),
         *(
-            # One footer entry for all ("j p n … Copy example"), one palette command each.
+            # One footer entry for all ("j p n … Copy one"), one palette command each.
             Binding(
                 key,
                 f"copy('{snippet_id}')",
