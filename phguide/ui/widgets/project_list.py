@@ -1,7 +1,8 @@
-"""A virtualised, filterable list of projects grouped by organisation (one line a row)."""
+"""A virtualised, filterable list of projects grouped by organization (long rows wrap)."""
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
@@ -117,6 +118,25 @@ class ProjectIndex:
         return found
 
 
+def wrap_row(text: str, width: int) -> list[str]:
+    """A row's lines at `width` columns: whole words, continuation lines indented under the text.
+
+    Most rows fit one line and are returned as they are, so laying out 10,000 projects stays
+    cheap; only the long ones are wrapped.
+    """
+    if width <= 0 or cell_len(text) <= width:
+        return [text]
+    body = text.lstrip(" ")
+    indent = " " * (len(text) - len(body))
+    return textwrap.wrap(
+        body,
+        width,
+        initial_indent=indent,
+        subsequent_indent=indent + "  ",  # under a warning's text, past its ⚠
+        break_on_hyphens=False,
+    ) or [text]
+
+
 def _project_text(project: Project, current: int | None) -> str:
     suffix = "  (current)" if project.id == current else ""
     return f"  {project.name}  #{project.id}{suffix}"
@@ -183,6 +203,11 @@ class ProjectList(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._rows: list[Row] = []
+        self._lines: list[tuple[int, str]] = []
+        """Each screen line: the row it belongs to and its text."""
+        self._first_line: list[int] = []
+        """Each row's first line."""
+        self._laid_out_at = -1
 
     @property
     def rows(self) -> list[Row]:
@@ -204,7 +229,7 @@ class ProjectList(ScrollView, can_focus=True):
             keep: A project id to put the cursor on; else the first project.
         """
         self._rows = rows
-        self.virtual_size = Size(0, len(rows))
+        self._lay_out(force=True)
         target = None
         if keep is not None:
             target = next(
@@ -215,6 +240,31 @@ class ProjectList(ScrollView, can_focus=True):
             target = self._next_project(-1, 1)
         self.cursor = target
         self.refresh()
+
+    def _lay_out(self, force: bool = False) -> None:
+        """Split the rows into lines for the width the list has now."""
+        width = self.scrollable_content_region.width
+        if not force and width == self._laid_out_at:
+            return
+        self._laid_out_at = width
+        lines: list[tuple[int, str]] = []
+        first: list[int] = []
+        for index, row in enumerate(self._rows):
+            first.append(len(lines))
+            lines.extend((index, text) for text in wrap_row(row.text, width))
+        self._lines = lines
+        self._first_line = first
+        self.virtual_size = Size(0, len(lines))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._lay_out()
+        self.refresh()
+
+    def _line_span(self, index: int) -> tuple[int, int]:
+        """The first line of row `index` and the line after its last."""
+        start = self._first_line[index]
+        end = self._first_line[index + 1] if index + 1 < len(self._rows) else len(self._lines)
+        return start, end
 
     def _next_project(self, start: int, step: int) -> int | None:
         index = start + step
@@ -233,14 +283,18 @@ class ProjectList(ScrollView, can_focus=True):
         self.refresh()
 
     def _scroll_to_row(self, index: int) -> None:
+        if index >= len(self._first_line):
+            return
         height = self.scrollable_content_region.height
         top = round(self.scroll_offset.y)
-        # Show the organisation heading too when the first project of a group is reached.
-        want_top = index - 1 if index > 0 and self._rows[index - 1].kind == "org" else index
-        if want_top < top:
-            self.scroll_to(y=want_top, animate=False, immediate=True)
-        elif height and index >= top + height:
-            self.scroll_to(y=index - height + 1, animate=False, immediate=True)
+        start, end = self._line_span(index)
+        # Show the organization heading too when the first project of a group is reached.
+        if index > 0 and self._rows[index - 1].kind == "org":
+            start = self._line_span(index - 1)[0]
+        if start < top:
+            self.scroll_to(y=start, animate=False, immediate=True)
+        elif height and end > top + height:
+            self.scroll_to(y=end - height, animate=False, immediate=True)
 
     def action_move(self, step: int) -> None:
         """Move to the previous or next project."""
@@ -279,17 +333,21 @@ class ProjectList(ScrollView, can_focus=True):
         offset = event.get_content_offset(self)
         if offset is None:
             return
-        index = offset.y + round(self.scroll_offset.y)
-        if 0 <= index < len(self._rows) and self._rows[index].kind == "project":
+        line = offset.y + round(self.scroll_offset.y)
+        if not 0 <= line < len(self._lines):
+            return
+        index = self._lines[line][0]
+        if self._rows[index].kind == "project":
             self.cursor = index
             self.action_select()
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        index = y + round(self.scroll_offset.y)
+        line = y + round(self.scroll_offset.y)
         base = self.rich_style
-        if index >= len(self._rows):
+        if line >= len(self._lines):
             return Strip.blank(width, base)
+        index, text = self._lines[line]
         row = self._rows[index]
         style = base
         if row.kind == "org":
@@ -298,5 +356,5 @@ class ProjectList(ScrollView, can_focus=True):
             style = base + self.get_component_rich_style("project-list--note")
         if index == self.cursor:
             style = style + self.get_component_rich_style("project-list--cursor")
-        strip = Strip([Segment(row.text, style)], cell_len(row.text))
+        strip = Strip([Segment(text, style)], cell_len(text))
         return strip.crop_extend(0, width, style)

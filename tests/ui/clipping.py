@@ -1,0 +1,86 @@
+"""Finds text the terminal cut: a word ending in an ellipsis phguide never wrote, a button whose
+label does not fit, a known long name cut mid-word, footer entries run together."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+from textual.app import App
+from textual.widgets import Button
+
+from tests.ui.rendered import lines
+
+_ELLIPSIS = re.compile(r"(\S*)…")
+_SOURCE = Path(__file__).resolve().parents[2] / "phguide"
+_RUN_TOGETHER = re.compile(r"[\w.)](\^[a-z]|⏎|esc\b)")
+"""In the footer: a description running straight into the next key (`New key^q Quit`)."""
+
+
+@cache
+def written_ellipses() -> frozenset[str]:
+    """The words phguide's own text ends with an ellipsis ("Opening your browser…", "phx_…")."""
+    found: set[str] = set()
+    for path in _SOURCE.rglob("*.py"):
+        for word in _ELLIPSIS.findall(path.read_text(encoding="utf-8")):
+            found.add(word.lstrip("\"'([“"))
+    return frozenset(found)
+
+
+def _cut_words(row: str) -> list[str]:
+    allowed = written_ellipses()
+    cut = []
+    for word in _ELLIPSIS.findall(row):
+        word = word.lstrip("\"'([“")
+        if word and not any(word.endswith(ok) and ok for ok in allowed):
+            cut.append(word + "…")
+    return cut
+
+
+def clipped(app: App[None], size: tuple[int, int], known: tuple[str, ...] = ()) -> list[str]:
+    """Everything on screen that was cut, as readable findings (empty when nothing was).
+
+    Args:
+        app: The running app (its current screen, dialogs included, is read).
+        size: The terminal size it runs at.
+        known: Long strings (names, labels) that, where any of their words is shown, must be
+            shown whole: each word complete somewhere on screen.
+    """
+    svg = app.export_screenshot()
+    rows = lines(svg, size)
+    width, height = size
+    found: list[str] = []
+    for y, row in enumerate(rows):
+        for word in _cut_words(row):
+            found.append(f"line {y} cuts {word!r}: {row.strip()!r}")
+    footer = rows[-1]
+    for run in _RUN_TOGETHER.finditer(footer):
+        found.append(f"footer runs entries together at {run.start()}: {footer.strip()!r}")
+    for button in app.screen.query(Button):
+        region = button.region
+        label = str(button.label)
+        if not button.display or not label or region.area == 0:
+            continue
+        inside = region.x >= 0 and region.y >= 0 and region.right <= width
+        inside = inside and region.bottom <= height
+        shown = "".join(rows[y][region.x : region.right] for y in range(region.y, region.bottom))
+        if not inside or label not in shown:
+            found.append(f"button {label!r} is cut: {shown.strip()!r} at {region}")
+    text = "\n".join(rows)
+    words_on_screen = set(re.findall(r"[\w'-]+", text))
+    for name in known:
+        words = re.findall(r"[\w'-]+", name)
+        if any(word in words_on_screen for word in words if len(word) > 6):
+            missing = [word for word in words if word not in words_on_screen]
+            if missing:
+                found.append(f"{name[:30]!r}… is cut: {missing} not shown whole")
+            stubs = {
+                token
+                for token in words_on_screen
+                for word in words
+                if len(token) >= 4 and token != word and word.startswith(token)
+            } - set(words)
+            if stubs:
+                found.append(f"{name[:30]!r}… is cut mid-word: {sorted(stubs)}")
+    return found
