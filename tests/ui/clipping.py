@@ -8,7 +8,9 @@ from functools import cache
 from pathlib import Path
 
 from textual.app import App
-from textual.widgets import Button
+from textual.geometry import Region
+from textual.screen import ModalScreen
+from textual.widgets import Button, DataTable
 
 from tests.ui.rendered import lines
 
@@ -51,21 +53,39 @@ def clipped(app: App[None], size: tuple[int, int], known: tuple[str, ...] = ()) 
     rows = lines(svg, size)
     width, height = size
     found: list[str] = []
+    footer = rows[-1]
+    screen = app.screen
+    if isinstance(screen, ModalScreen) and screen.children:
+        # A dialog: only what it shows counts (the step behind it is covered, not cut).
+        box = screen.children[0].region.intersection(Region(0, 0, width, height))
+        rows = [
+            row[box.x : box.right] if box.y <= y < box.bottom else " " * box.width
+            for y, row in enumerate(rows)
+        ]
     for y, row in enumerate(rows):
         for word in _cut_words(row):
             found.append(f"line {y} cuts {word!r}: {row.strip()!r}")
-    footer = rows[-1]
     for run in _RUN_TOGETHER.finditer(footer):
         found.append(f"footer runs entries together at {run.start()}: {footer.strip()!r}")
-    for button in app.screen.query(Button):
+    for table in screen.query(DataTable):
+        if table.display and table.virtual_size.width > table.scrollable_content_region.width:
+            found.append(
+                f"table #{table.id} is wider than its room: columns are cut "
+                f"({table.virtual_size.width} > {table.scrollable_content_region.width})"
+            )
+    for button in screen.query(Button):
         region = button.region
         label = str(button.label)
         if not button.display or not label or region.area == 0:
             continue
         inside = region.x >= 0 and region.y >= 0 and region.right <= width
         inside = inside and region.bottom <= height
-        shown = "".join(rows[y][region.x : region.right] for y in range(region.y, region.bottom))
-        if not inside or label not in shown:
+        if not inside:
+            found.append(f"button {label!r} is off screen at {region}")
+            continue
+        full = lines(svg, size)
+        shown = "".join(full[y][region.x : region.right] for y in range(region.y, region.bottom))
+        if label not in shown:
             found.append(f"button {label!r} is cut: {shown.strip()!r} at {region}")
     text = "\n".join(rows)
     words_on_screen = set(re.findall(r"[\w'-]+", text))

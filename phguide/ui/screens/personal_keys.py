@@ -9,7 +9,7 @@ from typing import ClassVar, Final
 
 from rich.markup import escape
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -85,6 +85,8 @@ class PersonalKeysScreen(StepScreen):
         self._phase = "signed-out"
         self._loaded_for: Session | None = None
         self._keys: list[PersonalApiKey] = []
+        self._columns_for = 0
+        """The table width the columns were sized for."""
         self._busy = False
         self._reauth = False
 
@@ -103,9 +105,7 @@ class PersonalKeysScreen(StepScreen):
                 yield Static("", id="personal-keys-orgs", classes="warning", markup=False)
 
     def on_mount(self) -> None:
-        table = self.query_one("#keys-table", DataTable)
-        for name in ("Label", "Key", "Scopes", "Projects", "Created", "Last used"):
-            table.add_column(name, key=name.lower().replace(" ", "-"))
+        self._add_columns()
         self.query_one(FreshKeyPanel).display = False
         self.query_one("#personal-keys-loading").display = False
         self._set_error(None)
@@ -213,12 +213,28 @@ class PersonalKeysScreen(StepScreen):
         if session is self.state.session:
             self._show_keys(keys)
 
+    def _add_columns(self) -> None:
+        """Columns sized to the table's width: a long label or scope list wraps in its cell
+        instead of pushing Created and Last used out of sight."""
+        table = self.query_one("#keys-table", DataTable)
+        width = table.scrollable_content_region.width or self.app.size.width - 6
+        for name, column_width in zip(_COLUMNS, _column_widths(width), strict=True):
+            table.add_column(name, key=name.lower().replace(" ", "-"), width=column_width)
+        self._columns_for = width
+
+    def on_resize(self, event: events.Resize) -> None:
+        super().on_resize(event)
+        width = self.query_one("#keys-table", DataTable).scrollable_content_region.width
+        if width and width != self._columns_for and self._phase == "ready":
+            self.call_after_refresh(self._show_keys, self._keys)
+
     def _show_keys(self, keys: Sequence[PersonalApiKey], select: str | None = None) -> None:
         session = self.state.session
         self._keys = list(keys)
         table = self.query_one("#keys-table", DataTable)
         current = table.cursor_row
-        table.clear()
+        table.clear(columns=True)
+        self._add_columns()
         names = _project_names(session)
         orgs = _org_names(session)
         for key in self._keys:
@@ -230,6 +246,7 @@ class PersonalKeysScreen(StepScreen):
                 Text(_when(key.created_at)),
                 Text(_when(key.last_used_at, never="never")),
                 key=key.id,
+                height=None,
             )
         if select is not None and any(key.id == select for key in self._keys):
             table.move_cursor(row=table.get_row_index(select))
@@ -623,6 +640,24 @@ class PersonalKeysScreen(StepScreen):
 
 
 # -- how a key row reads ----------------------------------------------------------------------
+_COLUMNS: Final = ("Label", "Key", "Scopes", "Projects", "Created", "Last used")
+
+
+def _column_widths(width: int) -> tuple[int, ...]:
+    """Each column's width for a table `width` columns wide (each cell adds 2 of padding).
+
+    The key's mask and the two dates are short and fixed; the label, the scopes and the
+    projects share the rest and wrap.
+    """
+    key, created, used = 11, 11, 11  # "phx_...abcd", "10 days ago"
+    # 4 more for the scrollbars that appear once the rows outgrow the table's height and a
+    # new key's panel the page's.
+    rest = max(18, width - 2 * len(_COLUMNS) - key - created - used - 4)
+    label = rest * 2 // 5
+    scopes = rest * 3 // 10
+    return (label, key, scopes, rest - label - scopes, created, used)
+
+
 def _scopes_text(scopes: Sequence[str]) -> str:
     if not scopes or "*" in scopes:
         return "all (*)"
