@@ -9,8 +9,14 @@ from typing import Literal
 
 from phguide.api import _parse
 from phguide.api._base import ClientBase, malformed
-from phguide.api.errors import DeviceCodeExpired, DeviceFlowUnsupported, PostHogError
+from phguide.api.errors import (
+    DeviceCodeExpired,
+    DeviceFlowUnsupported,
+    PostHogError,
+    TransportError,
+)
 from phguide.api.models import DeviceAuthorization, DeviceCode
+from phguide.core.hosts import unsafe_url_warning
 
 
 def _expired(status: int | None = None) -> DeviceCodeExpired:
@@ -60,9 +66,21 @@ class DeviceFlowMixin(ClientBase):
                 status=error.status,
             ) from None
         try:
-            return _parse.device_code(reply.data)
+            code = _parse.device_code(reply.data)
         except _parse.Malformed as error:
             raise malformed(error) from None
+        for url in (code.verification_uri, code.browser_url):
+            # The page to approve in is opened, linked and drawn as a QR code: only on the
+            # host the user chose, over http(s). Anything else is shown, never opened.
+            warning = unsafe_url_warning(url, self.host)
+            if warning is not None:
+                raise TransportError(
+                    warning,
+                    "Check that the address is PostHog's own (the one you open in your "
+                    "browser), or sign in with your email and password instead.",
+                    code="foreign_url",
+                )
+        return code
 
     async def _poll(self, device_code: str) -> DeviceAuthorization | Literal["pending", "slow"]:
         reply = await self._call(

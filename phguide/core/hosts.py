@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
+import re
+import socket
 from dataclasses import dataclass, replace
 from typing import Literal
 from urllib.parse import urlsplit
+
+from phguide.core.text import clean, has_unsafe
 
 Region = Literal["us", "eu", "self-hosted"]
 
@@ -32,7 +36,10 @@ class Host:
             return "US Cloud"
         if self.region == "eu":
             return "EU Cloud"
-        return urlsplit(self.app_url).netloc
+        netloc = urlsplit(self.app_url).netloc
+        shown = unicode_host(netloc)
+        # An internationalised name is shown both ways: the Unicode form may imitate another.
+        return netloc if shown == netloc else f"{shown} ({netloc})"
 
     @property
     def is_cloud(self) -> bool:
@@ -84,15 +91,76 @@ class Clouds:
         return {"us": self.us, "eu": self.eu}.get(region)
 
 
+def unicode_host(netloc: str) -> str:
+    """The Unicode form of a punycode host name (``xn--…``), or the name as it is."""
+    try:
+        return netloc.encode("ascii").decode("idna") if "xn--" in netloc.lower() else netloc
+    except UnicodeError:
+        return netloc
+
+
+def _resolves_to_loopback(name: str) -> bool:
+    """True when every address a name resolves to is a loopback address."""
+    try:
+        infos = socket.getaddrinfo(name, None)
+    except (OSError, UnicodeError):
+        return False
+    addresses = {info[4][0] for info in infos}
+    return bool(addresses) and all(
+        ipaddress.ip_address(str(address).split("%")[0]).is_loopback for address in addresses
+    )
+
+
 def is_loopback(hostname: str) -> bool:
-    """True when a host name is this machine (localhost or a loopback address)."""
+    """True when a host name is this machine (localhost or a loopback address).
+
+    `*.localhost` counts only when it resolves to loopback here: RFC 6761 says it should, but
+    a resolver (or /etc/hosts) may send it anywhere, and plain http is allowed only on loopback.
+    """
     name = hostname.strip("[]").lower()
-    if name == "localhost" or name.endswith(".localhost"):
+    if name == "localhost":
         return True
+    if name.endswith(".localhost"):
+        return _resolves_to_loopback(name)
     try:
         return ipaddress.ip_address(name).is_loopback
     except ValueError:
         return False
+
+
+def same_origin(url: str, base: str) -> bool:
+    """True when `url` is an http(s) URL on exactly the scheme, host and port of `base`."""
+    try:
+        parts, home = urlsplit(url), urlsplit(base)
+        if parts.scheme.lower() not in ("http", "https") or has_unsafe(url) or " " in url:
+            return False
+        if parts.username is not None or parts.password is not None:
+            return False
+
+        def port(p: object) -> int:
+            scheme = getattr(p, "scheme", "").lower()
+            return getattr(p, "port", None) or (443 if scheme == "https" else 80)
+
+        return (
+            parts.scheme.lower() == home.scheme.lower()
+            and (parts.hostname or "") == (home.hostname or "")
+            and port(parts) == port(home)
+        )
+    except ValueError:
+        return False
+
+
+def unsafe_url_warning(url: str, host: Host) -> str | None:
+    """Why a URL a server sent must not be opened, or None when it is on the chosen host."""
+    if same_origin(url, host.app_url):
+        return None
+    return (
+        f"The server sent the address {clean(url, limit=200)!s}, which is not on "
+        f"{host.label}: phguide does not open it."
+    )
+
+
+_SCHEME_WITHOUT_SLASHES = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:/(?!/)")
 
 
 def parse_host(text: str, clouds: Clouds | None = None) -> Host:
@@ -114,6 +182,13 @@ def parse_host(text: str, clouds: Clouds | None = None) -> Host:
         raise HostError("Enter a PostHog address, for example https://posthog.example.com.")
     if any(ch.isspace() or ord(ch) < 32 for ch in raw):
         raise HostError("A PostHog address cannot contain spaces or control characters.")
+    if has_unsafe(raw):
+        raise HostError(
+            "The address holds an invisible or control character (zero-width, bidi or "
+            "similar): type it again."
+        )
+    if _SCHEME_WITHOUT_SLASHES.match(raw) or raw.lower().startswith(("http:\\", "https:\\")):
+        raise HostError("The address is malformed: write it as https://host.example.com.")
     alias = _ALIASES.get(raw.lower().rstrip("/").removeprefix("https://"))
     if alias is not None:
         return clouds.by_region(alias.region) or alias
@@ -135,7 +210,8 @@ def parse_host(text: str, clouds: Clouds | None = None) -> Host:
     if not hostname:
         raise HostError("The address has no host name.")
     try:
-        hostname.encode("idna")
+        # Requests go to the ASCII (punycode) name; `Host.label` shows both forms.
+        hostname = hostname.encode("idna").decode("ascii") if not hostname.isascii() else hostname
     except UnicodeError:
         raise HostError("The host name is not a valid domain name.") from None
     if scheme == "http" and not is_loopback(hostname):

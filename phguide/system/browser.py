@@ -28,8 +28,11 @@ def open_in_browser(url: str) -> bool:
     """Open a URL in the user's browser when there is one.
 
     Returns:
-        True if a browser was asked to open the page.
+        True if a browser was asked to open the page. Only http(s) pages are opened: a
+        `file:`, `javascript:` or app-specific URL is never handed to the launcher.
     """
+    if not url.lower().startswith(("https://", "http://")) or not url.isprintable():
+        return False
     if not can_open_browser():
         return False
     import webbrowser

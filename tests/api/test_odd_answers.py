@@ -160,14 +160,14 @@ async def test_device_code_missing_fields_and_zero_interval() -> None:
     body = {
         "device_code": "d",
         "user_code": "U",
-        "verification_uri": "https://x/cli",
+        "verification_uri": "https://posthog.example.com/cli",
         "interval": 0,
     }
     async with client_for(answer(body)) as client:
         code = await client.start_device_flow()
     assert code.interval == 5
     assert code.expires_in == 600
-    assert code.verification_uri_complete == "https://x/cli?code=U"
+    assert code.verification_uri_complete == "https://posthog.example.com/cli?code=U"
 
 
 async def test_authorized_poll_without_a_key() -> None:
