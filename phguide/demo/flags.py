@@ -67,7 +67,8 @@ def flags(state: DemoState, req: Request, params: dict[str, str]) -> Response:
         FlagCall(req.path, token, str(distinct_id) if distinct_id is not None else None),
     )
     answer: dict[str, Any]
-    if _version(req) >= 2:
+    # /decide is the older endpoint: its answers keep the featureFlags shape at any version.
+    if _version(req) >= 2 and not req.path.startswith("/decide"):
         answer = {"flags": _v2_rows(project), "errorsWhileComputingFlags": False}
     else:
         answer = {

@@ -84,7 +84,8 @@ def decode_payload(req: Request) -> Any:
     Raises:
         ApiError: 400 when the body cannot be read.
     """
-    body = req.body
+    # An old-style GET carries its payload in the `data` query parameter.
+    body = req.body or (req.param("data") or "").encode()
     compression = (req.param("compression") or "").lower()
     try:
         if body[:2] == b"\x1f\x8b" or "gzip" in req.headers.get("content-encoding", "").lower():

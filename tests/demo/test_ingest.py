@@ -121,3 +121,13 @@ def test_cors_on_public_paths_only(demo_server: DemoServer, http: Http) -> None:
     assert reply.headers["Access-Control-Allow-Origin"] == "http://127.0.0.1:9"
     private = http.get("/api/users/@me/", headers=origin)
     assert private.headers["Access-Control-Allow-Origin"] is None
+
+
+def test_get_with_data_and_decide_keeps_its_old_shape(demo_server: DemoServer, http: Http) -> None:
+    token = _token(demo_server)
+    event = json.dumps({"event": "pixel", "distinct_id": "d1", "properties": {"token": token}})
+    data = quote(base64.b64encode(event.encode()).decode())
+    assert http.get(f"/e/?compression=base64&data={data}").status == 200
+    assert [e.event for e in demo_server.captured_events(token)] == ["pixel"]
+    decide = http.post("/decide/?v=3", {"token": token, "distinct_id": "d1"}).json()
+    assert decide["featureFlags"]["pricing-page"] == "variant-b"
