@@ -302,7 +302,7 @@ def still_time() -> Iterator[None]:
     """
     import textual.widgets._loading_indicator as loading
 
-    import phguide.core.diagnose
+    import phguide.core.diagnose.verdict
     import phguide.ui.screens.personal_keys
     import phguide.ui.widgets.device_code
 
@@ -310,7 +310,7 @@ def still_time() -> Iterator[None]:
     with contextlib.ExitStack() as stack:
         stack.enter_context(mock.patch.object(loading, "time", lambda: 0.0))
         stack.enter_context(mock.patch.object(phguide.ui.widgets.device_code, "time", monotonic))
-        for module in (phguide.ui.screens.personal_keys, phguide.core.diagnose):
+        for module in (phguide.ui.screens.personal_keys, phguide.core.diagnose.verdict):
             stack.enter_context(mock.patch.object(module, "datetime", _FrozenDatetime))
         yield
 

@@ -52,6 +52,13 @@ class Host:
             return f"{self.app_url}/settings/project#variables"
         return f"{self.app_url}/project/{team_id}/settings/project#variables"
 
+    def settings_url(self, section: str, team_id: int | None = None) -> str:
+        """A settings page by PostHog's section id (contract §1: `environment-secret-api-keys`,
+        `user-api-keys`, `project-details`, ...), in a project when `team_id` is given."""
+        if team_id is None:
+            return f"{self.app_url}/settings/{section}"
+        return f"{self.app_url}/project/{team_id}/settings/{section}"
+
     def personal_keys_url(self) -> str:
         """The web page that lists the user's personal API keys."""
         return f"{self.app_url}/settings/user-api-keys"

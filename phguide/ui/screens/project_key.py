@@ -46,6 +46,7 @@ class ProjectKeyScreen(StepScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "copy_key", "Copy key", id="copy-project-key"),
         Binding("o", "open_web", "Open in browser", id="open-project-settings"),
+        Binding("s", "secret_keys", "Secret keys", id="project-secret-keys"),
         Binding("slash", "focus_filter", "Filter", id="filter-projects"),
         Binding("r", "reload", "Reload", id="reload-projects"),
         Binding("l", "log_in", "Log in", id="project-key-log-in"),
@@ -294,6 +295,12 @@ class ProjectKeyScreen(StepScreen):
             if self._phase != "ready" and not (self._phase == "loading" and key_shown):
                 return False
             return session is not None and session.selected_project is not None
+        if action == "secret_keys":
+            return (
+                self._phase == "ready"
+                and session is not None
+                and (session.selected_project is not None)
+            )
         if action == "stop_loading":
             return self._phase == "loading"
         if action == "focus_filter":
@@ -322,6 +329,14 @@ class ProjectKeyScreen(StepScreen):
         project = session.selected_project
         url = session.host.project_settings_url(project.id if project else None)
         self.guide.open_page(url)
+
+    def action_secret_keys(self) -> None:
+        """Open the selected project's secret API keys (phs_)."""
+        from phguide.ui.dialogs.secret_keys import SecretKeysDialog
+
+        session = self.state.session
+        if session is not None and session.selected_project is not None:
+            self.app.push_screen(SecretKeysDialog(session, session.selected_project))
 
     def action_focus_filter(self) -> None:
         """Put the cursor in the filter box."""
