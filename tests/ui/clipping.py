@@ -68,10 +68,11 @@ def clipped(app: App[None], size: tuple[int, int], known: tuple[str, ...] = ()) 
     for run in _RUN_TOGETHER.finditer(footer):
         found.append(f"footer runs entries together at {run.start()}: {footer.strip()!r}")
     for table in screen.query(DataTable):
-        if table.display and table.virtual_size.width > table.scrollable_content_region.width:
+        room = table.scrollable_content_region.width
+        if table.region.area and table.virtual_size.width > room:
             found.append(
                 f"table #{table.id} is wider than its room: columns are cut "
-                f"({table.virtual_size.width} > {table.scrollable_content_region.width})"
+                f"({table.virtual_size.width} > {room})"
             )
     for button in screen.query(Button):
         region = button.region
