@@ -69,6 +69,15 @@ def npm_version(package: str) -> str:
         return "missing"
 
 
+def node_version() -> str:
+    """The version of the Node on PATH (`node-20.20.2`), or "node-missing"."""
+    node = shutil.which("node")
+    if node is None:
+        return "node-missing"
+    found = subprocess.run([node, "--version"], capture_output=True, text=True, check=False)
+    return "node-" + (found.stdout.strip().lstrip("v") or "unknown")
+
+
 def need_python_package(package: str) -> str:
     """The version of an installed PyPI package; skip/fail when it is absent."""
     version = python_version(package)

@@ -30,6 +30,7 @@ from tests.integration.sdk import (
     need_chromium,
     need_node,
     need_python_package,
+    node_version,
     npm_version,
     python_version,
     run,
@@ -38,7 +39,7 @@ from tests.integration.sdk import (
 pytestmark = pytest.mark.integration
 
 POSTHOG_PY = f"posthog-{python_version('posthog')}"
-POSTHOG_NODE = f"posthog-node-{npm_version('posthog-node')}"
+POSTHOG_NODE = f"posthog-node-{npm_version('posthog-node')}+{node_version()}"
 POSTHOG_JS = f"posthog-js-{npm_version('posthog-js')}"
 PLAYWRIGHT = f"playwright-core-{npm_version('playwright-core')}"
 
