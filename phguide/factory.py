@@ -150,7 +150,7 @@ def demo_services(demo: DemoClouds, clipboard: Clipboard) -> Services:
 
     password = data.DEMO_PASSWORD
     accounts = [
-        DemoAccount(data.DEMO_EMAIL, password, "two organisations, three keys"),
+        DemoAccount(data.DEMO_EMAIL, password, "two organizations, three keys"),
         DemoAccount(data.TOTP_EMAIL, password, "asks for an authenticator code"),
         DemoAccount(data.EMAIL_CODE_EMAIL, password, "asks for an emailed code"),
         DemoAccount(data.SSO_EMAIL, password, "must use SSO: browser approval"),

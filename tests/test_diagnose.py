@@ -327,7 +327,7 @@ async def test_missing_scopes_are_named(demo_server: DemoServer, clouds: Clouds)
     assert any("project:read" in m for m in messages)
 
 
-async def test_an_organisation_that_forbids_personal_keys(
+async def test_an_organization_that_forbids_personal_keys(
     demo_server: DemoServer, clouds: Clouds
 ) -> None:
     key = demo_server.issue_key(DEMO_EMAIL, "Acme", ["*"], scoped_teams=[2001])

@@ -76,7 +76,7 @@ class KeysMixin(ClientBase):
             label: 1 to 40 characters.
             scopes: `"*"` or `"<object>:read|write"` entries.
             scoped_teams: Project ids to limit the key to (empty: all).
-            scoped_organizations: Organisation ids to limit the key to (empty: all).
+            scoped_organizations: Organization ids to limit the key to (empty: all).
 
         Returns:
             The key and its plain value.

@@ -187,7 +187,7 @@ def each(rows: list[Any], parse: Callable[[Any], T], what: str) -> list[T]:
 
 
 def organization(data: object) -> Organization:
-    """An organisation from `/api/users/@me/` (`organization` or an `organizations` row)."""
+    """An organization from `/api/users/@me/` (`organization` or an `organizations` row)."""
     row = as_dict(data, "organization")
     return Organization(
         id=req_str(row, "id"),
@@ -200,7 +200,7 @@ def organization(data: object) -> Organization:
 
 
 def project(data: object) -> Project:
-    """A project row (`/api/projects/{id}/`, a page of an organisation's projects, `team`)."""
+    """A project row (`/api/projects/{id}/`, a page of an organization's projects, `team`)."""
     row = as_dict(data, "project")
     return Project(
         id=req_int(row, "id"),
@@ -228,7 +228,7 @@ def user(data: object) -> User:
         try:
             current = organization(row["organization"])
         except Malformed as error:
-            log.debug("ignored the current organisation PostHog sent: %s", error)
+            log.debug("ignored the current organization PostHog sent: %s", error)
     organizations = row.get("organizations")
     return User(
         uuid=opt_str(row, "uuid"),

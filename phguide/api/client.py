@@ -46,14 +46,14 @@ log = logging.getLogger("phguide.api")
 PAGE_SIZE: Final = 100
 """PostHog's default and largest useful page of projects."""
 PAGE_CONCURRENCY: Final = 8
-"""Pages of one organisation fetched at once: enough to hide latency, gentle on the server."""
+"""Pages of one organization fetched at once: enough to hide latency, gentle on the server."""
 MAX_PAGES: Final = 200
 """A guard against a server whose `next` links never end (20,000 projects at 100 a page)."""
 FLAGS_DISTINCT_ID: Final = "phguide-key-check"
 """The distinct id of a key check: `/flags` evaluates flags for it and ingests nothing."""
 
 _ORG_ERRORS: Final = (PermissionDenied, NotFound, TwoFactorEnforced)
-"""Failures that belong to one organisation; anything else is about the whole session."""
+"""Failures that belong to one organization; anything else is about the whole session."""
 
 
 class PostHogClient(DeviceFlowMixin, KeysMixin):
@@ -223,7 +223,7 @@ class PostHogClient(DeviceFlowMixin, KeysMixin):
     # -- reading (contract §4) --------------------------------------------------------------
 
     async def me(self) -> User:
-        """The signed-in user, their current project and organisations.
+        """The signed-in user, their current project and organizations.
 
         Raises:
             NotAuthenticated: No session, or the key is not valid.
@@ -263,16 +263,16 @@ class PostHogClient(DeviceFlowMixin, KeysMixin):
         return urls
 
     async def org_projects(self, org_id: str) -> list[Project]:
-        """Every project of an organisation: all pages (fetched concurrently by offset).
+        """Every project of an organization: all pages (fetched concurrently by offset).
 
         Args:
-            org_id: The organisation's id, or `@current`.
+            org_id: The organization's id, or `@current`.
 
         Returns:
             The projects in PostHog's order, each once.
 
         Raises:
-            PermissionDenied: The key cannot list this organisation (project-scoped key,
+            PermissionDenied: The key cannot list this organization (project-scoped key,
                 personal keys forbidden there, missing scope).
         """
         path = f"/api/organizations/{quote(org_id, safe='@')}/projects/?limit={PAGE_SIZE}"
@@ -301,7 +301,7 @@ class PostHogClient(DeviceFlowMixin, KeysMixin):
                 raise TransportError(
                     f"The server at {self.host.label} listed more than {MAX_PAGES} pages of "
                     "projects, phguide's limit.",
-                    "Check that the address points at PostHog itself; a real organisation "
+                    "Check that the address points at PostHog itself; a real organization "
                     "has far fewer projects.",
                     code="too_many_pages",
                 )
@@ -319,17 +319,17 @@ class PostHogClient(DeviceFlowMixin, KeysMixin):
         return projects
 
     async def all_projects(self, user: User) -> list[OrgProjects]:
-        """Every organisation's projects, concurrently; a forbidden org carries an error.
+        """Every organization's projects, concurrently; a forbidden org carries an error.
 
         Args:
-            user: From `me`: its organisations are listed (or its current one).
+            user: From `me`: its organizations are listed (or its current one).
 
         Returns:
-            One entry per organisation, in the user's order. An organisation the caller may
+            One entry per organization, in the user's order. An organization the caller may
             not list (403, 404, enforced 2FA) has `error` set; the others still list.
 
         Raises:
-            PostHogError: A failure that is not about one organisation (network, session).
+            PostHogError: A failure that is not about one organization (network, session).
         """
         organizations: Sequence[Organization] = user.organizations
         if not organizations and user.organization is not None:

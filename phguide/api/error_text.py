@@ -71,18 +71,18 @@ CODE_TEXT: Final[dict[str, tuple[str, str]]] = {
     ),
     "permission_denied": (
         "PostHog refused this action.",
-        "Check the key's scopes and projects, or ask an organisation admin for access.",
+        "Check the key's scopes and projects, or ask an organization admin for access.",
     ),
     "sensitive_action_required_reauth": (
         "Managing keys needs a sign-in less than 2 hours old.",
         "Sign in again with your email and password, then retry.",
     ),
     "two_factor_setup_required": (
-        "Your organisation requires two-factor authentication, and it is not set up.",
+        "Your organization requires two-factor authentication, and it is not set up.",
         "Set up 2FA in PostHog's account settings in the browser, then sign in again.",
     ),
     "two_factor_verification_required": (
-        "Your organisation requires a two-factor check for this session.",
+        "Your organization requires a two-factor check for this session.",
         "Sign in again and enter your two-factor code.",
     ),
     "not_found": (

@@ -14,7 +14,7 @@ KeyKind = Literal[
 
 @dataclass(frozen=True)
 class Organization:
-    """An organisation the user belongs to."""
+    """An organization the user belongs to."""
 
     id: str
     """A UUID string."""
@@ -40,7 +40,7 @@ class Project:
     api_token: str
     """The project API key (`phc_…`): public, safe in frontend code."""
     organization: str = ""
-    """The organisation's id."""
+    """The organization's id."""
     uuid: str = ""
     is_demo: bool = False
     timezone: str = "UTC"
@@ -59,7 +59,7 @@ class User:
     team: Project | None = None
     """The current project."""
     organization: Organization | None = None
-    """The current organisation."""
+    """The current organization."""
     organizations: tuple[Organization, ...] = ()
 
     @property
@@ -156,7 +156,7 @@ class DeviceAuthorization:
 
 @dataclass(frozen=True)
 class OrgProjects:
-    """One organisation's projects, or why they could not be listed."""
+    """One organization's projects, or why they could not be listed."""
 
     organization: Organization
     projects: tuple[Project, ...] = ()

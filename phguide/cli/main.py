@@ -60,11 +60,11 @@ def add_subcommands(sub: Any) -> None:
     keys = command(
         "keys",
         "list the project API keys your personal key can see",
-        "List the project API key of every project of every organisation the personal API key "
+        "List the project API key of every project of every organization the personal API key "
         f"({_KEY_FROM}) can see.",
     )
     keys.add_argument("--json", action="store_true", help="print a JSON array")
-    keys.add_argument("--org", metavar="NAME", help="only this organisation (name or id)")
+    keys.add_argument("--org", metavar="NAME", help="only this organization (name or id)")
     keys.add_argument("--project", metavar="NAME", help="only this project (name or id)")
 
     check = command(

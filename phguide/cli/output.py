@@ -1,6 +1,6 @@
 """What the subcommands print, the exit statuses, and the error they report.
 
-Every line goes through `printable`, so text a server sent (an organisation's name, an
+Every line goes through `printable`, so text a server sent (an organization's name, an
 error message) never drives the terminal: one place to clean it.
 """
 
@@ -45,7 +45,7 @@ def printable(text: str) -> str:
     """A block of output with every line cleaned: server text never drives the terminal.
 
     Only the line breaks phguide itself puts between lines survive; any other control
-    character (an escape in an organisation's name, a carriage return) shows as an escape.
+    character (an escape in an organization's name, a carriage return) shows as an escape.
     """
     from phguide.core.text import clean
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 Offer = Literal["approve-again", "password", "paste-key"]
 
 WHY: Final[dict[str, str]] = {
-    "user:read": "without it phguide cannot tell whose key it is or list your organisations",
+    "user:read": "without it phguide cannot tell whose key it is or list your organizations",
     "project:read": "without it phguide cannot read the project or its project API key",
 }
 """Why phguide needs each scope of `READ_PROJECT`."""

@@ -37,7 +37,7 @@ class Session:
     personal_key_label: str | None = None
     """The label of that key, when known (the device flow names it)."""
     projects: list[OrgProjects] | None = None
-    """Every organisation's projects, once listed."""
+    """Every organization's projects, once listed."""
     selected_project: Project | None = None
     """The project whose key the later steps use."""
 

@@ -1,6 +1,6 @@
 """The one boundary where text from a server (or a paste) becomes text phguide may show.
 
-Names, labels and emails are typed by other people: an organisation called
+Names, labels and emails are typed by other people: an organization called
 ``ESC ] 52 ; c ; … BEL`` would write to the user's clipboard, a bidi override would make a
 name read backwards, a line break would forge a line of output. `clean` turns every such
 character into a visible escape and bounds the length; the result is still plain text and must

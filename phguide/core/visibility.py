@@ -1,8 +1,8 @@
-"""What a key or a session can see: organisations, projects, and what it may not list.
+"""What a key or a session can see: organizations, projects, and what it may not list.
 
 One function for the CLI, the project screen and the key check: a project-scoped key (browser
-approval makes one) cannot list an organisation (contract §5), so its own projects are read
-one by one; everything else lists every organisation, each failing on its own.
+approval makes one) cannot list an organization (contract §5), so its own projects are read
+one by one; everything else lists every organization, each failing on its own.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from phguide.api.models import Organization, OrgProjects, PersonalApiKey, Projec
 if TYPE_CHECKING:
     from phguide.api.client import PostHogClient
 
-UNKNOWN_ORGANIZATION = "(organisation this key cannot read)"
-"""The name shown for an organisation known only by the id on its project."""
+UNKNOWN_ORGANIZATION = "(organization this key cannot read)"
+"""The name shown for an organization known only by the id on its project."""
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class Failure:
     """Something the caller could not list, and why (PostHog's words, cleaned)."""
 
     what: str
-    """"project 42", or an organisation's name."""
+    """"project 42", or an organization's name."""
     reason: str
     error: PostHogError = field(compare=False, repr=False)
 
@@ -37,7 +37,7 @@ class Visible:
     """Everything one set of credentials can see."""
 
     organizations: tuple[OrgProjects, ...]
-    """Each organisation with its projects, or its `error` when it could not be listed."""
+    """Each organization with its projects, or its `error` when it could not be listed."""
     user: User | None
     """None when the key lacks `user:read`."""
     key: PersonalApiKey | None = None
@@ -103,7 +103,7 @@ async def what_can_see(
             when the key does not say which projects it is scoped to.
 
     Returns:
-        What is visible. Per-organisation and per-project refusals are inside it.
+        What is visible. Per-organization and per-project refusals are inside it.
 
     Raises:
         PostHogError: A failure about the credentials as a whole (invalid key, network).

@@ -33,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--region", choices=("us", "eu"), default="us", help="which data set")
     parser.add_argument(
-        "--scale", action="store_true", help="100 organisations x 100 projects for one user"
+        "--scale", action="store_true", help="100 organizations x 100 projects for one user"
     )
     parser.add_argument(
         "--device-interval", type=int, default=5, help="device-flow poll interval (seconds)"

@@ -243,7 +243,7 @@ def authenticate(
 
 
 def _check_enforced_2fa(state: DemoState, req: Request, user: DemoUser) -> None:
-    """An organisation that enforces 2FA refuses sessions of users without it (not `@me`)."""
+    """An organization that enforces 2FA refuses sessions of users without it (not `@me`)."""
     project = state.data.projects.get(user.current_team_id or -1)
     org = state.data.orgs.get(project.org_id) if project else None
     if org and org.enforce_2fa and user.second_factor != "totp" and "/users/@me" not in req.path:
@@ -267,7 +267,7 @@ def require_recent_login(state: DemoState, caller: Caller) -> None:
 
 
 def forbidden_org_detail(org: DemoOrg) -> str:
-    """The 403 detail for a member's key on an organisation that forbids personal keys."""
+    """The 403 detail for a member's key on an organization that forbids personal keys."""
     return (
         f"Organization '{org.name}' does not allow using personal API keys. "
         "Contact an admin to enable personal API keys for this organization."
@@ -275,13 +275,13 @@ def forbidden_org_detail(org: DemoOrg) -> str:
 
 
 def check_org_access(state: DemoState, caller: Caller, org: DemoOrg, *, org_view: bool) -> None:
-    """Membership, key scoping and the organisation's personal-key setting.
+    """Membership, key scoping and the organization's personal-key setting.
 
     Args:
-        org_view: True for an organisation-level view, where project-scoped keys are refused.
+        org_view: True for an organization-level view, where project-scoped keys are refused.
 
     Raises:
-        ApiError: 404 for an organisation the user is not in, 403 for the key rules.
+        ApiError: 404 for an organization the user is not in, 403 for the key rules.
     """
     level = caller.user.memberships.get(org.id)
     if level is None:

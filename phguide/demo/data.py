@@ -1,4 +1,4 @@
-"""The demo server's state: users, organisations, projects and personal keys, and their seeds."""
+"""The demo server's state: users, organizations, projects and personal keys, and their seeds."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ SecondFactor = Literal["none", "totp", "email"]
 DEMO_PASSWORD: Final = "hedgehog-demo-pass"
 """The password of every seeded account."""
 DEMO_EMAIL: Final = "max@hedgehoglabs.example"
-"""The main demo user: no second factor, two organisations, three personal keys."""
+"""The main demo user: no second factor, two organizations, three personal keys."""
 TOTP_EMAIL: Final = "tess@hedgehoglabs.example"
 """A user with authenticator-app 2FA and backup codes."""
 EMAIL_CODE_EMAIL: Final = "eli@hedgehoglabs.example"
@@ -101,7 +101,7 @@ def _password_hash(password: str, salt: str) -> str:
 
 @dataclass
 class DemoOrg:
-    """An organisation."""
+    """An organization."""
 
     id: str
     """A UUID string."""
@@ -160,7 +160,7 @@ class DemoUser:
     password_hash: str
     password_salt: str
     memberships: dict[str, int]
-    """Organisation id -> membership level."""
+    """Organization id -> membership level."""
     current_team_id: int | None
     second_factor: SecondFactor = "none"
     totp_secret: str | None = None
@@ -210,7 +210,7 @@ class DemoData:
 
     # -- building -------------------------------------------------------------------------------
     def add_org(self, name: str, *, members_can_use_personal_api_keys: bool = True) -> DemoOrg:
-        """Add an organisation with a stable id derived from its name."""
+        """Add an organization with a stable id derived from its name."""
         slug = name.lower().replace(" ", "-")
         org = DemoOrg(
             id=_seeded_uuid(f"{self.region}/org/{slug}"),
@@ -293,11 +293,11 @@ class DemoData:
         return self.users.get(email.strip().lower())
 
     def org_project_ids(self, org_id: str) -> list[int]:
-        """An organisation's project ids, oldest first."""
+        """An organization's project ids, oldest first."""
         return self._org_projects.get(org_id, [])
 
     def user_project_ids(self, user: DemoUser) -> list[int]:
-        """Every project of every organisation the user belongs to."""
+        """Every project of every organization the user belongs to."""
         return [pid for org_id in user.memberships for pid in self.org_project_ids(org_id)]
 
     def user_keys(self, email: str) -> list[DemoKey]:
@@ -460,10 +460,10 @@ def demo_data(region: str = "us", *, now: float | None = None) -> DemoData:
 
 
 def scale_data(orgs: int = 100, projects_per_org: int = 100) -> DemoData:
-    """One user (`DEMO_EMAIL`, `DEMO_PASSWORD`) who belongs to many organisations, for benchmarks.
+    """One user (`DEMO_EMAIL`, `DEMO_PASSWORD`) who belongs to many organizations, for benchmarks.
 
     Args:
-        orgs: How many organisations.
+        orgs: How many organizations.
         projects_per_org: How many projects each has.
     """
     data = DemoData("us")

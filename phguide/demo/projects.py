@@ -1,4 +1,4 @@
-"""The user, organisations and projects: `/api/users/@me/`, project listings, `reset_token`."""
+"""The user, organizations and projects: `/api/users/@me/`, project listings, `reset_token`."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def project_json(state: DemoState, user: DemoUser, project: DemoProject) -> dict
 
 
 def org_basic_json(org: DemoOrg, level: int) -> dict[str, Any]:
-    """An organisation in `/api/users/@me/`'s `organizations`."""
+    """An organization in `/api/users/@me/`'s `organizations`."""
     return {
         "id": org.id,
         "name": org.name,
@@ -105,7 +105,7 @@ def current_project(state: DemoState, caller: Caller) -> DemoProject | None:
 
 
 def current_org(state: DemoState, caller: Caller) -> DemoOrg | None:
-    """The organisation of the current project, else the user's first one."""
+    """The organization of the current project, else the user's first one."""
     project = current_project(state, caller)
     if project is not None:
         return state.data.orgs.get(project.org_id)
@@ -211,7 +211,7 @@ def org_projects(state: DemoState, req: Request, params: dict[str, str]) -> Resp
 
 
 def projects(state: DemoState, req: Request, params: dict[str, str]) -> Response:
-    """`GET /api/projects/`: the projects of the current organisation."""
+    """`GET /api/projects/`: the projects of the current organization."""
     caller = authenticate(state, req, scope="project:read")
     if caller.key is not None and caller.key.scoped_teams:
         raise permission_denied(SCOPED_PROJECTS_ONLY)

@@ -246,7 +246,7 @@ class DemoServer:
         device_scopes: DeviceScopes = "full",
     ) -> None:
         self.data = data if data is not None else demo_data()
-        """The live state: users, organisations, projects and keys."""
+        """The live state: users, organizations, projects and keys."""
         self.host = host
         self.port = port
         """The bound port (after `start`)."""

@@ -68,7 +68,7 @@ async def session(client: PostHogClient) -> PostHogClient:
 
 @pytest.fixture
 def scale_server() -> Iterator[DemoServer]:
-    """A server whose user is in 3 organisations of 250 projects each (3 pages apiece)."""
+    """A server whose user is in 3 organizations of 250 projects each (3 pages apiece)."""
     from phguide.demo.data import scale_data
 
     server = DemoServer(scale_data(orgs=3, projects_per_org=250)).start()

@@ -85,7 +85,7 @@ async def test_wait_polls_at_the_interval_and_adopts_the_key(
         current = await client.current_key()
         assert current.label == result.label
         assert current.scoped_teams == (WEB_APP,)
-        # ... and cannot list an organisation's projects.
+        # ... and cannot list an organization's projects.
         user = await client.me()
         listing = await client.all_projects(user)
         assert listing and all(entry.error for entry in listing)

@@ -1,4 +1,4 @@
-"""The user, organisations and projects: `@me`, every page of a listing, one project, reset."""
+"""The user, organizations and projects: `@me`, every page of a listing, one project, reset."""
 
 from __future__ import annotations
 
@@ -179,7 +179,7 @@ async def test_all_orgs_all_pages(scale_client: PostHogClient, scale_server: Dem
 
 
 async def test_listing_runs_concurrently(scale_server: DemoServer) -> None:
-    """3 organisations x 3 pages at 100 ms a request: sequential would take 0.9 s or more."""
+    """3 organizations x 3 pages at 100 ms a request: sequential would take 0.9 s or more."""
     async with PostHogClient(parse_host(scale_server.url)) as client:
         await client.login(DEMO_EMAIL, Secret(DEMO_PASSWORD))
         user = await client.me()

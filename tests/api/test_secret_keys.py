@@ -15,7 +15,7 @@ from phguide.demo.secret_keys import MAX_SECRET_KEYS_PER_PROJECT
 WEB_APP = 1001
 """Max owns it."""
 ACME_STOREFRONT = 2001
-"""Max is a member of its organisation, not an admin."""
+"""Max is a member of its organization, not an admin."""
 
 
 async def test_create_list_roll_delete(session: PostHogClient, host: Host) -> None:

@@ -105,7 +105,7 @@ def test_a_bad_host_is_a_usage_error(cli: Cli) -> None:
 # -- keys --------------------------------------------------------------------------------------
 
 
-def test_keys_table_and_forbidden_organisation_on_stderr(cli: Cli, demo_server: DemoServer) -> None:
+def test_keys_table_and_forbidden_organization_on_stderr(cli: Cli, demo_server: DemoServer) -> None:
     key = demo_server.issue_key(DEMO_EMAIL, "List", ["*"])
     result = cli("keys", env=key_env(key))
     assert result.status == 0
@@ -161,7 +161,7 @@ def test_keys_without_a_key(cli: Cli) -> None:
     assert "No personal API key" in result.err
 
 
-def test_keys_json_lists_every_project_of_every_organisation_past_100() -> None:
+def test_keys_json_lists_every_project_of_every_organization_past_100() -> None:
     server = DemoServer(scale_data(orgs=3, projects_per_org=130)).start()
     try:
         key = server.issue_key(DEMO_EMAIL, "Scale", ["*"])

@@ -1,4 +1,4 @@
-"""The user, organisations, projects, key scoping and rate limits (contract §4 and §6)."""
+"""The user, organizations, projects, key scoping and rate limits (contract §4 and §6)."""
 
 from __future__ import annotations
 
@@ -157,7 +157,7 @@ def test_org_that_forbids_members_keys(demo_server: DemoServer) -> None:
         "Contact an admin to enable personal API keys for this organization."
     )
     assert keyed.get("/api/projects/2001/").status == 403
-    # The other organisation still lists, and a session is not affected.
+    # The other organization still lists, and a session is not affected.
     assert keyed.get(f"/api/organizations/{orgs['Hedgehog Labs']}/projects/").status == 200
     session = Http(demo_server.url)
     session.login(DEMO_EMAIL)
@@ -232,7 +232,7 @@ def test_eu_accounts_differ(eu_demo: DemoServer) -> None:
     assert http.login(DEMO_EMAIL).error() == (400, "invalid_credentials", None)
 
 
-def test_organisation_that_enforces_2fa(demo_server: DemoServer, session: Http) -> None:
+def test_organization_that_enforces_2fa(demo_server: DemoServer, session: Http) -> None:
     labs = _orgs(demo_server)["Hedgehog Labs"]
     demo_server.data.orgs[labs].enforce_2fa = True
     assert session.get("/api/users/@me/").status == 200  # so the app can explain

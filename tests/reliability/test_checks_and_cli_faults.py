@@ -174,7 +174,7 @@ def test_a_subcommand_under_a_fault(
     key = world.us.issue_key(DEMO_EMAIL)
     stdin = _project_token(world.us) if command == "check project" else key
     env = {"POSTHOG_PERSONAL_API_KEY": key}
-    # Each fault hits once: for the listing, whichever of the two organisations asks first.
+    # Each fault hits once: for the listing, whichever of the two organizations asks first.
     _plan(world, inject, "cli", fault, paths)
     try:
         result = _run(world, tmp_path, *argv, env=env, stdin=stdin)

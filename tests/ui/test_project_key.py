@@ -1,4 +1,4 @@
-"""Step 3, Project API key: organisations and projects listed, filtered, copied and opened."""
+"""Step 3, Project API key: organizations and projects listed, filtered, copied and opened."""
 
 from __future__ import annotations
 

@@ -78,14 +78,14 @@ class Found:
     notes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     forbidden: dict[str, Problem] = field(default_factory=dict)
-    """Organisation name -> the problem already said about its ban on personal keys."""
+    """Organization name -> the problem already said about its ban on personal keys."""
 
     def add(self, problem: Problem) -> None:
         if problem not in self.problems:
             self.problems.append(problem)
 
     def add_forbidden(self, organization: str, problem: Problem) -> None:
-        """Say once per organisation that it bans personal keys (a refusal beats a warning)."""
+        """Say once per organization that it bans personal keys (a refusal beats a warning)."""
         earlier = self.forbidden.get(organization)
         if earlier is not None:
             if earlier.severity == "warning" and problem.severity == "error":
@@ -152,7 +152,7 @@ def _project_check_notes(check: FlagsCheck, found: Found) -> None:
         found.add(
             Problem(
                 "The project has reached its billing limit: PostHog drops new events.",
-                "Raise the billing limit in the organisation's billing settings.",
+                "Raise the billing limit in the organization's billing settings.",
                 "warning",
             )
         )
@@ -249,7 +249,7 @@ async def check_personal_key(
 def _forbidden_problem(detail: str, severity: Severity = "error") -> Problem:
     return Problem(
         detail,
-        'Ask an admin of that organisation to turn on "Members can use personal API keys" '
+        'Ask an admin of that organization to turn on "Members can use personal API keys" '
         "(Organization settings), or use a key of an admin. Sending events needs no personal "
         "key: the project API key does that.",
         severity,
@@ -339,7 +339,7 @@ async def _describe_personal_key(
         found.projects.append(f"and {len(projects) - MAX_PROJECTS_NAMED} more")
     refused = [f for f in seen.failures if isinstance(f.error, PermissionDenied)]
     found.projects.extend(f"id {f.what.removeprefix('project ')} (no access)" for f in refused)
-    # A key whose every project is refused, by an organisation that bans members' keys, is
+    # A key whose every project is refused, by an organization that bans members' keys, is
     # refused because of that ban: an error, not a warning.
     banned = bool(refused) and not projects
     for org in forbidding:

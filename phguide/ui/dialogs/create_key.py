@@ -76,9 +76,9 @@ class ProjectChoice:
     id: int
     name: str
     organization: str
-    """The organisation's name."""
+    """The organization's name."""
     forbidden: bool = False
-    """The organisation does not let this user use personal keys."""
+    """The organization does not let this user use personal keys."""
 
 
 def label_problem(text: str) -> str | None:
@@ -118,7 +118,7 @@ class CreateKeyDialog(ModalScreen[KeySpec | None]):
 
     Args:
         projects: Projects the key can be limited to (empty hides that part).
-        warnings: Organisations' personal-key restrictions, said before they bite.
+        warnings: Organizations' personal-key restrictions, said before they bite.
         initial: A spec to start from (after the server rejected it).
         errors: Server messages to show next to a field, by field (`label`, `scopes`, ...).
     """

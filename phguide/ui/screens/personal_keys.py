@@ -279,7 +279,7 @@ class PersonalKeysScreen(StepScreen):
         widget.display = bool(lines)
 
     def _restricted_orgs(self) -> list[Organization]:
-        """Organisations that forbid this user's personal keys (admins are not restricted)."""
+        """Organizations that forbid this user's personal keys (admins are not restricted)."""
         session = self.state.session
         if session is None or session.user is None:
             return []
@@ -668,7 +668,7 @@ def _scopes_text(scopes: Sequence[str]) -> str:
 
 def _projects_text(key: PersonalApiKey, names: dict[int, str], orgs: dict[str, str]) -> str:
     parts = [names.get(team, f"project {team}") for team in key.scoped_teams]
-    parts += [orgs.get(org, "an organisation") for org in key.scoped_organizations]
+    parts += [orgs.get(org, "an organization") for org in key.scoped_organizations]
     return ", ".join(parts) if parts else "all"
 
 
@@ -693,7 +693,7 @@ def _when(stamp: str | None, never: str = "") -> str:
 
 
 async def _projects_or_none(session: Session) -> list[OrgProjects] | None:
-    """Every organisation's projects, or None when they cannot be listed (names are a nicety)."""
+    """Every organization's projects, or None when they cannot be listed (names are a nicety)."""
     if session.user is None:
         return None
     try:

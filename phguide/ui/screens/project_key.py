@@ -1,4 +1,4 @@
-"""Step 3: the user's organisations and projects, and the chosen project's public API key."""
+"""Step 3: the user's organizations and projects, and the chosen project's public API key."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ INTRO = (
 
 SIGNED_OUT = (
     "[b]Log in first.[/b]\n\n"
-    "phguide lists your organisations and projects once you are signed in, and shows each "
+    "phguide lists your organizations and projects once you are signed in, and shows each "
     "project's API key (the public [b]phc_…[/b] key your SDKs use).\n\n"
     "Press [b]l[/b] to go to [b]Log in[/b]."
 )
@@ -69,12 +69,12 @@ class ProjectKeyScreen(StepScreen):
             yield Static(SIGNED_OUT, id="project-key-signed-out", classes="notice")
             with Horizontal(id="project-key-loading"):
                 yield LoadingIndicator()
-                yield Static("Listing your organisations and projects…", id="project-key-progress")
+                yield Static("Listing your organizations and projects…", id="project-key-progress")
             yield Static("", id="project-key-error", classes="error")
             with Horizontal(id="project-key-main"):
                 with Vertical(id="project-key-projects"):
                     yield Input(
-                        placeholder="Filter: name, id, organisation  (/)",
+                        placeholder="Filter: name, id, organization  (/)",
                         id="project-filter",
                     )
                     yield ProjectList(id="project-list")
@@ -133,7 +133,7 @@ class ProjectKeyScreen(StepScreen):
     # -- loading ----------------------------------------------------------------------------
     @work(exclusive=True, group="projects", exit_on_error=False)
     async def _load(self, session: Session) -> None:
-        """List every organisation's projects (or, for a project-scoped key, its project)."""
+        """List every organization's projects (or, for a project-scoped key, its project)."""
         self._show_phase("loading")
         self._show_known_key(session)
         try:
@@ -158,7 +158,7 @@ class ProjectKeyScreen(StepScreen):
         """Show the current project's key while the listing loads.
 
         `/api/users/@me/` already holds it (`team.api_token`): the key must not wait for every
-        organisation's projects, which can take many round trips.
+        organization's projects, which can take many round trips.
         """
         user = session.user
         project = session.selected_project or (user.team if user is not None else None)
@@ -209,7 +209,7 @@ class ProjectKeyScreen(StepScreen):
         return (
             f"[b]Only this project is listed.[/b] You signed in with {how}{label}, which is "
             "scoped to one project: PostHog does not let a project-scoped key list an "
-            "organisation's projects. To get another project's key, approve again in the "
+            "organization's projects. To get another project's key, approve again in the "
             "browser and pick that project, or press [b]l[/b] to log in with your email and "
             "password."
         )
@@ -270,7 +270,7 @@ class ProjectKeyScreen(StepScreen):
         org = self._org_names.get(project.organization, "")
         rows = [
             ("Project", f"{escape(project.name)}  [dim]id {project.id}[/dim]"),
-            ("Organisation", escape(org) if org else "[dim]unknown[/dim]"),
+            ("Organization", escape(org) if org else "[dim]unknown[/dim]"),
             ("Ingestion host", escape(session.host.ingest_url)),
             ("Web page", escape(session.host.project_settings_url(project.id))),
         ]
@@ -352,7 +352,7 @@ class ProjectKeyScreen(StepScreen):
         self.query_one(ProjectList).focus()
 
     def action_reload(self) -> None:
-        """List the organisations and projects again."""
+        """List the organizations and projects again."""
         session = self.state.session
         if session is not None:
             self._loaded_for = session

@@ -126,12 +126,12 @@ class TroubleshootScreen(StepScreen):
         session = self.state.session
         if session is None:
             return (
-                "• [b]Permissions in your organisation[/b]: log in ([b]l[/b]) and phguide shows "
+                "• [b]Permissions in your organization[/b]: log in ([b]l[/b]) and phguide shows "
                 "your role in each.\n"
                 "• [b]The right project[/b]: after logging in, step 3 lists every project "
                 "with its key.\n"
                 "• [b]No access?[/b] Ask your PostHog administrator to add you to the "
-                "organisation."
+                "organization."
             )
         user = session.user
         roles = []

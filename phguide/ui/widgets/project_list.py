@@ -23,7 +23,7 @@ RowKind = Literal["org", "project", "note"]
 
 @dataclass(frozen=True)
 class Row:
-    """One line of the list: an organisation heading, a project, or a note under a heading."""
+    """One line of the list: an organization heading, a project, or a note under a heading."""
 
     kind: RowKind
     text: str
@@ -41,13 +41,13 @@ class _Group:
 
 
 class ProjectIndex:
-    """Every organisation's projects as rows, with a lower-case search text per project.
+    """Every organization's projects as rows, with a lower-case search text per project.
 
     Built once per listing so that filtering is a substring test per project, which keeps up
     with typing over 10,000 projects.
 
     Args:
-        orgs: The organisations and their projects (or why they could not be listed).
+        orgs: The organizations and their projects (or why they could not be listed).
         current: The id of the user's current project, marked in the list.
     """
 
@@ -77,10 +77,10 @@ class ProjectIndex:
         """The rows whose project matches the query (every row when it is blank).
 
         Args:
-            query: Words to look for in a project's name, id or organisation.
+            query: Words to look for in a project's name, id or organization.
 
         Returns:
-            Headings followed by their matching projects; an organisation with no match is left out.
+            Headings followed by their matching projects; an organization with no match is left out.
         """
         words = tuple(query.lower().split())
         rows: list[Row] = []
