@@ -17,18 +17,23 @@ class ProblemBox(Vertical):
     error's message is shown exactly as sent.
 
     Args:
-        action_id: The id of the box's button; the owning screen handles its `Button.Pressed`.
+        action_id: The id of the box's button; the owning screen handles its `Button.Pressed`
+            (or, with `button_action`, the action runs).
         id: The widget id.
+        button_action: The action the button runs ("screen.retry"), if any.
     """
 
-    def __init__(self, *, action_id: str, id: str | None = None) -> None:
+    def __init__(
+        self, *, action_id: str, id: str | None = None, button_action: str | None = None
+    ) -> None:
         super().__init__(id=id, classes="problem-box")
         self._action_id = action_id
+        self._button_action = button_action
         self._text = Text()
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="problem-text")
-        yield Button("", id=self._action_id, classes="problem-action")
+        yield Button("", id=self._action_id, classes="problem-action", action=self._button_action)
 
     def on_mount(self) -> None:
         self.display = False

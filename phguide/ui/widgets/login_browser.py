@@ -1,0 +1,261 @@
+"""Log in by browser approval (the device flow): PostHog hands phguide a new personal key."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Final
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.css.query import NoMatches
+from textual.reactive import reactive
+from textual.widgets import Button, Static
+
+from phguide.api.errors import DeviceCodeExpired, DeviceFlowUnsupported, PostHogError
+from phguide.core.state import FreshKey, Session
+from phguide.ui import messages
+from phguide.ui.widgets.device_code import DeviceCodePanel
+from phguide.ui.widgets.fresh_key import FreshKeyPanel
+from phguide.ui.widgets.login_way import LOGIN_GROUP, LoginWay
+
+if TYPE_CHECKING:
+    from phguide.api.client import PostHogClient
+    from phguide.api.models import DeviceAuthorization, Project
+    from phguide.core.hosts import Host
+
+DEVICE_TEXT: Final = (
+    "Approve phguide in your browser, where any sign-in works: SSO, passkeys, two-factor. "
+    "PostHog then gives phguide a new personal API key for the project you pick "
+    "(it counts toward your limit of 10 keys). No password is typed here."
+)
+TEN_KEYS: Final = "It counts toward your limit of 10 personal API keys."
+
+
+class LoginBrowser(LoginWay):
+    """Start the device flow, show the one-time code, wait, and keep the key it hands over."""
+
+    device_shown: reactive[bool] = reactive(False, bindings=True)
+    """True while the one-time code is on screen."""
+    pending: reactive[Session | None] = reactive(None, bindings=True)
+    """A session held back until the user has its unsaved key safe."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(DEVICE_TEXT, classes="way-text", id="device-text")
+        yield Button("Start browser approval", id="device-start", variant="primary", action="start")
+        yield DeviceCodePanel(id="device-panel")
+        with Horizontal(id="device-buttons"):
+            # Compact, and their keys left to the footer: four buttons fit the column.
+            yield Button("Copy URL", id="device-copy", compact=True, action="screen.copy_url")
+            yield Button(
+                "Open browser", id="device-open", compact=True, action="screen.open_browser"
+            )
+            demo = self.services.demo
+            if demo is not None and demo.approve_device is not None:
+                yield Button(
+                    "Approve (demo)",
+                    id="device-demo-approve",
+                    compact=True,
+                    action="screen.demo_approve",
+                )
+            yield Button("Cancel", id="device-cancel", compact=True, action="screen.cancel")
+        yield FreshKeyPanel()
+
+    def on_mount(self) -> None:
+        self.query_one("#device-buttons").display = False
+        self.query_one(FreshKeyPanel).display = False
+
+    @property
+    def url(self) -> str | None:
+        """The approval page's address while a code is shown."""
+        code = self.query_one(DeviceCodePanel).code
+        return None if code is None else code.browser_url
+
+    def action_start(self) -> None:
+        """Start browser approval."""
+        host = self.host()
+        if host is not None:
+            self._device_flow(host)
+
+    def watch_device_shown(self, shown: bool) -> None:
+        if not shown:
+            self.query_one(DeviceCodePanel).hide()
+        for selector in ("#device-text", "#device-start"):
+            self.query_one(selector).display = not shown
+        self.query_one("#device-buttons").display = shown
+
+    @work(exclusive=True, group=LOGIN_GROUP, exit_on_error=False)
+    async def _device_flow(self, host: Host) -> None:
+        text = "Asking PostHog for a one-time code…"
+        cancelled = "Browser approval cancelled."
+        async with self.attempt(text, cancelled=cancelled, host=host) as attempt:
+            try:
+                attempt.client = client = self.services.client_factory(host, None)
+                code = await client.start_device_flow()
+                panel = self.query_one(DeviceCodePanel)
+                panel.show(code)
+                self.device_shown = True
+                self.query_one("#device-copy", Button).focus(scroll_visible=False)
+                self.open_browser(code.browser_url)
+                self.progress("Waiting for your approval in the browser…")
+                # On a short terminal the code, its buttons and the progress below come into
+                # view together, once laid out (one scroll: the button's own would race it).
+                self.call_after_refresh(panel.scroll_visible, top=True, animate=False)
+                approval = await client.wait_for_device_approval(code, on_tick=panel.sync)
+                self.device_shown = False
+                attempt.keep = await self._adopt_device_key(host, client, approval)
+            except DeviceFlowUnsupported:
+                self.problem(
+                    f"{host.label} does not offer browser approval (it is older than PostHog's "
+                    "device flow).",
+                    "Sign in with your email and password, or paste a personal API key.",
+                )
+            except DeviceCodeExpired as error:
+                start = self.query_one("#device-start", Button)
+                start.label = "Start again"
+                self.post_message(self.Problem(error.message, error.fix, error=error))
+                start.focus()
+            finally:
+                # Done, failed or cancelled: the one-time code is of no use any more.
+                self.device_shown = False
+
+    async def _adopt_device_key(
+        self, host: Host, client: PostHogClient, approval: DeviceAuthorization
+    ) -> bool:
+        """Keep the key the browser approval handed over, then sign in with it.
+
+        Returns:
+            True when a session (signed in, or waiting for the user) now owns the client.
+        """
+        # The server forgets the key after this answer: it is the user's before anything else.
+        fresh = FreshKey(approval.personal_api_key, approval.label)
+        self.post_message(messages.FreshKeyIssued(fresh))
+        try:
+            return await self._keep_device_key(host, client, approval, fresh)
+        except BaseException:
+            # Cancelled (Esc, or another sign-in took over) or failed half-way: whatever
+            # happened, the key stays on screen until the user has it.
+            if not fresh.safe and self.fresh is not fresh:
+                self._show_fresh(fresh, "Sign-in stopped before the key was kept: copy it now.")
+            raise
+
+    async def _keep_device_key(
+        self,
+        host: Host,
+        client: PostHogClient,
+        approval: DeviceAuthorization,
+        fresh: FreshKey,
+    ) -> bool:
+        """Save the approved key, fetch the account and its project, then sign in."""
+        self.progress("Approved. Saving the new key and fetching your account…")
+        project_id = "@current" if approval.project_id is None else approval.project_id
+        project_task = asyncio.ensure_future(client.project(project_id))
+        try:
+            user = await client.me()
+        except BaseException:
+            project_task.cancel()
+            self._show_fresh(fresh, "phguide could not fetch your account, so it is not saved.")
+            raise
+        saved = await self.save_key(host, user.email, fresh.value, "approved", fresh.label).wait()
+        project: Project | None = None
+        try:
+            project = await project_task
+        except PostHogError as error:
+            self.notify(
+                f"Signed in, but the approved project could not be read: {error.message}",
+                title="Project",
+                severity="warning",
+                markup=False,
+            )
+        session = Session(
+            host,
+            client,
+            "device",
+            user=user,
+            personal_key=approval.personal_api_key,
+            personal_key_label=approval.label,
+            selected_project=project,
+        )
+        if saved is None or not saved.ok:
+            self.pending = session
+            why = f"{saved.message} {saved.fix}" if saved is not None else "The keyring failed."
+            self._show_fresh(fresh, f"It could not be saved in the keyring: {why}")
+            return True
+        fresh.saved = True
+        self.notify(
+            f"PostHog created the personal API key “{approval.label}” for phguide, and it is "
+            f"saved in your keyring ({self.services.store.name}). {TEN_KEYS} Find it by its "
+            "label in PostHog's personal API key settings.",
+            title="New personal API key",
+            markup=False,
+            timeout=12,
+        )
+        self.post_message(messages.SignedIn(session))
+        return True
+
+    # -- the approval page ----------------------------------------------------------------------
+    @work(exclusive=True, group="browser", exit_on_error=False, thread=True)
+    def open_browser(self, url: str) -> None:
+        """Open the approval page in the browser (a thread: a browser launcher can block)."""
+        try:
+            opened = self.services.open_url(url)
+        except Exception:  # a broken launcher means "open it yourself", not a crash
+            opened = False
+        self.app.call_from_thread(self.query_one(DeviceCodePanel).set_browser_opened, opened)
+
+    def demo_approve(self) -> None:
+        """Approve the code as the demo user (the demo has no real browser sign-in)."""
+        code = self.query_one(DeviceCodePanel).code
+        demo = self.services.demo
+        if code is not None and demo is not None and demo.approve_device is not None:
+            self._demo_approve(demo.approve_device, code.user_code)
+
+    @work(group="demo-approve", exit_on_error=False, thread=True)
+    def _demo_approve(self, approve: Callable[[str], None], user_code: str) -> None:
+        try:
+            approve(user_code)
+        except Exception:  # the demo server may have been stopped, or the code expired
+            self.app.call_from_thread(
+                self.problem,
+                "The demo server could not approve the code.",
+                "Start browser approval again.",
+            )
+
+    # -- a device key that could not be saved ---------------------------------------------------
+    @property
+    def fresh(self) -> FreshKey | None:
+        """The approved key on show until it is safe, if any."""
+        try:
+            return self.query_one(FreshKeyPanel).fresh
+        except NoMatches:  # asked before the widget is composed
+            return None
+
+    def _show_fresh(self, fresh: FreshKey, why: str) -> None:
+        """Keep a new key on screen until the user has it safe: PostHog will not show it again."""
+        panel = self.query_one(FreshKeyPanel)
+        panel.show(fresh, "browser approval")
+        panel.note(f"{why} {TEN_KEYS}")
+        self.refresh_bindings()
+        panel.scroll_visible()
+
+    def save_fresh(self) -> None:
+        """Try saving the new key in the keyring again."""
+        session = self.pending
+        if session is not None and session.user is not None:
+            self.query_one(FreshKeyPanel).save_key(session.host, session.user.email)
+
+    def dismiss_fresh(self) -> None:
+        """Put the key away and carry on with the sign-in it came from."""
+        fresh = self.fresh
+        if fresh is None or not fresh.safe:
+            return
+        self.query_one(FreshKeyPanel).clear()
+        session, self.pending = self.pending, None
+        self.refresh_bindings()
+        if session is not None:
+            self.post_message(messages.SignedIn(session))
+
+    @on(FreshKeyPanel.Changed)
+    def _fresh_changed(self) -> None:
+        self.refresh_bindings()
