@@ -21,7 +21,7 @@ from phguide.system.clipboard import RecordingClipboard
 from phguide.ui.app import PhGuideApp
 from phguide.ui.dialogs.confirm import ConfirmDialog
 from phguide.ui.dialogs.env_file import EnvFileDialog
-from phguide.ui.screens.usage import SnippetPanel, UsageScreen
+from phguide.ui.screens.usage import ResourceLink, SnippetPanel, UsageScreen
 from tests.ui.conftest import SIZE
 from tests.ui.sessions import key_session, settle, sign_in
 
@@ -237,3 +237,11 @@ async def test_f_picks_a_framework_and_o_opens_the_docs(
         await pilot.press("o")
         await settle(pilot)
         assert opened_urls == ["https://posthog.com/docs/api"]
+        # ↓ past the examples reaches the links: o opens, c copies the one focused.
+        await pilot.press(*["down"] * 11)
+        await pilot.pause()
+        assert isinstance(app.focused, ResourceLink)
+        await pilot.press("o", "c")
+        await settle(pilot)
+        assert opened_urls[-1] == app.focused.url == "https://posthog.com/docs/libraries/js"
+        assert _recording(services).copies[-1] == app.focused.url

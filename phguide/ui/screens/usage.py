@@ -269,7 +269,11 @@ class UsageScreen(StepScreen):
         self.guide.action_go("log-in")
 
     def action_copy_focused(self) -> None:
-        """Copy the example that has the focus (the first when none has)."""
+        """Copy the example (or docs link) that has the focus (the first example when none has)."""
+        focused = self.focused
+        if isinstance(focused, ResourceLink):
+            self.guide.copy_text(focused.url, secret=False, what="the link")
+            return
         panel = self._focused_panel()
         self.action_copy(panel.snippet_id if panel else "javascript")
 
