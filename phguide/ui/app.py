@@ -6,15 +6,15 @@ import contextlib
 import gc
 import importlib
 import math
-import os
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.driver import Driver
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
@@ -43,7 +43,8 @@ class PhGuideApp(App[None]):
     TITLE = "phguide"
     SUB_TITLE = "your PostHog API keys"
     CSS_PATH = "phguide.tcss"
-    MODES = {step.id: _screen_factory(step.module, step.screen) for step in STEPS}
+    MODES = {step.id: _screen_factory(step.module, step.screen) for step in STEPS[1:]}
+    """Every step but the first, which is the default screen (see `get_default_screen`)."""
     DEFAULT_MODE = STEPS[0].id
     """Start in the first step: no blank default screen to build, paint and switch away from
     (a third of the time to the first frame)."""
@@ -70,8 +71,24 @@ class PhGuideApp(App[None]):
         self._start = start
         self._countdown: Timer | None = None
         self._countdown_base = ""
+        self._terminal: Driver | None = None
+        """The driver writing to the terminal, once Textual has built it (not headless)."""
+
+    def get_default_screen(self) -> Screen[None]:
+        """The first step's screen, built as Textual builds its default screen.
+
+        Textual re-parses every stylesheet when a mode's first screen comes from `MODES`, but not
+        for the default screen: the first step is not in `MODES` until `on_mount` names it, so
+        the first frame parses the CSS once, as a bare app does.
+        """
+        first = STEPS[0]
+        return _screen_factory(first.module, first.screen)()
 
     def on_mount(self) -> None:
+        # The first step's mode exists now (its screen is the default screen): naming it lets
+        # `switch_mode` come back to that screen.
+        first = STEPS[0]
+        self.add_mode(first.id, _screen_factory(first.module, first.screen))
         self.services.clipboard.terminal = self._terminal_copy
         if self.services.demo is not None:
             self.sub_title = "demo: a PostHog on this machine, no account needed"
@@ -158,14 +175,30 @@ class PhGuideApp(App[None]):
 
     # -- clipboard -------------------------------------------------------------------------
     def _terminal_copy(self, text: str) -> None:
-        """Send text to the terminal's clipboard with OSC 52 (wrapped for tmux)."""
-        from phguide.system.clipboard import osc52_sequence
+        """Send text to the terminal's clipboard with OSC 52 (also wrapped for tmux)."""
+        from phguide.system.clipboard import in_tmux, osc52_sequence
 
-        if os.environ.get("TMUX") and self._driver is not None:
-            self._clipboard = text
-            self._driver.write(osc52_sequence(text, tmux=True))
-        else:
-            self.copy_to_clipboard(text)
+        # Textual's own copy keeps `app.clipboard` and sends the plain sequence (which tmux
+        # takes with `set-clipboard on`); tmux's passthrough needs the wrapped one as well.
+        self.copy_to_clipboard(text)
+        if in_tmux() and self._terminal is not None:
+            both = osc52_sequence(text, tmux=True)
+            self._terminal.write(both[: -len(osc52_sequence(text, tmux=False))])
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this terminal, made to note itself on the app when built.
+
+        Writing the tmux-wrapped OSC 52 needs the driver, which Textual keeps private.
+        """
+        base = super().get_driver_class()
+        app = self
+
+        class NotedDriver(base):  # type: ignore[valid-type, misc]
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                app._terminal = self
+
+        return NotedDriver
 
     @work(group="clipboard", exit_on_error=False, thread=True)
     def copy_text(self, text: str, *, secret: bool, what: str) -> CopyResult:

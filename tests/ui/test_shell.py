@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.widgets import Footer
+
 from phguide.core.secret import Secret
 from phguide.core.state import FreshKey
 from phguide.services import Services
@@ -59,3 +61,44 @@ async def test_quit_without_fresh_key_exits_at_once(services: Services) -> None:
         await pilot.press("ctrl+q")
         await pilot.pause()
     assert not app.is_running
+
+
+def _palette_key_shown(app: PhGuideApp) -> bool:
+    return bool(app.screen.query_one(Footer).query(".-command-palette"))
+
+
+async def test_the_first_step_comes_back_as_the_same_screen(services: Services) -> None:
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        first = app.screen
+        await pilot.press("2")
+        await pilot.press("1")
+        await pilot.pause()
+        assert app.current_mode == "key-types"
+        assert app.screen is first
+
+
+async def test_the_footer_follows_the_width_both_ways(services: Services) -> None:
+    # 110 -> 80 columns: compact, the palette key left to the header (ctrl+p still works);
+    # and back: as wide as at the start. Each check fails if the footer is not recomposed.
+    app = PhGuideApp(services)
+    async with app.run_test(size=(110, 34)) as pilot:
+        await pilot.pause()
+        footer = app.screen.query_one(Footer)
+        assert not footer.compact and _palette_key_shown(app)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert app.screen.has_class("-narrow")
+        assert footer.compact and not _palette_key_shown(app)
+        await pilot.resize_terminal(110, 34)
+        await pilot.pause()
+        assert not footer.compact and _palette_key_shown(app)
+
+
+async def test_a_step_first_shown_on_a_narrow_terminal_starts_narrow(services: Services) -> None:
+    app = PhGuideApp(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        assert app.screen.has_class("-narrow")
+        assert not _palette_key_shown(app)

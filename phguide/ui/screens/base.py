@@ -27,30 +27,21 @@ class StepScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         with contextlib.suppress(RuntimeError):  # no app yet: built outside one
-            app = self.app
-            # Textual re-parses every stylesheet when it switches to a mode whose screen has
-            # not seen the current CSS; a screen built just now is styled on mount anyway, so
-            # it is marked current. That saves ~40 ms on each first visit to a step. The first
-            # step screen is built (as the default mode) before Textual styles the App node
-            # itself, and text inherits its colour from there: style the App now, or the first
-            # frame draws plain text in the background colour.
-            styled = (
-                isinstance(screen, StepScreen) and screen.is_mounted
-                for stack in app._screen_stacks.values()
-                for screen in stack
-            )
-            if not any(styled):
-                app.stylesheet.apply(app)
-            self._css_update_count = app._css_update_count
-            # Textual adds the width class (-narrow, -wide) on the first Resize, restyling every
-            # widget a second time; starting with it means the screen is styled once.
-            breakpoints = self.HORIZONTAL_BREAKPOINTS
-            if breakpoints is None:
-                breakpoints = app.HORIZONTAL_BREAKPOINTS
-            for width, name in sorted(breakpoints or (), reverse=True):
-                if app.size.width >= width:
-                    self.add_class(name)
-                    break
+            # Textual adds the width class (-narrow, -wide) on the first Resize, restyling
+            # every widget a second time; starting with it means the screen is styled once.
+            width_class = self.width_class(self.app.size.width)
+            if width_class:
+                self.add_class(width_class)
+
+    def width_class(self, width: int) -> str:
+        """The breakpoint class (`-narrow`, `-wide`) Textual gives this screen at `width`."""
+        breakpoints = self.HORIZONTAL_BREAKPOINTS
+        if breakpoints is None:
+            breakpoints = self.app.HORIZONTAL_BREAKPOINTS
+        for least, name in sorted(breakpoints or (), reverse=True):
+            if width >= least:
+                return name
+        return ""
 
     @property
     def guide(self) -> PhGuideApp:
@@ -84,12 +75,16 @@ class StepScreen(Screen[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         # On a narrow terminal the footer packs its keys closer and leaves the palette to the
-        # header's button (ctrl+p still opens it), so the step's own keys fit. Textual has set
-        # the width class (-narrow, -wide) by now.
-        narrow = self.has_class("-narrow")
+        # header's button (ctrl+p still opens it), so the step's own keys fit. The width is
+        # read from the event: this handler runs before Textual's own, which sets the class.
+        narrow = self.width_class(event.size.width) == "-narrow"
         footer = self.query_one(Footer)
-        footer.compact = narrow
-        footer.show_command_palette = not narrow
+        if footer.compact != narrow or footer.show_command_palette == narrow:
+            footer.compact = narrow
+            footer.show_command_palette = not narrow
+            # The footer reads `show_command_palette` only when it composes (in its own
+            # context: its keys bind to its reactives).
+            footer.call_next(footer.recompose)
 
     def on_screen_resume(self) -> None:
         self.refresh_from_state()
