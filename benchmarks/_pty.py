@@ -39,6 +39,8 @@ class PtyChild:
     """Every byte the child has written."""
     max_rss_kib: float = 0.0
     """The child's peak resident set size, once it has exited."""
+    cpu: float = 0.0
+    """The child's user and system CPU seconds, once it has exited."""
     returncode: int | None = None
 
     def _read(self, timeout: float) -> bool:
@@ -101,6 +103,7 @@ class PtyChild:
         os.close(self.fd)
         self.returncode = os.waitstatus_to_exitcode(status)
         rss = float(usage.ru_maxrss)  # type: ignore[attr-defined]
+        self.cpu = usage.ru_utime + usage.ru_stime  # type: ignore[attr-defined]
         self.max_rss_kib = rss / 1024 if sys.platform == "darwin" else rss
 
 

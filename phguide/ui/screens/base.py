@@ -28,10 +28,11 @@ class StepScreen(Screen[None]):
         super().__init__()
         with contextlib.suppress(RuntimeError):  # no app yet: built outside one
             # Textual adds the width class (-narrow, -wide) on the first Resize, restyling
-            # every widget a second time; starting with it means the screen is styled once.
+            # every widget a second time; starting with it means the screen is styled once
+            # (when it is mounted: no styling now).
             width_class = self.width_class(self.app.size.width)
             if width_class:
-                self.add_class(width_class)
+                self.add_class(width_class, update=False)
 
     def width_class(self, width: int) -> str:
         """The breakpoint class (`-narrow`, `-wide`) Textual gives this screen at `width`."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
 from phguide.ui.screens.base import StepScreen
@@ -55,10 +55,8 @@ class KeyTypesScreen(StepScreen):
         with VerticalScroll(id="body"):
             yield Static(INTRO, id="key-types-intro")
             with Horizontal(id="key-types-panels"):
-                with Vertical(classes="key-panel -public", id="project-key-panel"):
-                    yield Static(PROJECT_KEY_TEXT)
-                with Vertical(classes="key-panel -secret", id="personal-key-panel"):
-                    yield Static(PERSONAL_KEY_TEXT)
+                yield Static(PROJECT_KEY_TEXT, classes="key-panel -public", id="project-key-panel")
+                yield Static(PERSONAL_KEY_TEXT, classes="key-panel -secret", id="personal-key-panel")
             yield Static(
                 "Press [b]Enter[/b] to log in, or a number key to jump to any step.",
                 id="key-types-next",
