@@ -12,6 +12,8 @@ from textual.widgets import Button, Label, Static
 class ConfirmDialog(ModalScreen[bool]):
     """Ask before something that cannot be undone; Escape means no."""
 
+    CSS_PATH = "dialog.tcss"
+
     BINDINGS = [
         Binding("escape", "answer(False)", "Cancel", id="confirm-cancel"),
         Binding("y", "answer(True)", "Yes", show=False, id="confirm-yes"),

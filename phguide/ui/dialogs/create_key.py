@@ -123,6 +123,8 @@ class CreateKeyDialog(ModalScreen[KeySpec | None]):
         errors: Server messages to show next to a field, by field (`label`, `scopes`, ...).
     """
 
+    CSS_PATH = ["dialog.tcss", "create_key.tcss"]
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="create-key-cancel"),
         Binding("ctrl+s", "submit", "Create key", id="create-key-submit"),

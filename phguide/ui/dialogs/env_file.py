@@ -21,6 +21,8 @@ class EnvFileDialog(ModalScreen[str | None]):
         default: The path the input starts with.
     """
 
+    CSS_PATH = ["dialog.tcss", "env_file.tcss"]
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="env-file-cancel"),
     ]

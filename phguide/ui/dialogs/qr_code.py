@@ -23,6 +23,8 @@ class QRCodeDialog(ModalScreen[None]):
         caption: One line above the code.
     """
 
+    CSS_PATH = "qr_code.tcss"
+
     BINDINGS = [
         Binding("escape", "close", "Close", id="qr-close"),
         Binding("enter", "close", "Close", show=False, id="qr-close-enter"),

@@ -34,6 +34,8 @@ class SecondFactorDialog(ModalScreen[str | None]):
         hint: The demo's current code for this user, shown so the demo needs no mailbox or phone.
     """
 
+    CSS_PATH = ["dialog.tcss", "second_factor.tcss"]
+
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="second-factor-cancel"),
         Binding("ctrl+r", "resend", "Resend code", id="second-factor-resend"),

@@ -56,7 +56,9 @@ class KeyTypesScreen(StepScreen):
             yield Static(INTRO, id="key-types-intro")
             with Horizontal(id="key-types-panels"):
                 yield Static(PROJECT_KEY_TEXT, classes="key-panel -public", id="project-key-panel")
-                yield Static(PERSONAL_KEY_TEXT, classes="key-panel -secret", id="personal-key-panel")
+                yield Static(
+                    PERSONAL_KEY_TEXT, classes="key-panel -secret", id="personal-key-panel"
+                )
             yield Static(
                 "Press [b]Enter[/b] to log in, or a number key to jump to any step.",
                 id="key-types-next",

@@ -44,6 +44,8 @@ INTRO: Final = (
 class LoginScreen(StepScreen):
     """The guide's "Log in to PostHog", done for real in four ways."""
 
+    CSS_PATH = "login.tcss"
+
     STEP_ID = "log-in"
     AUTO_FOCUS = "#host-choice"
     """Start where the page starts, at the host: not on the scrolling body."""

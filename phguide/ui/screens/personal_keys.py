@@ -60,6 +60,8 @@ _REAUTH_REASON: Final = (
 class PersonalKeysScreen(StepScreen):
     """The guide's "Finding your Personal API key" steps, done for real."""
 
+    CSS_PATH = "personal_keys.tcss"
+
     STEP_ID = "personal-keys"
     AUTO_FOCUS = ""
     """Nothing to focus until the keys are listed (then the table takes it)."""

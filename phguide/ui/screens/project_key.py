@@ -40,6 +40,8 @@ SIGNED_OUT = (
 class ProjectKeyScreen(StepScreen):
     """The guide's "Project settings" and "Project API key" steps, done for real."""
 
+    CSS_PATH = "project_key.tcss"
+
     STEP_ID = "project-key"
     AUTO_FOCUS = ""
     """The filter box must not take the number keys before there is anything to filter."""

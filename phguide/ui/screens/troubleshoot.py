@@ -46,6 +46,8 @@ _TEXT_STYLES: Final[dict[RowKind, str]] = {
 class TroubleshootScreen(StepScreen):
     """The guide's "Troubleshooting" section: its checklist, and a live key check."""
 
+    CSS_PATH = "troubleshoot.tcss"
+
     STEP_ID = "troubleshoot"
     AUTO_FOCUS = "#key-input"
     """The step is for checking a key: typing or pasting one goes into the field, never to the

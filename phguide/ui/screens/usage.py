@@ -120,6 +120,8 @@ class ResourceLink(Static, can_focus=True):
 class UsageScreen(StepScreen):
     """Using your keys: client-side, server-side, shell and `.env` examples, each copyable."""
 
+    CSS_PATH = "usage.tcss"
+
     STEP_ID = "usage"
     AUTO_FOCUS = ""
     """Nothing focused at first, so the intro shows; ↓ or a copy key moves to an example."""
