@@ -17,7 +17,7 @@ from typing import Any
 
 from benchmarks._common import ROOT, Goal, goal_line
 
-BENCHMARKS = ("startup", "round_trips", "scale", "scripting")
+BENCHMARKS = ("startup", "subcommands", "returning", "round_trips", "scale", "scripting")
 """The modules, in the order they run (memory is measured with startup, from the same runs)."""
 
 

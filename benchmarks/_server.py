@@ -11,6 +11,9 @@ command a line on standard input, answering each with one JSON line:
 - `timeline SPEC`: `[[method, path, started, finished], ...]` (`time.monotonic()`, which is the
   same clock in every process on Linux and macOS).
 
+The hello line also holds `key`: a personal API key of the demo user with every scope (made at
+start, for the returning-user benchmark; empty for the scale data).
+
 It stops when standard input closes.
 """
 
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 
 from phguide.demo.data import DEMO_EMAIL, DemoData, demo_data, scale_data
 from phguide.demo.server import DemoServer
@@ -35,6 +39,14 @@ def _token(data: DemoData) -> str:
     if user is None or user.current_team_id is None:
         return ""
     return data.projects[user.current_team_id].api_token
+
+
+def _key(data: DemoData) -> str:
+    user = data.user(DEMO_EMAIL)
+    if user is None:
+        return ""
+    _, value = data.create_key(user, "benchmark", ["*"], created_at=time.time())
+    return value
 
 
 def _answer(servers: dict[str, DemoServer], line: str) -> object:
@@ -56,12 +68,17 @@ def main(specs: list[str]) -> int:
     """Start the servers, print where they are, obey commands until stdin closes."""
     servers: dict[str, DemoServer] = {}
     tokens: dict[str, str] = {}
+    keys: dict[str, str] = {}
     for spec in specs:
         name, _, latency = spec.partition("@")
         data = _data(name)
         tokens[spec] = _token(data)
+        keys[spec] = _key(data)
         servers[spec] = DemoServer(data, latency=float(latency or 0)).start()
-    hello = {spec: {"url": s.url, "token": tokens[spec]} for spec, s in servers.items()}
+    hello = {
+        spec: {"url": s.url, "token": tokens[spec], "key": keys[spec]}
+        for spec, s in servers.items()
+    }
     print(json.dumps(hello), flush=True)
     try:
         for line in sys.stdin:

@@ -23,6 +23,10 @@ class Servers:
         """Each server as a US Cloud host."""
         self.tokens = {spec: s["token"] for spec, s in hello.items()}
         """The demo user's current project key on each server."""
+        self.urls = {spec: s["url"] for spec, s in hello.items()}
+        """Each server's address."""
+        self.personal_keys = {spec: s["key"] for spec, s in hello.items()}
+        """A personal API key of the demo user with every scope, on each server."""
 
     def _ask(self, line: str) -> Any:
         assert self._proc.stdin is not None and self._proc.stdout is not None

@@ -64,13 +64,23 @@ def tty_run(argv: list[str], marker: bytes, env: dict[str, str]) -> TtyRun:
     return TtyRun(first - child.started, answered - child.started, child.max_rss_kib)
 
 
-def _tty_env(config: str) -> dict[str, str]:
+def tty_env(config: str) -> dict[str, str]:
+    """The environment of a child in the terminal: its own settings folder, a colour terminal."""
     return child_env(XDG_CONFIG_HOME=config, TERM="xterm-256color", COLORTERM="truecolor")
+
+
+def bare_first_frame(env: dict[str, str]) -> float:
+    """Seconds from exec to the bare app's first frame in a terminal (it then quits)."""
+    child = spawn([sys.executable, str(HERE / "_bare_app.py")], env, str(ROOT))
+    try:
+        return child.wait_for(BARE_TEXT.encode()) - child.started
+    finally:
+        child.finish(CTRL_Q)
 
 
 def _in_terminal(runs: int, config: str) -> dict[str, list[TtyRun]]:
     """Interleaved starts of phguide and the bare app in a terminal."""
-    env = _tty_env(config)
+    env = tty_env(config)
     subjects: dict[str, Callable[[], TtyRun]] = {
         "phguide": lambda: tty_run([sys.executable, "-m", "phguide"], STEP_BAR, env),
         "bare": lambda: tty_run(

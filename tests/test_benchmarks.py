@@ -23,6 +23,13 @@ def test_every_benchmark_runs_in_quick_mode() -> None:
     output = result.stdout + result.stderr
     assert result.returncode in (0, 1), output[-4000:]
     summary = output.split("== Summary", 1)[-1]
-    for name in ("startup:", "memory:", "round trips:", "scale:"):
+    for name in (
+        "startup:",
+        "memory:",
+        "subcommands:",
+        "returning user:",
+        "round trips:",
+        "scale:",
+    ):
         assert f"] {name}" in summary, f"no {name} figure in:\n{summary}"
     assert "[FAIL]" not in summary, summary
