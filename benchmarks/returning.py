@@ -109,9 +109,10 @@ def run(args: argparse.Namespace) -> list[Goal]:
             launches.append(launch(server, env))
             return launches[-1].seconds
 
-        returning()  # a warm-up each: bytecode, the page cache
-        bare_first_frame(env)
-        launches.clear()
+        if not args.quick:  # a warm-up each: bytecode, the page cache
+            returning()
+            bare_first_frame(env)
+            launches.clear()
         times = interleaved(args.runs, returning=returning, bare=lambda: bare_first_frame(env))
     bare = median(times["bare"])
     ideal = bare + NEEDED * LATENCY

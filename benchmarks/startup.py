@@ -78,7 +78,7 @@ def bare_first_frame(env: dict[str, str]) -> float:
         child.finish(CTRL_Q)
 
 
-def _in_terminal(runs: int, config: str) -> dict[str, list[TtyRun]]:
+def _in_terminal(runs: int, config: str, *, warm_up: bool) -> dict[str, list[TtyRun]]:
     """Interleaved starts of phguide and the bare app in a terminal."""
     env = tty_env(config)
     subjects: dict[str, Callable[[], TtyRun]] = {
@@ -87,7 +87,7 @@ def _in_terminal(runs: int, config: str) -> dict[str, list[TtyRun]]:
             [sys.executable, str(HERE / "_bare_app.py")], BARE_TEXT.encode(), env
         ),
     }
-    for subject in subjects.values():  # a warm-up each: bytecode, the page cache
+    for subject in subjects.values() if warm_up else ():  # a warm-up each: bytecode, page cache
         subject()
     found: dict[str, list[TtyRun]] = {name: [] for name in subjects}
 
@@ -99,7 +99,7 @@ def _in_terminal(runs: int, config: str) -> dict[str, list[TtyRun]]:
     return found
 
 
-def _headless(runs: int, config: str) -> tuple[dict[str, list[float]], list[str]]:
+def _headless(runs: int, config: str, *, warm_up: bool) -> tuple[dict[str, list[float]], list[str]]:
     """Interleaved headless runs to the compositor's first frame (for information)."""
     problems: list[str] = []
 
@@ -115,8 +115,9 @@ def _headless(runs: int, config: str) -> tuple[dict[str, list[float]], list[str]
             problems.append(f"{name} imported {', '.join(frame['heavy'])} before its first frame")
         return float(frame["at"]) - child.started
 
-    measure("phguide", "_first_frame.py")
-    measure("bare", "_bare_app.py", "--headless")
+    if warm_up:
+        measure("phguide", "_first_frame.py")
+        measure("bare", "_bare_app.py", "--headless")
     times = interleaved(
         runs,
         phguide=lambda: measure("phguide", "_first_frame.py"),
@@ -128,8 +129,8 @@ def _headless(runs: int, config: str) -> tuple[dict[str, list[float]], list[str]
 def run(args: argparse.Namespace) -> list[Goal]:
     """Measure and return the goals."""
     with tempfile.TemporaryDirectory(prefix="phguide-bench-") as config:
-        tty = _in_terminal(args.runs, config)
-        headless, problems = _headless(args.runs, config)
+        tty = _in_terminal(args.runs, config, warm_up=not args.quick)
+        headless, problems = _headless(args.runs, config, warm_up=not args.quick)
 
     def pick(name: str, figure: str) -> list[float]:
         return [getattr(one, figure) for one in tty[name]]

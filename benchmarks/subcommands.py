@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> list[Goal]:
 
         subjects = {name: (lambda a=a, s=s: command(a, s)) for name, (a, s) in COMMANDS.items()}
         subjects[BASELINE] = lambda: command(["-c", "pass"], "")
-        for subject in subjects.values():  # a warm-up each: bytecode, the page cache
+        for subject in subjects.values() if not args.quick else ():  # a warm-up each
             subject()
         walls = interleaved(args.runs, **subjects)
         baseline = median(walls[BASELINE])
