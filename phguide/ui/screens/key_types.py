@@ -50,6 +50,11 @@ class KeyTypesScreen(StepScreen):
 
     STEP_ID = "key-types"
     BINDINGS = [Binding("enter", "app.go('log-in')", "Log in", id="start-log-in")]
+    AUTO_FOCUS = ""
+    """The text gets focus (for scrolling) after the first frame: focusing restyles it."""
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self.query_one("#body").focus)
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="body"):
