@@ -64,5 +64,14 @@ def _switch(app: PhGuideApp, held: HeldKey) -> None:
                 "phguide token and phguide run use it."
             )
         app.call_from_thread(setattr, app, "status", message)
+        app.call_from_thread(_offer_on_log_in, app)
 
     app.run_worker(switch, thread=True, group="switch-account", exit_on_error=False)
+
+
+def _offer_on_log_in(app: PhGuideApp) -> None:
+    """On the Log in step, offer the key now active (the saved-key box looks again)."""
+    from phguide.ui.widgets.login_saved import LoginSaved
+
+    for saved in app.screen.query(LoginSaved):
+        saved.refresh_saved()

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.command import CommandPalette
+from textual.pilot import Pilot
+from textual.widgets import Select, Static
 
 from phguide.core.secret import Secret
-from phguide.demo import DEMO_EMAIL, EU_EMAIL
+from phguide.demo import DEMO_EMAIL, EU_EMAIL, TOTP_EMAIL, DemoServer
 from phguide.services import Services
 from phguide.ui.app import PhGuideApp
 from tests.ui.conftest import SIZE
@@ -57,3 +61,40 @@ async def test_the_palette_switches_to_another_held_key(services: Services) -> N
         assert "Switch account: " + DEMO_EMAIL + " on US Cloud" in [
             c.title for c in app.get_system_commands(app.screen)
         ]
+
+
+async def wait_until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
+    for _ in range(200):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("timed out")
+
+
+async def test_log_in_offers_every_held_key_and_switches(
+    services: Services, demo_server: DemoServer
+) -> None:
+    accounts = services.accounts
+    us = services.clouds.us
+    mine = demo_server.issue_key(DEMO_EMAIL, "Mine", ["*"])
+    other = demo_server.issue_key(TOTP_EMAIL, "Colleague's", ["*"])
+    for email, value, key_id in ((DEMO_EMAIL, mine, "k1"), (TOTP_EMAIL, other, "k2")):
+        saved = accounts.save(
+            us, email, Secret(value), key_id=key_id, label="", source="pasted", make_active=False
+        )
+        assert saved.verified
+    app = PhGuideApp(services, start="log-in")
+    async with app.run_test(size=SIZE) as pilot:
+        note = app.screen.query_one("#saved-key-note", Static)
+        await wait_until(pilot, lambda: DEMO_EMAIL in str(note.render()))
+        choice = app.screen.query_one("#saved-key-choice", Select)
+        await wait_until(pilot, lambda: bool(choice.display))
+        choice.value = "k2"
+        await wait_until(pilot, lambda: TOTP_EMAIL in str(note.render()))
+        active = accounts.active(us)
+        assert active is not None and active.key_id == "k2"
+        await pilot.press("k")
+        await settle(pilot)
+        session = app.state.session
+        assert session is not None and session.user is not None
+        assert session.user.email == TOTP_EMAIL

@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.reactive import reactive
-from textual.widgets import Button, Static
+from textual.widgets import Button, Select, Static
 
 from phguide.ui.widgets.login_way import LoginWay
 
 if TYPE_CHECKING:
+    from phguide.core.accounts import HeldKey
     from phguide.core.hosts import Host
     from phguide.core.secret import Secret
 
@@ -23,6 +24,9 @@ class LoginSaved(LoginWay):
 
     found: reactive[tuple[Host, str, Secret] | None] = reactive(None, bindings=True)
     """The host, user and key an earlier run saved in the keyring, if any."""
+    held: reactive[tuple[HeldKey, ...]] = reactive(())
+    """Every key phguide holds for the chosen host (the settings index: no keyring call)."""
+    _looked_up: Host | None = None
 
     def compose(self) -> ComposeResult:
         env_key = self.services.env_key
@@ -37,21 +41,59 @@ class LoginSaved(LoginWay):
                 yield Button("Use this key (e)", id="env-key-use", action="screen.use_env_key")
         with Vertical(id="saved-key-box"):
             yield Static("", id="saved-key-note")
+            yield Select[str](
+                [], prompt="Use another key held for this host", id="saved-key-choice"
+            )
             yield Button("Use the saved key (k)", id="saved-key-use", action="screen.use_saved_key")
 
     def on_mount(self) -> None:
         self.query_one("#saved-key-box").display = False
+        self.query_one("#saved-key-choice").display = False
 
     @work(exclusive=True, group="saved-key", exit_on_error=False, thread=True)
     def look_up(self, host: Host | None) -> None:
         """Find the key an earlier run saved for this host (keyring calls can block: a thread)."""
         found: tuple[Host, str, Secret] | None = None
-        held = None if host is None else self.services.accounts.active(host)
+        accounts = self.services.accounts
+        self._looked_up = host
+        held = None if host is None else accounts.active(host)
         if host is not None and held is not None:
-            key, result = self.services.accounts.read(held)
+            key, result = accounts.read(held)
             if key is not None and result.ok:
                 found = (host, held.email, key)
+        every = () if host is None else tuple(accounts.held(host))
         self.app.call_from_thread(setattr, self, "found", found)
+        self.app.call_from_thread(setattr, self, "held", every)
+
+    def refresh_saved(self) -> None:
+        """Look again for the host last looked up (after the active key changed)."""
+        self.look_up(self._looked_up)
+
+    def watch_held(self, held: tuple[HeldKey, ...]) -> None:
+        choice = self.query_one("#saved-key-choice", Select)
+        active = None if self._looked_up is None else self.services.accounts.active(self._looked_up)
+        others = [k for k in held if k != active]
+        # PostHog's labels and emails as Text: never read as markup.
+        options = [(Text(_describe(k)), k.key_id) for k in others]
+        with self.prevent(Select.Changed):
+            choice.set_options(options)
+        choice.display = bool(options)
+
+    @on(Select.Changed, "#saved-key-choice")
+    def _chosen(self, event: Select.Changed) -> None:
+        event.stop()
+        if isinstance(event.value, str) and self._looked_up is not None:
+            self._switch(self._looked_up, event.value)
+
+    @work(exclusive=True, group="saved-key-switch", exit_on_error=False, thread=True)
+    def _switch(self, host: Host, key_id: str) -> None:
+        """Make another held key active (a settings write: a thread), then offer it."""
+        try:
+            self.services.accounts.set_active(host, key_id)
+        except (KeyError, OSError) as error:
+            self.app.call_from_thread(self.problem, f"Could not switch keys: {error}")
+            return
+        self.app.call_from_thread(self.look_up, host)
 
     def watch_found(self, found: tuple[Host, str, Secret] | None) -> None:
         self.query_one("#saved-key-box").display = found is not None
@@ -76,3 +118,8 @@ class LoginSaved(LoginWay):
             host = self.host()
             if host is not None:
                 self.check_key(host, key, "environment")
+
+
+def _describe(held: HeldKey) -> str:
+    label = f" “{held.label}”" if held.label else ""
+    return f"{held.email}{label} {held.mask or ''}".strip()
