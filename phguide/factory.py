@@ -145,8 +145,9 @@ def demo_services(demo: DemoClouds, clipboard: Clipboard) -> Services:
         return us_server.last_emailed_code(email)
 
     def approve(user_code: str) -> None:
-        user = us_server.data.users[data.DEMO_EMAIL]
-        us_server.approve_device(user_code, data.DEMO_EMAIL, user.current_team_id or 0)
+        email = info.approve_as or data.DEMO_EMAIL
+        user = us_server.data.user(email) or us_server.data.users[data.DEMO_EMAIL]
+        us_server.approve_device(user_code, user.email, user.current_team_id or 0)
 
     password = data.DEMO_PASSWORD
     accounts = [
@@ -156,11 +157,7 @@ def demo_services(demo: DemoClouds, clipboard: Clipboard) -> Services:
         DemoAccount(data.SSO_EMAIL, password, "must use SSO: browser approval"),
         DemoAccount(data.EU_EMAIL, password, "lives in EU Cloud: try it on US"),
     ]
-    info = DemoInfo(
-        accounts=accounts,
-        code_hint=code_hint,
-        approve_device=approve,
-    )
+    info = DemoInfo(accounts=accounts, code_hint=code_hint, approve_device=approve)
     clouds = demo.clouds
     services = Services(
         store=MemoryStore(),

@@ -38,7 +38,10 @@ class DemoInfo:
     code_hint: Callable[[str], str | None] = lambda email: None
     """The current second-factor code for a demo email (TOTP or emailed), to show on screen."""
     approve_device: Callable[[str], None] | None = None
-    """Approve a device-flow code as the demo user (the demo's stand-in for the browser)."""
+    """Approve a device-flow code as `approve_as` (the demo's stand-in for the browser)."""
+    approve_as: str = ""
+    """The demo account the stand-in browser is signed in as: the one last picked on the
+    log-in screen (an SSO account approves as itself), else the main demo user."""
 
 
 def default_client_factory(host: Host, personal_key: Secret | None) -> PostHogClient:

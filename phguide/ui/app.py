@@ -234,8 +234,8 @@ class PhGuideApp(App[None]):
 
     def _copied(self, result: CopyResult, secret: bool, what: str) -> None:
         if result.method == "none":
+            # On the status line, not in a toast: a toast would cover the step's content.
             self.status = result.message
-            self.notify(result.message, title="Copy by hand", severity="warning")
             return
         self.status = f"{what[:1].upper()}{what[1:]}: {result.message}"
         if secret and self.services.clipboard.pending_secret_deadline is not None:

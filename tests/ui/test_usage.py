@@ -23,6 +23,7 @@ from phguide.ui.dialogs.confirm import ConfirmDialog
 from phguide.ui.dialogs.env_file import EnvFileDialog
 from phguide.ui.screens.usage import ResourceLink, SnippetPanel, UsageScreen
 from tests.ui.conftest import SIZE
+from tests.ui.rendered import lines
 from tests.ui.sessions import key_session, settle, sign_in
 
 
@@ -110,12 +111,16 @@ async def test_signed_in_examples_hold_the_real_key_and_host(
         # A countdown from 45 s (a loaded machine may have ticked it down already).
         left = re.search(r"cleared in (\d+) s", app.status)
         assert left is not None and 30 <= int(left.group(1)) <= 45, app.status
+        assert app.screen.active_bindings["r"].binding.description == "Reveal key"
         await pilot.press("r")
         await pilot.pause()
         assert key in _code(app, "shell")
+        # The footer says what r does now.
+        assert app.screen.active_bindings["r"].binding.description == "Hide key"
         await pilot.press("r")
         await pilot.pause()
         assert key not in _code(app, "shell")
+        assert app.screen.active_bindings["r"].binding.description == "Reveal key"
 
 
 async def test_arrows_move_between_examples_and_c_copies_the_focused_one(
@@ -167,7 +172,7 @@ async def test_write_env_replaces_in_place_and_offers_to_git_ignore(
         # The file is written in a thread, then git is asked, then the next question comes up.
         await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the git question")
         assert "Git does not ignore .env" in str(app.screen.query_one("#dialog-title").render())
-        await pilot.press("y")
+        await pilot.press("enter")  # Enter takes the safe answer: yes, ignore it
         await settle(pilot)
         token = demo_server.data.projects[1002].api_token
         assert env_file.read_bytes() == (
@@ -213,6 +218,22 @@ async def test_write_env_new_file_is_private(
         assert f"POSTHOG_PERSONAL_API_KEY={key}\n" in env_file.read_text()
         assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
         assert app.status.startswith(f"Created {env_file}")
+
+
+async def test_a_write_that_fails_says_why_on_the_status_line_not_over_the_examples(
+    services: Services, demo_server: DemoServer, tmp_path: Path
+) -> None:
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await _signed_in_on_usage(app, services, demo_server, pilot)
+        await _write_env(pilot, app, tmp_path)  # a folder, not a file
+        await settle(pilot)
+        assert app.status.startswith("Not written:"), app.status
+        await pilot.pause(0.3)
+        # Said once, on the status line: no toast over the examples says it again.
+        shown = lines(app.export_screenshot(), SIZE)
+        assert sum("Not written" in row for row in shown) == 1, shown
+        assert "Choose" in app.status, app.status  # with what to do about it
 
 
 async def test_f_picks_a_framework_and_o_opens_the_docs(

@@ -10,7 +10,11 @@ from textual.widgets import Button, Label, Static
 
 
 class ConfirmDialog(ModalScreen[bool]):
-    """Ask before something that cannot be undone; Escape means no."""
+    """Ask before something that cannot be undone; Escape means no.
+
+    Enter answers with the focused button: "no" unless `default_yes` (where yes is the safe
+    answer, such as keeping a key out of git).
+    """
 
     CSS_PATH = "dialog.tcss"
 
@@ -28,6 +32,7 @@ class ConfirmDialog(ModalScreen[bool]):
         yes: str = "Yes",
         no: str = "Cancel",
         danger: bool = False,
+        default_yes: bool = False,
     ) -> None:
         super().__init__(classes="dialog")
         self._title = title
@@ -35,6 +40,7 @@ class ConfirmDialog(ModalScreen[bool]):
         self._yes = yes
         self._no = no
         self._danger = danger
+        self._default_yes = default_yes
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog-box"):
@@ -45,7 +51,8 @@ class ConfirmDialog(ModalScreen[bool]):
                 yield Button(self._yes, id="yes", variant="error" if self._danger else "primary")
 
     def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
+        # Enter gives the safe answer: "no" before a loss, "yes" where yes is the safe one.
+        self.query_one("#yes" if self._default_yes else "#no", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

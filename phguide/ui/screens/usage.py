@@ -128,6 +128,7 @@ class UsageScreen(StepScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "copy_focused", "Copy this", id="copy-snippet"),
         Binding("r", "reveal", "Reveal key", id="reveal-snippet-key"),
+        Binding("r", "hide", "Hide key", id="hide-snippet-key"),
         Binding("w", "write_env", "Write .env", id="write-env"),
         Binding("f", "next_framework", "Framework", id="usage-framework"),
         # Out of the footer (the resources say "o opens one"): the copy keys need its room.
@@ -240,8 +241,10 @@ class UsageScreen(StepScreen):
 
     # -- actions -----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "reveal":
-            return self._filled.personal_key is not None
+        if action in ("reveal", "hide"):
+            # One key, two words: the footer says what `r` does now.
+            shown = action == "hide"
+            return self._filled.personal_key is not None and self._revealed == shown
         if action == "write_env":
             return bool(env_values(self._filled))
         if action == "log_in":
@@ -291,6 +294,11 @@ class UsageScreen(StepScreen):
         """Show or hide the personal API key in the examples."""
         self._revealed = not self._revealed
         self._show_snippets()
+        self.refresh_bindings()
+
+    def action_hide(self) -> None:
+        """Mask the personal API key in the examples again."""
+        self.action_reveal()
 
     def _move(self, step: int) -> None:
         panels: list[Widget] = [*self.query(SnippetPanel), *self.query(ResourceLink)]
@@ -313,11 +321,13 @@ class UsageScreen(StepScreen):
             self._write_env(values, self._filled)
 
     # -- writing the .env file ----------------------------------------------------------------
-    async def _ask(self, title: str, body: str, yes: str, *, danger: bool = False) -> bool:
+    async def _ask(
+        self, title: str, body: str, yes: str, *, danger: bool = False, default_yes: bool = False
+    ) -> bool:
         from phguide.ui.dialogs.confirm import ConfirmDialog
 
         answer = await self.app.push_screen_wait(
-            ConfirmDialog(title, body, yes=yes, no="No", danger=danger)
+            ConfirmDialog(title, body, yes=yes, no="No", danger=danger, default_yes=default_yes)
         )
         return bool(answer)
 
@@ -410,6 +420,7 @@ class UsageScreen(StepScreen):
             f"{change.path} holds your personal API key, and git would commit it: anyone with "
             "the repository would have your key. Add it to the .gitignore beside it?",
             "Add to .gitignore",
+            default_yes=True,  # the safe answer: Enter keeps the key out of git
         ):
             self.guide.status = f"{status} Warning: git does not ignore {name}."
             return
@@ -428,5 +439,5 @@ class UsageScreen(StepScreen):
             self.guide.status = f"{status} Added /{name} to {gitignore}."
 
     def _failed(self, message: str, fix: str) -> None:
-        self.guide.status = f"Not written: {message}"
-        self.notify(f"{message}\n{fix}", title="Not written", severity="error", markup=False)
+        # On the status line, not in a toast: a toast would cover the examples.
+        self.guide.status = f"Not written: {message} {fix}"
