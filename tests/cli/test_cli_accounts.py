@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import sys
 
 import pytest
 
+from phguide.__main__ import build_parser
+from phguide.cli import run_subcommand
 from phguide.cli.completion import completion_script
 from phguide.demo import DEMO_EMAIL, EU_EMAIL, DemoServer
 from tests.cli.conftest import Cli
@@ -148,3 +151,44 @@ def test_other_shells_get_every_subcommand(shell: str) -> None:
     script = completion_script(shell)
     for name in ("status", "keys", "check", "token", "login", "run", "switch", "logout"):
         assert name in script
+
+
+class Terminal(io.StringIO):
+    """A stream that says it is a terminal, as a person's shell would be."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_switch_asks_which_at_a_terminal(cli: Cli, demo_server: DemoServer) -> None:
+    us = cli.clouds.us
+    for key_id in ("k1", "k2", "k3"):
+        cli.hold(us, DEMO_EMAIL, demo_server.issue_key(DEMO_EMAIL, key_id), key_id)
+    out, err = io.StringIO(), Terminal()
+    args = build_parser().parse_args(["switch"])
+    status = run_subcommand(
+        args,
+        store=cli.store,
+        clouds=cli.clouds,
+        environ={},
+        config_path=cli.config_path,
+        stdin=Terminal("9\n1\n"),  # out of range first: asked again
+        stdout=out,
+        stderr=err,
+    )
+    assert status == 0, err.getvalue()
+    assert "Which one (1-3" in err.getvalue()
+    active = cli.accounts.active(us)
+    assert active is not None and active.key_id == "k1"
+    cancelled = run_subcommand(
+        args,
+        store=cli.store,
+        clouds=cli.clouds,
+        environ={},
+        config_path=cli.config_path,
+        stdin=Terminal("\n"),
+        stdout=io.StringIO(),
+        stderr=Terminal(),
+    )
+    assert cancelled == 2
+    assert cli.accounts.active(us) == active
