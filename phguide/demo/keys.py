@@ -24,8 +24,21 @@ LABEL_MAX: Final = 40
 
 SCOPE_OBJECTS: Final = frozenset(
     {
+        "access_control",
         "action",
         "activity_log",
+        "alert",
+        "dataset",
+        "endpoint",
+        "insight_variable",
+        "integration",
+        "llm_gateway",
+        "llm_prompt",
+        "logs",
+        "product_tour",
+        "task",
+        "warehouse_table",
+        "warehouse_view",
         "annotation",
         "batch_export",
         "cohort",

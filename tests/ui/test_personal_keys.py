@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, SelectionList, Static
+from textual.widgets import DataTable, Input, RadioButton, SelectionList, Static
 
 from phguide.api.client import PostHogClient
 from phguide.api.errors import NotAuthenticated
@@ -77,7 +77,7 @@ async def _create(pilot: Pilot[None], label: str, *, custom: str | None = None) 
     assert isinstance(pilot.app.screen, CreateKeyDialog)
     await pilot.press(*label)
     if custom is not None:
-        await pilot.click("#preset-custom")
+        pilot.app.screen.query_one("#preset-custom", RadioButton).value = True
         await pilot.pause()
         pilot.app.screen.query_one("#key-scopes", Input).value = custom
         await pilot.pause()
@@ -427,7 +427,11 @@ async def test_project_scoping_warns_about_an_org_that_forbids_personal_keys(
             dialog.query_one("#create-key-org-warning", Static).render()
         )
         await pilot.press(*"Storefront flags")
-        await pilot.click("#preset-feature-flags")
+        dialog.query_one("#preset-custom", RadioButton).value = True
+        await pilot.pause()
+        dialog.query_one(
+            "#key-scopes", Input
+        ).value = "feature_flag:read, feature_flag:write, project:read, user:read"
         dialog.query_one("#key-projects", SelectionList).select(2001)
         await pilot.pause()
         warning = dialog.query_one("#key-projects-warning", Static)

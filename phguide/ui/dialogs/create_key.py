@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Final, Literal
+from typing import ClassVar, Final
 
 from rich.markup import escape
 from textual import on
@@ -16,41 +16,25 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-Preset = Literal["read-only", "feature-flags", "full", "custom"]
+from phguide.core.scopes import PERSONAL_PRESETS, SCOPE_OBJECTS, WITHHELD, describe, preset
 
-READ_ONLY_SCOPES: Final[tuple[str, ...]] = (
-    "user:read",
-    "project:read",
-    "organization:read",
-    "query:read",
-    "insight:read",
-    "dashboard:read",
-    "feature_flag:read",
-    "person:read",
-    "cohort:read",
-    "event_definition:read",
-    "property_definition:read",
-    "session_recording:read",
-    "experiment:read",
-    "survey:read",
-    "annotation:read",
-    "action:read",
+OBJECTS_TEXT: Final = (
+    "Objects: "
+    + ", ".join(SCOPE_OBJECTS)
+    + ". Each takes :read or :write (write includes read); * is everything. PostHog's list "
+    "changes often: it says when a scope is unknown."
 )
-"""Reading what most integrations read, writing nothing."""
 
-PRESETS: Final[dict[Preset, tuple[str, ...]]] = {
-    "read-only": READ_ONLY_SCOPES,
-    "feature-flags": ("feature_flag:read", "feature_flag:write", "project:read", "user:read"),
-    "full": ("*",),
-}
-"""The scopes of each preset; `custom` takes what the user types."""
+CUSTOM: Final = "custom"
+"""The preset value for scopes the user types."""
+DEFAULT_PRESET: Final = "read_only_access"
+"""Reading what most integrations read, writing nothing (PostHog's own read-only preset)."""
 
-PRESET_TITLES: Final[dict[Preset, str]] = {
-    "read-only": "Read-only",
-    "feature-flags": "Feature flags",
-    "full": "Full access (*)",
-    "custom": "Custom",
+PRESET_TITLES: Final[dict[str, str]] = {
+    **{preset.value: preset.label for preset in PERSONAL_PRESETS},
+    CUSTOM: "Custom",
 }
+"""PostHog's presets by job (`API_KEY_SCOPE_PRESETS`), then custom scopes."""
 
 MAX_LABEL: Final = 40
 _SCOPE: Final = re.compile(r"^(\*|[a-z][a-z_]*:(read|write))$")
@@ -64,7 +48,7 @@ class KeySpec:
     scopes: tuple[str, ...]
     scoped_teams: tuple[int, ...] = ()
     """Project ids the key is limited to; empty for every project."""
-    preset: Preset = "read-only"
+    preset: str = DEFAULT_PRESET
     custom_text: str = ""
     """The custom scope list as typed."""
 
@@ -110,6 +94,9 @@ def parse_scopes(text: str) -> tuple[tuple[str, ...], str | None]:
             f"Not a scope: {', '.join(bad)}. Write object:read or object:write "
             "(for example insight:read), or *."
         )
+    withheld = [scope for scope in scopes if scope in WITHHELD]
+    if withheld:
+        return scopes, (f"PostHog does not offer {', '.join(withheld)} for personal API keys.")
     return scopes, None
 
 
@@ -121,6 +108,7 @@ class CreateKeyDialog(ModalScreen[KeySpec | None]):
         warnings: Organizations' personal-key restrictions, said before they bite.
         initial: A spec to start from (after the server rejected it).
         errors: Server messages to show next to a field, by field (`label`, `scopes`, ...).
+        app_url: The PostHog whose own create form is offered as the web fallback.
     """
 
     CSS_PATH = ["dialog.tcss", "create_key.tcss"]
@@ -137,11 +125,13 @@ class CreateKeyDialog(ModalScreen[KeySpec | None]):
         warnings: Sequence[str] = (),
         initial: KeySpec | None = None,
         errors: Mapping[str, str] | None = None,
+        app_url: str | None = None,
     ) -> None:
         super().__init__(classes="dialog")
+        self._app_url = app_url
         self._projects = list(projects)
         self._warnings = list(warnings)
-        self._initial = initial or KeySpec("", PRESETS["read-only"])
+        self._initial = initial or KeySpec("", preset(DEFAULT_PRESET).scopes)
         self._errors = dict(errors or {})
 
     def compose(self) -> ComposeResult:
@@ -171,11 +161,14 @@ class CreateKeyDialog(ModalScreen[KeySpec | None]):
                 for preset, title in PRESET_TITLES.items():
                     yield RadioButton(title, value=preset == initial.preset, id=f"preset-{preset}")
             yield Static("", id="scope-summary", markup=False)
+            yield Static("", id="scope-broad", classes="warning", markup=False)
             yield Input(
                 initial.custom_text,
                 placeholder="object:read, object:write, … or *",
                 id="key-scopes",
             )
+            yield Static(OBJECTS_TEXT, id="scope-objects", markup=False)
+            yield Static("", id="scope-web", markup=False)
             yield Static("", id="key-scopes-error", classes="field-error", markup=False)
             if self._projects:
                 yield Label(
@@ -214,19 +207,19 @@ class CreateKeyDialog(ModalScreen[KeySpec | None]):
 
     # -- reading the form --------------------------------------------------------------------
     @property
-    def preset(self) -> Preset:
-        """The chosen scope preset."""
+    def preset(self) -> str:
+        """The chosen scope preset (PostHog's name for it, or `custom`)."""
         pressed = self.query_one("#scope-preset", RadioSet).pressed_button
         if pressed is None or pressed.id is None:
-            return "read-only"
+            return DEFAULT_PRESET
         name = pressed.id.removeprefix("preset-")
-        return next((p for p in PRESET_TITLES if p == name), "read-only")
+        return name if name in PRESET_TITLES else DEFAULT_PRESET
 
     def _scopes(self) -> tuple[tuple[str, ...], str | None]:
-        preset = self.preset
-        if preset == "custom":
+        chosen = self.preset
+        if chosen == CUSTOM:
             return parse_scopes(self.query_one("#key-scopes", Input).value)
-        return PRESETS[preset], None
+        return preset(chosen).scopes, None
 
     def _scoped_teams(self) -> tuple[int, ...]:
         if not self._projects:
@@ -276,19 +269,30 @@ class CreateKeyDialog(ModalScreen[KeySpec | None]):
         if "label" not in self._errors:
             problem = label_problem(label) if label else None
             self._say("#key-label-error", problem or "")
-        preset = self.preset
+        chosen = self.preset
         custom = self.query_one("#key-scopes", Input)
-        custom.display = preset == "custom"
+        custom.display = chosen == CUSTOM
+        self.query_one("#scope-objects").display = chosen == CUSTOM
         scopes, scope_problem = self._scopes()
         summary = self.query_one("#scope-summary", Static)
-        summary.display = preset != "custom"
-        summary.update(_describe_scopes(scopes))
+        summary.display = chosen != CUSTOM
+        summary.update(f"Grants exactly: {describe(scopes)}")
+        broad = self.query_one("#scope-broad", Static)
+        why = preset(chosen).broad if chosen != CUSTOM else ""
+        if chosen == CUSTOM and "*" in scopes:
+            why = preset("all_access").broad
+        broad.update(f"⚠ A broad key. {why}" if why else "")
+        broad.display = bool(why)
+        web = self.query_one("#scope-web", Static)
+        web.display = self._app_url is not None and chosen != CUSTOM
+        if self._app_url is not None and chosen != CUSTOM:
+            web.update(f"Or in PostHog itself: {preset(chosen).web_url(self._app_url)}")
         if "scopes" not in self._errors:
-            shown = scope_problem if preset == "custom" and custom.value.strip() else None
+            shown = scope_problem if chosen == CUSTOM and custom.value.strip() else None
             self._say("#key-scopes-error", shown or "")
         if self._projects:
-            chosen = set(self._scoped_teams())
-            bad = [p for p in self._projects if p.id in chosen and p.forbidden]
+            teams = set(self._scoped_teams())
+            bad = [p for p in self._projects if p.id in teams and p.forbidden]
             warning = self.query_one("#key-projects-warning", Static)
             warning.update(
                 "⚠ "
@@ -337,12 +341,3 @@ class CreateKeyDialog(ModalScreen[KeySpec | None]):
     def action_cancel(self) -> None:
         """Close without creating anything."""
         self.dismiss(None)
-
-
-def _describe_scopes(scopes: tuple[str, ...]) -> str:
-    if scopes == ("*",):
-        return "Everything your account can do, in every project it can see. Use with care."
-    if all(scope.endswith(":read") for scope in scopes) and len(scopes) > 6:
-        objects = ", ".join(scope.removesuffix(":read") for scope in scopes[:6])
-        return f"Reads {objects} and {len(scopes) - 6} more; writes nothing ({len(scopes)} scopes)."
-    return ", ".join(scopes)

@@ -335,6 +335,7 @@ class PersonalKeysScreen(StepScreen):
             warnings=warnings,
             initial=initial,
             errors=errors,
+            app_url=self.state.session.host.app_url if self.state.session else None,
         )
         self.app.push_screen(dialog, self._spec_chosen)
 
