@@ -729,3 +729,41 @@ async def test_demo_key_approves_device_flow(services: Services, demo_server: De
         await settle(app, pilot)
         session = app.state.session
         assert session is not None and session.method == "device"
+
+
+async def test_narrow_device_scopes_keep_the_key_and_approving_again_reaches_the_project_key(
+    services: Services, demo_server: DemoServer
+) -> None:
+    """A PostHog that grants only CLI_SCOPES: the key is saved, the missing scopes are named,
+    and approving again with user:read and project:read ticked reaches the project key."""
+    from phguide.demo.device import AGENT_CLI_SCOPES
+
+    demo_server.state.device_scopes = "narrow"
+    app = PhGuideApp(services, start="log-in")
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await start_device_flow(pilot, app)
+        assert panel.code is not None
+        demo_server.approve_device(panel.code.user_code, DEMO_EMAIL, WEB_APP)
+        await settle(app, pilot)
+        assert app.state.session is None
+        fresh = app.state.fresh_keys[-1]
+        assert fresh.saved  # kept safe: it is a real key
+        held = services.accounts.active(services.clouds.us)
+        assert held is not None and held.source == "approved"
+        stored, _ = services.accounts.read(held)
+        assert stored == fresh.value
+        shown = " ".join(str(w.render()) for w in login(app).query(Static))
+        assert "user:read" in shown and "project:read" in shown
+        assert "Approve again" in str(login(app).query_one("#device-start", Button).label)
+
+        panel = await start_device_flow(pilot, app)
+        assert panel.code is not None
+        demo_server.approve_device(
+            panel.code.user_code, DEMO_EMAIL, WEB_APP, scopes=AGENT_CLI_SCOPES
+        )
+        await settle(app, pilot)
+        session = app.state.session
+        assert session is not None and session.method == "device"
+        assert session.selected_project is not None
+        assert session.selected_project.api_token == demo_server.data.projects[WEB_APP].api_token
+        assert app.current_mode == "project-key"

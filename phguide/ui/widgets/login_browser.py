@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
@@ -13,7 +12,8 @@ from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.widgets import Button, Static
 
-from phguide.api.errors import DeviceCodeExpired, DeviceFlowUnsupported, PostHogError
+from phguide.api.errors import DeviceCodeExpired, DeviceFlowUnsupported
+from phguide.core.approval import OFFERS, ApprovalReach, assess_approval
 from phguide.core.state import FreshKey, Session
 from phguide.ui import messages
 from phguide.ui.widgets.device_code import DeviceCodePanel
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from phguide.api.client import PostHogClient
     from phguide.api.models import DeviceAuthorization, Project
     from phguide.core.hosts import Host
+    from phguide.system.credentials import StoreResult
 
 DEVICE_TEXT: Final = (
     "Approve phguide in your browser, where any sign-in works: SSO, passkeys, two-factor. "
@@ -40,6 +41,8 @@ class LoginBrowser(LoginWay):
     """True while the one-time code is on screen."""
     pending: reactive[Session | None] = reactive(None, bindings=True)
     """A session held back until the user has its unsaved key safe."""
+    missing: tuple[str, ...] = ()
+    """Scopes the last approved key lacked (empty when it could read the project)."""
 
     def compose(self) -> ComposeResult:
         yield Static(DEVICE_TEXT, classes="way-text", id="device-text")
@@ -147,27 +150,23 @@ class LoginBrowser(LoginWay):
         approval: DeviceAuthorization,
         fresh: FreshKey,
     ) -> bool:
-        """Save the approved key, fetch the account and its project, then sign in."""
-        self.progress("Approved. Saving the new key and fetching your account…")
-        project_id = "@current" if approval.project_id is None else approval.project_id
-        project_task = asyncio.ensure_future(client.project(project_id))
+        """Find out what the key may do, save it, then sign in (or say what is missing)."""
+        self.progress("Approved. Saving the new key and finding out what it may do…")
         try:
-            user = await client.me()
+            reach = await assess_approval(client, approval)
         except BaseException:
-            project_task.cancel()
-            self._show_fresh(fresh, "phguide could not fetch your account, so it is not saved.")
+            self._show_fresh(fresh, "phguide could not ask PostHog about the key: copy it now.")
             raise
-        saved = await self.save_key(host, user.email, fresh.value, "approved", fresh.label).wait()
-        project: Project | None = None
-        try:
-            project = await project_task
-        except PostHogError as error:
-            self.notify(
-                f"Signed in, but the approved project could not be read: {error.message}",
-                title="Project",
-                severity="warning",
-                markup=False,
-            )
+        user = reach.user
+        # Saved under the account when PostHog names it, else under the key's own label.
+        account = user.email if user is not None else approval.label
+        saved = await self.save_key(host, account, fresh.value, "approved", fresh.label).wait()
+        if saved is not None and saved.ok:
+            fresh.saved = True
+        if not reach.can_read or user is None:
+            self._cannot_read(reach, fresh, saved)
+            return False
+        project: Project | None = reach.project
         session = Session(
             host,
             client,
@@ -182,7 +181,6 @@ class LoginBrowser(LoginWay):
             why = f"{saved.message} {saved.fix}" if saved is not None else "The keyring failed."
             self._show_fresh(fresh, f"It could not be saved in the keyring: {why}")
             return True
-        fresh.saved = True
         self.notify(
             f"PostHog created the personal API key “{approval.label}” for phguide, and it is "
             f"saved in your keyring ({self.services.store.name}). {TEN_KEYS} Find it by its "
@@ -193,6 +191,29 @@ class LoginBrowser(LoginWay):
         )
         self.post_message(messages.SignedIn(session))
         return True
+
+    def _cannot_read(
+        self, reach: ApprovalReach, fresh: FreshKey, saved: StoreResult | None
+    ) -> None:
+        """The key is real but cannot read the project: keep it safe, say why, offer the rest."""
+        if saved is not None and saved.ok:
+            kept = f"It is saved in your keyring ({self.services.store.name})."
+        else:
+            why = f"{saved.message} {saved.fix}" if saved is not None else "The keyring failed."
+            kept = f"It could not be saved in the keyring ({why}): copy it now."
+        self._show_fresh(fresh, f"{reach.summary()} {kept}")
+        self.missing = reach.missing
+        start = self.query_one("#device-start", Button)
+        start.label = "Approve again"
+        offers = "; ".join(f"{words}" for _, words in OFFERS)
+        self.problem(
+            "The approved key lacks "
+            + " and ".join(reach.missing)
+            + ". "
+            + " ".join(reach.reasons()),
+            f"{offers}. (Approve again: tick user:read and project:read on PostHog's page.)",
+        )
+        start.focus()
 
     # -- the approval page ----------------------------------------------------------------------
     @work(exclusive=True, group="browser", exit_on_error=False, thread=True)
