@@ -57,19 +57,10 @@ _ORG_ERRORS: Final = (PermissionDenied, NotFound, TwoFactorEnforced)
 
 
 class PostHogClient(DeviceFlowMixin, KeysMixin):
-    """An async client for one PostHog host.
+    """An async client for one PostHog host: every call of the contract.
 
-    Args:
-        host: The PostHog to talk to.
-        personal_key: Authenticate with this personal API key (Bearer) instead of a session.
-        remember_cookies: `remember-cookie_*` cookies from an earlier login (skip the 2nd factor).
-        timeout: Seconds for each request (connect, read, write, pool).
-        retries: Extra attempts for 429 and 502/503/504 on idempotent calls.
-        transport: An httpx transport for tests of faults the demo server cannot make.
-        sleep: How to wait between retries and device polls; tests pass one that does not wait.
-        max_retry_wait: The longest `Retry-After` phguide waits out by itself (seconds); a
-            longer one is raised as `Throttled` at once.
-        max_concurrency: The most requests in flight at once.
+    Built as `ClientBase` says (host, key or remember cookies, timeouts, retries, transport);
+    the device flow comes from `DeviceFlowMixin`, key management from `KeysMixin`.
     """
 
     async def _login_post(self, path: str, body: dict[str, str]) -> None:
