@@ -451,3 +451,15 @@ async def test_project_scoping_warns_about_an_org_that_forbids_personal_keys(
         table = app.screen.query_one("#keys-table", DataTable)
         row = table.get_row_at(_labels(app).index("Storefront flags"))
         assert str(row[3]) == "Acme Storefront"
+
+
+async def test_a_key_with_no_scopes_is_listed_as_no_access(
+    services: Services, demo_server: DemoServer
+) -> None:
+    demo_server.issue_key(DEMO_EMAIL, "Empty", [])
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_keys(pilot, app, services)
+        table = app.screen.query_one("#keys-table", DataTable)
+        row = table.get_row_at(_labels(app).index("Empty"))
+        assert str(row[2]) == "no access"

@@ -662,7 +662,9 @@ def _column_widths(width: int) -> tuple[int, ...]:
 
 
 def _scopes_text(scopes: Sequence[str]) -> str:
-    if not scopes or "*" in scopes:
+    if not scopes:
+        return "no access"  # no scopes is no access since 2026-03 (PostHog shows null as [])
+    if "*" in scopes:
         return "all (*)"
     if len(scopes) <= 2:
         return ", ".join(scopes)
