@@ -62,6 +62,8 @@ def pasted_key_problem(text: str) -> str | None:
         return None
     if found.kind in _WRONG_KIND:
         return _WRONG_KIND[found.kind]
+    if found.legacy_key:
+        return None  # personal keys from before the phx_ prefix: PostHog decides, not the form
     looks_like = (
         f"That looks like {found.looks_like}, not a PostHog key. " if found.looks_like else ""
     )
@@ -106,6 +108,8 @@ class LoginPaste(LoginWay):
         found = classify(event.value)
         if problem is not None:
             text = Text(problem)
+        elif found.legacy_key:
+            text = Text("No phx_ prefix: it may be an older personal API key. PostHog will say.")
         elif found.value:
             text = Text(f"Looks like a personal API key ({Secret(found.value).masked}).")
             for note in found.notes:
