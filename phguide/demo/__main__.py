@@ -45,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
         "property_definition:read, error_tracking:read/write unless user:read and "
         "project:read are ticked on the page",
     )
+    parser.add_argument(
+        "--hostile",
+        action="store_true",
+        help="serve names, labels and user names full of terminal escapes, bidi overrides and "
+        "markup, and a project key with shell metacharacters (phguide must show them as text)",
+    )
     parser.add_argument("--quiet", action="store_true", help="do not print each request")
     return parser
 
@@ -92,6 +98,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(line, flush=True)
 
     data = scale_data() if args.scale else demo_data(args.region)
+    if args.hostile:
+        from phguide.demo.hostile import make_hostile
+
+        make_hostile(data)
     server = DemoServer(
         data,
         host=args.host,

@@ -8,10 +8,10 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.app import SystemCommand
-from textual.markup import escape
 
 from phguide.core.hosts import HostError, parse_host
 from phguide.core.sources import as_cloud
+from phguide.ui.safe import escape
 
 if TYPE_CHECKING:
     from phguide.core.accounts import HeldKey

@@ -44,7 +44,7 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog-box"):
-            yield Label(self._title, id="dialog-title")
+            yield Label(self._title, id="dialog-title", markup=False)
             yield Static(self._body, id="dialog-body", markup=False)
             with Horizontal(id="dialog-buttons"):
                 yield Button(self._no, id="no")

@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Final
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -17,6 +16,7 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Selecti
 from textual.widgets.selection_list import Selection
 
 from phguide.core.scopes import PERSONAL_PRESETS, SCOPE_OBJECTS, WITHHELD, describe, preset
+from phguide.ui.safe import escape, plain
 
 OBJECTS_TEXT: Final = (
     "Objects: "
@@ -178,8 +178,10 @@ class CreateKeyDialog(ModalScreen[KeySpec | None]):
                 yield SelectionList[int](
                     *(
                         Selection(
-                            f"{p.organization} / {p.name}  #{p.id}"
-                            + ("  ⚠ personal keys not allowed" if p.forbidden else ""),
+                            plain(
+                                f"{p.organization} / {p.name}  #{p.id}"
+                                + ("  ⚠ personal keys not allowed" if p.forbidden else "")
+                            ),
                             p.id,
                             p.id in initial.scoped_teams,
                         )

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import ClassVar, Final
 
-from rich.markup import escape
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -29,6 +28,7 @@ from phguide.core.state import METHOD_WORDS, FreshKey, Session
 from phguide.ui import messages
 from phguide.ui.dialogs.confirm import ConfirmDialog
 from phguide.ui.dialogs.create_key import CreateKeyDialog, KeySpec, ProjectChoice
+from phguide.ui.safe import escape
 from phguide.ui.screens.base import StepScreen
 from phguide.ui.widgets.fresh_key import KEYS_GROUP, FreshKeyPanel
 

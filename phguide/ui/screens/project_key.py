@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -18,6 +17,7 @@ from phguide.core.secret import Secret
 from phguide.core.state import METHOD_WORDS, Session
 from phguide.core.visibility import what_can_see
 from phguide.ui import messages
+from phguide.ui.safe import escape
 from phguide.ui.screens.base import StepScreen
 from phguide.ui.widgets.project_list import ProjectIndex, ProjectList
 from phguide.ui.widgets.secret_field import KeyBox

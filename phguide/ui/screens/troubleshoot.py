@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from typing import ClassVar, Final
 
-from rich.markup import escape
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -16,6 +15,7 @@ from textual.widgets import Input, LoadingIndicator, Select, Static
 from phguide.core.diagnose import Diagnosis, Purpose, RowKind, diagnose_key
 from phguide.core.hosts import Host
 from phguide.core.secret import mask
+from phguide.ui.safe import escape
 from phguide.ui.screens.base import StepScreen
 
 INTRO = (

@@ -6,7 +6,6 @@ import asyncio
 from pathlib import Path
 from typing import ClassVar
 
-from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -24,6 +23,7 @@ from phguide.core.snippets import (
     build_snippets,
     env_values,
 )
+from phguide.ui.safe import escape
 from phguide.ui.screens.base import StepScreen
 
 INTRO = (

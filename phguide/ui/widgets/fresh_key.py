@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,6 +15,7 @@ from phguide.core.hosts import Host
 from phguide.core.state import FreshKey
 from phguide.system.clipboard import CopyResult
 from phguide.system.credentials import StoreResult
+from phguide.ui.safe import escape, plain
 from phguide.ui.widgets.secret_field import KeyBox
 
 WARNING = "Copy the key immediately - you won't be able to see it again!"
@@ -72,7 +72,7 @@ class FreshKeyPanel(Vertical):
         self._note = ""
         box = self.box
         box.value = fresh.value
-        box.border_title = f"New personal API key “{fresh.label}” ({how})"
+        box.border_title = plain(f"New personal API key “{fresh.label}” ({how})")
         self.display = True
         self.refresh_state()
 

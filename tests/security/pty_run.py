@@ -1,0 +1,106 @@
+"""Run phguide on a real pseudo-terminal (Linux's pty driver) and keep every byte it writes."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import re
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+ROOT = Path(__file__).parents[2]
+
+ESCAPE_SEQUENCE = re.compile(
+    rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78MDEc]"
+)
+"""CSI, OSC and the few two-byte sequences a terminal app draws with."""
+
+
+class PtyApp:
+    """One process on a pty of a fixed size; `output` holds everything it wrote."""
+
+    def __init__(
+        self,
+        args: list[str],
+        env: Mapping[str, str],
+        *,
+        columns: int = 120,
+        lines: int = 40,
+        stdin_data: bytes | None = None,
+    ) -> None:
+        self.master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+        full_env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": env.get("HOME", os.environ.get("HOME", "/tmp")),
+            "TERM": "xterm-256color",
+            "COLORTERM": "truecolor",
+            "PYTHONPATH": os.environ.get("PYTHONPATH", str(ROOT)),
+            "LANG": "C.UTF-8",
+            **env,
+        }
+        stdin: int | None = slave
+        if stdin_data is not None:
+            stdin = subprocess.PIPE
+        self.process = subprocess.Popen(
+            [sys.executable, *args],
+            stdin=stdin,
+            stdout=slave,
+            stderr=slave,
+            env=full_env,
+            cwd=env.get("PWD", str(ROOT)),
+            start_new_session=True,
+        )
+        os.close(slave)
+        if stdin_data is not None and self.process.stdin is not None:
+            self.process.stdin.write(stdin_data)
+            self.process.stdin.close()
+        self.output = bytearray()
+
+    def read_for(self, seconds: float, until: bytes | None = None) -> None:
+        """Collect output for up to `seconds`, or until `until` appears in the visible text."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([self.master], [], [], 0.1)
+            if ready:
+                try:
+                    chunk = os.read(self.master, 65536)
+                except OSError:
+                    return
+                if not chunk:
+                    return
+                self.output += chunk
+                if until is not None and until in visible(bytes(self.output)):
+                    return
+            elif self.process.poll() is not None:
+                return
+
+    def send(self, data: bytes, settle: float = 1.0, until: bytes | None = None) -> None:
+        """Type bytes, then read what the app draws."""
+        os.write(self.master, data)
+        self.read_for(settle if until is None else max(settle, 15.0), until)
+
+    def finish(self, timeout: float = 20.0) -> int:
+        """Wait for the process to exit (reading on), and return its status."""
+        deadline = time.monotonic() + timeout
+        while self.process.poll() is None and time.monotonic() < deadline:
+            self.read_for(0.2)
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        self.read_for(0.5)
+        os.close(self.master)
+        return self.process.returncode
+
+
+def visible(output: bytes) -> bytes:
+    """The text an app wrote, without its escape sequences (where names must appear)."""
+    return ESCAPE_SEQUENCE.sub(b"", output)
