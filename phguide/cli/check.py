@@ -20,7 +20,14 @@ def check(context: Context) -> int:
     from phguide.core.diagnose import diagnose_key
 
     diagnosis = asyncio.run(
-        diagnose_key(text, host, context.clouds, context.client_factory, purpose=args.purpose)
+        diagnose_key(
+            text,
+            host,
+            context.clouds,
+            context.client_factory,
+            purpose=args.purpose,
+            project_token=args.project_token,
+        )
     )
     if args.json:
         io.out(diagnosis.to_json())

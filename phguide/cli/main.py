@@ -80,6 +80,12 @@ def add_subcommands(sub: Any) -> None:
         choices=("sdk", "api"),
         help="what the key is for: sdk (sending events, flags) or api (PostHog's private API)",
     )
+    check.add_argument(
+        "--project-token",
+        metavar="PHC",
+        help="the project token (phc_, public) a phs_ secret key is used with: checks the pair "
+        "through local evaluation and tells a bad secret key from a wrong project token",
+    )
     # Only to refuse a key given on the command line with a useful message.
     check.add_argument("key_argument", nargs="?", help=argparse.SUPPRESS)
 

@@ -197,6 +197,23 @@ def test_check_a_valid_project_key_from_stdin(cli: Cli, demo_server: DemoServer)
     assert "Works on US Cloud." in result.out
 
 
+def test_check_a_secret_key_with_its_project_token(cli: Cli, demo_server: DemoServer) -> None:
+    with demo_server.data.lock:
+        _, value = demo_server.data.secret_keys.create(
+            1001, "server", ["feature_flag:read"], created_at=0
+        )
+    token = demo_server.data.projects[1001].api_token
+    good = cli("check", "--project-token", token, stdin=value + "\n")
+    assert good.status == 0 and "Works on US Cloud." in good.out
+    other = demo_server.data.projects[1002].api_token
+    wrong = cli("check", "--project-token", other, stdin=value + "\n")
+    assert "belongs to another project" in wrong.out
+    bad = cli("check", "--project-token", token, stdin="phs_" + "z" * 35 + "\n")
+    assert bad.status == 1
+    assert "does not accept this project secret API key" in bad.out
+    assert value not in good.out + wrong.out
+
+
 def test_check_json_for_a_personal_key_of_the_other_region(cli: Cli, eu: DemoServer) -> None:
     key = eu.issue_key(EU_EMAIL, "EU", ["*"])
     eu.clear_requests_log()
