@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import importlib
@@ -19,13 +20,15 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 
-from phguide.core.state import AppState, FreshKey
+from phguide.core.state import METHOD_WORDS, AppState, AuthMethod, FreshKey
 from phguide.services import Services
 from phguide.ui import messages
 from phguide.ui.steps import STEPS, step_by_id
 from phguide.ui.widgets.step_bar import StepBar
 
 if TYPE_CHECKING:
+    from phguide.core.hosts import Host
+    from phguide.core.secret import Secret
     from phguide.system.clipboard import CopyResult
 
 
@@ -93,6 +96,8 @@ class PhGuideApp(App[None]):
         if self.services.demo is not None:
             self.sub_title = "demo: a PostHog on this machine, no account needed"
         self.switch_mode(self._start)
+        if self._start == first.id and self.services.host is not None:
+            self._resume(self.services.host)
 
     def on_ready(self) -> None:
         if not gc.isenabled():
@@ -150,9 +155,56 @@ class PhGuideApp(App[None]):
         self.state.session = event.session
         if old is not None and old.client is not event.session.client:
             self._close_client(old.client)
-        who = event.session.user.email if event.session.user else "you"
-        self.status = f"Signed in to {event.session.host.label} as {who}."
+        session = event.session
+        who = session.user.email if session.user else "you"
+        self.status = f"Signed in to {session.host.label} as {who}."
+        if session.method in ("keyring", "environment") and session.personal_key is not None:
+            # A key phguide found, not one typed now: say which, and where to change it.
+            self.status = (
+                f"Signed in to {session.host.label} as {who} with "
+                f"{METHOD_WORDS[session.method]} ({session.personal_key.masked}). "
+                "Another key or account: 2 Log in."
+            )
         self.switch_mode("project-key")
+
+    @work(group="resume", exclusive=True, exit_on_error=False)
+    async def _resume(self, host: Host) -> None:
+        """A returning user: sign in with the key held for the host, when PostHog accepts it.
+
+        POSTHOG_PERSONAL_API_KEY first (the user set it for this), else the host's active key
+        in the keyring. A key that does not work leaves the app where it is: Log in says why
+        when the user tries it there.
+        """
+        found = await asyncio.to_thread(self._held_key, host)
+        if found is None:
+            return
+        key, method = found
+        client = self.services.client_factory(host, key)
+        try:
+            user = await client.me()
+        except Exception:  # revoked, offline, the other region: the user signs in by hand
+            await client.aclose()
+            return
+        if self.state.session is not None or self.current_mode != STEPS[0].id:
+            await client.aclose()  # the user has moved on meanwhile
+            return
+        from phguide.core.state import Session
+
+        session = Session(
+            host, client, method, user=user, personal_key=key, selected_project=user.team
+        )
+        self.post_message(messages.SignedIn(session))
+
+    def _held_key(self, host: Host) -> tuple[Secret, AuthMethod] | None:
+        """The key to resume with (a thread: keyring calls can block)."""
+        if self.services.env_key is not None:
+            return self.services.env_key, "environment"
+        accounts = self.services.accounts
+        held = accounts.active(host)
+        if held is None:
+            return None
+        key, result = accounts.read(held)
+        return (key, "keyring") if key is not None and result.ok else None
 
     @on(messages.SignedOut)
     def _signed_out(self, event: messages.SignedOut) -> None:

@@ -20,6 +20,7 @@ from textual.widgets import Button, Input, LoadingIndicator, Static, TabbedConte
 
 from phguide.ui.screens.base import StepScreen
 from phguide.ui.widgets.demo_accounts import DemoAccounts
+from phguide.ui.widgets.device_code import DeviceCodePanel
 from phguide.ui.widgets.fresh_key import KEYS_GROUP, FreshKeyPanel
 from phguide.ui.widgets.host_picker import HostPicker
 from phguide.ui.widgets.login_browser import LoginBrowser
@@ -47,13 +48,15 @@ class LoginScreen(StepScreen):
     CSS_PATH = "login.tcss"
 
     STEP_ID = "log-in"
-    AUTO_FOCUS = "#host-choice"
-    """Start where the page starts, at the host: not on the scrolling body."""
+    AUTO_FOCUS = "#device-start"
+    """The default way in has focus: Enter starts browser approval for the preselected host
+    (never the host picker, where Enter would change the host)."""
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="login-cancel"),
         Binding("c", "copy_url", "Copy URL", id="copy-device-url"),
         Binding("o", "open_browser", "Open browser", id="open-device-url"),
         Binding("a", "demo_approve", "Approve (demo)", id="demo-approve-device"),
+        Binding("q", "show_qr", "QR code", id="show-device-qr"),
         Binding("ctrl+r", "other_region", "Try other region", id="login-other-region"),
         Binding("e", "use_env_key", "Use env key", id="use-env-key"),
         Binding("k", "use_saved_key", "Use saved key", id="use-saved-key"),
@@ -130,6 +133,10 @@ class LoginScreen(StepScreen):
         note = self.query_one("#session-note", Static)
         session = self.state.session
         note.display = session is not None
+        if session is not None and isinstance(self.focused, Input):
+            # Back on Log in once signed in: a field left focused would take the step
+            # numbers typed next. Focus the default way in, which takes no text.
+            self.query_one("#device-start", Button).focus()
         if session is not None:
             who = session.user.email if session.user else "a key that does not say whose it is"
             note.update(
@@ -161,6 +168,7 @@ class LoginScreen(StepScreen):
             "copy_url": device,
             "open_browser": device,
             "demo_approve": device and demo is not None and demo.approve_device is not None,
+            "show_qr": device,
             "other_region": self.other_host is not None and not self.busy,
             "use_env_key": self.services.env_key is not None and not self.busy,
             "use_saved_key": saved is not None and saved.found is not None and not self.busy,
@@ -265,6 +273,10 @@ class LoginScreen(StepScreen):
         if browser.url is not None:
             browser.open_browser(browser.url)
 
+    def action_show_qr(self) -> None:
+        """Show the approval URL's QR code full-screen, to scan with a phone."""
+        self.query_one(DeviceCodePanel).show_qr_full()
+
     def action_demo_approve(self) -> None:
         """Approve the code as the demo user (the demo has no real browser sign-in)."""
         self.query_one(LoginBrowser).demo_approve()
@@ -311,5 +323,8 @@ class LoginScreen(StepScreen):
     @on(DemoAccounts.Chosen)
     def _demo_account_chosen(self, event: DemoAccounts.Chosen) -> None:
         event.stop()
+        if self.services.demo is not None:
+            # The demo's stand-in browser approves as the account picked, SSO ones included.
+            self.services.demo.approve_as = event.account.email
         self.query_one("#login-ways", TabbedContent).active = "way-password"
         self.query_one(LoginPassword).fill(event.account.email, event.account.password)

@@ -7,7 +7,6 @@ import time
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.timer import Timer
@@ -36,13 +35,11 @@ class DeviceCodePanel(Vertical):
     """Shows a `DeviceCode` while phguide waits for the browser approval.
 
     The page's URL is also drawn as a QR code beside the code, for approving on a phone, where
-    the panel has the room; `q` shows the code full-screen where it does not.
+    the panel has the room; the log-in screen's `q` shows it full-screen (`show_qr_full`).
     The countdown ticks every second on its own; `sync` resets it to what the client measured.
     """
 
-    BINDINGS = [Binding("q", "show_qr", "QR code", id="device-qr-full")]
-
-    qr_fits: reactive[bool] = reactive(False, bindings=True)
+    qr_fits: reactive[bool] = reactive(False)
     """Whether the QR code is drawn in place (it is hidden where the panel is too small)."""
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -132,12 +129,7 @@ class DeviceCodePanel(Vertical):
         hint = "q: show it full-screen" if fits else "q: show a QR code to scan with your phone"
         self.query_one("#device-qr-hint", Static).update(hint)
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "show_qr":
-            return self.code is not None
-        return True
-
-    def action_show_qr(self) -> None:
+    def show_qr_full(self) -> None:
         """Show the approval URL's QR code full-screen."""
         from phguide.ui.dialogs.qr_code import QRCodeDialog
 

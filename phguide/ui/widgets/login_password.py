@@ -65,6 +65,8 @@ class LoginPassword(LoginWay):
         """Fill in the form (a demo account was chosen) and put the focus on "Sign in"."""
         self.query_one("#login-email", Input).value = email
         self.query_one("#login-password", Input).value = password
+        # The filled form in view, not below the fold of a short terminal.
+        self.scroll_visible(animate=False)
         self.query_one("#password-submit", Button).focus()
 
     @on(Input.Submitted, "#login-email")
