@@ -255,3 +255,67 @@ def test_a_headless_machine_copies_by_osc52() -> None:
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == ["osc52", True, None]
     assert result.stderr == ""
+
+
+def test_klipper_is_never_used_because_it_takes_the_text_on_its_command_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pyperclip
+
+    from phguide.system import clipboard as module
+
+    def copy_klipper(text: str) -> None:
+        raise AssertionError("Klipper got the text")
+
+    chosen: list[str] = []
+    monkeypatch.setattr(pyperclip, "determine_clipboard", lambda: (copy_klipper, lambda: ""))
+    monkeypatch.setattr(pyperclip, "set_clipboard", chosen.append)
+    monkeypatch.setattr(
+        module.shutil, "which", lambda tool: "/usr/bin/xclip" if tool == "xclip" else None
+    )
+    module._avoid_command_line_backends(pyperclip)
+    assert chosen == ["xclip"]
+    monkeypatch.setattr(module.shutil, "which", lambda tool: None)
+    with pytest.raises(module.ClipboardUnavailable, match="command line"):
+        module._avoid_command_line_backends(pyperclip)
+
+
+def test_a_secret_whose_copy_timed_out_is_still_cleared_later() -> None:
+    from phguide.system.clipboard import Clipboard, ClipboardTimedOut
+
+    class LateClipboard(RecordingClipboard):
+        def copy(self, text: str) -> None:
+            super().copy(text)  # the helper lands the text after phguide gave up waiting
+            if text:
+                raise ClipboardTimedOut("the clipboard did not answer within 2 s")
+
+    system = LateClipboard()
+    clipboard = Clipboard(system, clear_after=30)
+    clipboard.copy("phx_secret_value_1234", secret=True)
+    assert clipboard.pending_secret_deadline is not None
+    assert clipboard.clear_if_unchanged() is True
+    assert system.paste() == ""
+
+
+def test_a_slow_read_back_does_not_wipe_what_the_user_copied_meanwhile(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from phguide.system import clipboard as module
+    from phguide.system.clipboard import Clipboard
+
+    class SlowRead(RecordingClipboard):
+        reads = 0
+
+        def paste(self) -> str:
+            self.reads += 1
+            value = super().paste()
+            if self.reads == 1:
+                time.sleep(module._SLOW_READ + 0.05)
+                super().copy("the user's own text")  # copied while the read was slow
+            return value
+
+    system = SlowRead()
+    clipboard = Clipboard(system, clear_after=30)
+    clipboard.copy("phx_secret_value_1234", secret=True)
+    assert clipboard.clear_if_unchanged() is False
+    assert system.paste() == "the user's own text"

@@ -6,11 +6,12 @@ import base64
 import hashlib
 import hmac
 import os
+import shutil
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Final, Literal, Protocol
+from typing import Any, Final, Literal, Protocol
 
 from phguide.system._timeout import TimedOut, run_with_timeout
 
@@ -47,6 +48,10 @@ _NOT_CLEARED: Final = "; phguide cannot clear it there, so clear it once you hav
 
 class ClipboardUnavailable(Exception):
     """The system clipboard cannot be used here (no display, no tool, timed out, refused)."""
+
+
+class ClipboardTimedOut(ClipboardUnavailable):
+    """The clipboard tool did not answer in time: it may still finish the copy later."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,7 @@ class PyperclipClipboard:
             import pyperclip
 
             try:
+                _avoid_command_line_backends(pyperclip)
                 return call()
             except pyperclip.PyperclipException as error:
                 raise ClipboardUnavailable(str(error)) from None
@@ -112,7 +118,7 @@ class PyperclipClipboard:
         try:
             return run_with_timeout(run, self.timeout, f"phguide-clipboard-{name}")
         except TimedOut:
-            raise ClipboardUnavailable(
+            raise ClipboardTimedOut(
                 f"the clipboard did not answer within {self.timeout:g} s"
             ) from None
         except ClipboardUnavailable:
@@ -190,6 +196,31 @@ class RecordingClipboard:
         return self.content
 
 
+_ARGV_BACKENDS: Final = frozenset({"copy_klipper"})
+"""pyperclip backends that put the text on a command line (`qdbus … setClipboardContents
+<text>`), where every user of the machine can read it in the process list."""
+_STDIN_BACKENDS: Final = (("wl-clipboard", "wl-copy"), ("xclip", "xclip"), ("xsel", "xsel"))
+"""pyperclip backends that hand the text to their tool on standard input."""
+
+
+def _avoid_command_line_backends(pyperclip: Any) -> None:
+    """Make pyperclip use a tool that reads the text from stdin, never Klipper's argv.
+
+    Raises:
+        ClipboardUnavailable: Only a command-line backend is available.
+    """
+    copy, _ = pyperclip.determine_clipboard()
+    if getattr(copy, "__name__", "") not in _ARGV_BACKENDS:
+        return
+    for backend, tool in _STDIN_BACKENDS:
+        if shutil.which(tool):
+            pyperclip.set_clipboard(backend)
+            return
+    raise ClipboardUnavailable(
+        "the only clipboard tool found (Klipper) would put the text on a command line"
+    )
+
+
 def in_tmux(environ: Mapping[str, str] | None = None) -> bool:
     """True when running inside tmux (``$TMUX`` is set)."""
     return bool((os.environ if environ is None else environ).get("TMUX"))
@@ -220,6 +251,10 @@ def osc52_sequence(text: str, tmux: bool | None = None) -> str:
         return plain
     wrapped = "\x1bPtmux;" + plain.replace("\x1b", "\x1b\x1b") + "\x1b\\"
     return wrapped + plain
+
+
+_SLOW_READ: Final = 0.25
+"""Seconds after which a clipboard read is read again before anything is cleared."""
 
 
 def _digest(text: str) -> bytes:
@@ -284,8 +319,13 @@ class Clipboard:
         if self.system is not None:
             try:
                 self.system.copy(text)
-            except ClipboardUnavailable:
-                pass
+            except ClipboardUnavailable as failure:
+                if isinstance(failure, ClipboardTimedOut) and secret and self.clear_after > 0:
+                    # A copy that timed out may still land later: schedule the clear all the
+                    # same (it clears only if the clipboard then holds this very secret).
+                    with self._lock:
+                        self._pending = _digest(text)
+                        self._deadline = time.monotonic() + self.clear_after
             else:
                 with self._lock:
                     if secret and self.clear_after > 0:
@@ -321,7 +361,14 @@ class Clipboard:
         if digest is None or self.system is None:
             return False
         try:
+            started = time.monotonic()
             if not hmac.compare_digest(_digest(self.system.paste()), digest):
+                return False
+            if time.monotonic() - started > _SLOW_READ and not hmac.compare_digest(
+                _digest(self.system.paste()), digest
+            ):
+                # A slow read may be stale: the user may have copied since. Cleared only
+                # when a second read still finds the secret.
                 return False
             self.system.copy("")
             # xclip and xsel return before their background process owns the selection,

@@ -7,6 +7,7 @@ import contextlib
 import gc
 import importlib
 import math
+import sys
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -230,6 +231,11 @@ class PhGuideApp(App[None]):
         """Send text to the terminal's clipboard with OSC 52 (also wrapped for tmux)."""
         from phguide.system.clipboard import in_tmux, osc52_sequence
 
+        stream = sys.__stderr__  # where Textual's Linux driver writes
+        if not self.is_headless and (stream is None or not stream.isatty()):
+            # Redirected (to a file, a pipe, a recording): the sequence would land there,
+            # secret and all, instead of reaching a terminal's clipboard.
+            raise OSError("the app's output is not a terminal")
         # Textual's own copy keeps `app.clipboard` and sends the plain sequence (which tmux
         # takes with `set-clipboard on`); tmux's passthrough needs the wrapped one as well.
         self.copy_to_clipboard(text)
