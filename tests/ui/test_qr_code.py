@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 
+from phguide.api.models import DeviceCode
+from phguide.services import Services
+from phguide.ui.app import PhGuideApp
+from phguide.ui.dialogs.qr_code import QRCodeDialog
+from phguide.ui.widgets.device_code import DeviceCodePanel
 from phguide.ui.widgets.qr_code import QRCode, qr_size
 from tests.ui.rendered import decode_qr
 
@@ -42,3 +48,43 @@ async def test_a_code_cut_short_does_not_decode() -> None:
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         assert decode_qr(app.export_screenshot(), size) == []
+
+
+async def _approval_on_screen(pilot: Pilot[None], app: PhGuideApp) -> DeviceCode:
+    await pilot.press("enter", "enter")  # Key types → Log in → browser approval
+    panel = app.screen.query_one(DeviceCodePanel)
+    for _ in range(500):
+        if panel.code is not None:
+            break
+        await pilot.pause(0.02)
+    assert panel.code is not None
+    await pilot.pause(0.2)
+    return panel.code
+
+
+async def test_the_approval_url_decodes_from_the_log_in_screen_at_110x34(
+    services: Services,
+) -> None:
+    size = (110, 34)
+    app = PhGuideApp(services)
+    async with app.run_test(size=size) as pilot:
+        code = await _approval_on_screen(pilot, app)
+        decoded = decode_qr(app.export_screenshot(), size)
+        assert decoded == [code.browser_url]
+        assert decoded[0].startswith(code.verification_uri_complete)
+        await pilot.press("escape")
+
+
+async def test_the_approval_url_decodes_full_screen_at_80x24(services: Services) -> None:
+    size = (80, 24)
+    app = PhGuideApp(services)
+    async with app.run_test(size=size) as pilot:
+        code = await _approval_on_screen(pilot, app)
+        await pilot.press("q")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, QRCodeDialog)
+        assert decode_qr(app.export_screenshot(), size) == [code.browser_url]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, QRCodeDialog)
+        await pilot.press("escape")

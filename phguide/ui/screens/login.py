@@ -52,6 +52,7 @@ class LoginScreen(StepScreen):
     """The default way in has focus: Enter starts browser approval for the preselected host
     (never the host picker, where Enter would change the host)."""
     BINDINGS = [
+        Binding("enter", "start_default", "Browser approval", id="login-start-default"),
         Binding("escape", "cancel", "Cancel", id="login-cancel"),
         Binding("c", "copy_url", "Copy URL", id="copy-device-url"),
         Binding("o", "open_browser", "Open browser", id="open-device-url"),
@@ -169,6 +170,7 @@ class LoginScreen(StepScreen):
             "open_browser": device,
             "demo_approve": device and demo is not None and demo.approve_device is not None,
             "show_qr": device,
+            "start_default": not self.busy and not device and fresh is None,
             "other_region": self.other_host is not None and not self.busy,
             "use_env_key": self.services.env_key is not None and not self.busy,
             "use_saved_key": saved is not None and saved.found is not None and not self.busy,
@@ -272,6 +274,11 @@ class LoginScreen(StepScreen):
         browser = self.query_one(LoginBrowser)
         if browser.url is not None:
             browser.open_browser(browser.url)
+
+    def action_start_default(self) -> None:
+        """Enter: the default way in, browser approval for the host shown."""
+        self.query_one("#login-ways", TabbedContent).active = "way-device"
+        self.query_one("#device-start", Button).press()
 
     def action_show_qr(self) -> None:
         """Show the approval URL's QR code full-screen, to scan with a phone."""

@@ -15,7 +15,7 @@ from textual.widgets import Static
 from phguide.api.models import DeviceCode
 from phguide.ui.widgets.qr_code import QRCode, qr_size
 
-TEXT_MIN_WIDTH = 30
+TEXT_MIN_WIDTH = 24
 """Columns the code, the note and the countdown need beside the QR code."""
 QR_CAPTION = "Scan to approve on your phone"
 
@@ -51,7 +51,7 @@ class DeviceCodePanel(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="device-top"):
-            with Vertical(id="device-text"):
+            with Vertical(id="device-words"):
                 yield Static("Your one-time code:", classes="device-caption")
                 yield Static("", id="device-user-code")
                 yield Static("", id="device-browser-note")
@@ -67,8 +67,11 @@ class DeviceCodePanel(Vertical):
         """Show a new code and start counting down to its expiry."""
         self.code = code
         self.query_one("#device-user-code", Static).update(Text(spaced(code.user_code)))
-        url = Text("Check it matches the code on the page at ", style="dim")
-        url.append(code.browser_url, style="not dim underline")
+        # The short form, to read or type on another machine: it fits a line, where the long
+        # one (with PostHog's use_cases hint, which the QR code, Copy and Open carry) breaks
+        # mid-word.
+        url = Text("Check it matches the code on the page at\n", style="dim")
+        url.append(code.verification_uri_complete, style="not dim underline")
         self.query_one("#device-url", Static).update(url)
         self.query_one("#device-browser-note", Static).update("Opening your browser…")
         self.query_one(QRCode).set_data(code.browser_url)
