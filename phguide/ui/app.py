@@ -168,7 +168,7 @@ class PhGuideApp(App[None]):
             )
         self.switch_mode("project-key")
 
-    @work(group="resume", exclusive=True, exit_on_error=False)
+    @work(group="resume", exclusive=True, exit_on_error=False, description="resume")
     async def _resume(self, host: Host) -> None:
         """A returning user: sign in with the key held for the host, when PostHog accepts it.
 
@@ -220,7 +220,7 @@ class PhGuideApp(App[None]):
     def _fresh_key(self, event: messages.FreshKeyIssued) -> None:
         self.state.fresh_keys.append(event.fresh)
 
-    @work(group="close-client", exit_on_error=False)
+    @work(group="close-client", exit_on_error=False, description="close client")
     async def _close_client(self, client: object) -> None:
         close = getattr(client, "aclose", None)
         if close is not None:
@@ -258,7 +258,7 @@ class PhGuideApp(App[None]):
 
         return NotedDriver
 
-    @work(group="clipboard", exit_on_error=False, thread=True)
+    @work(group="clipboard", exit_on_error=False, thread=True, description="copy text")
     def copy_text(self, text: str, *, secret: bool, what: str) -> CopyResult:
         """Copy text (in a thread: the system clipboard can hang) and say how it went.
 
@@ -318,13 +318,13 @@ class PhGuideApp(App[None]):
             return
         self.status = f"{self._countdown_base} (cleared in {math.ceil(left)} s)"
 
-    @work(group="clipboard-clear", exit_on_error=False, thread=True)
+    @work(group="clipboard-clear", exit_on_error=False, thread=True, description="clear clipboard")
     def _clear_clipboard(self) -> None:
         if self.services.clipboard.clear_if_unchanged():
             self.call_from_thread(setattr, self, "status", "Cleared the secret from the clipboard.")
 
     # -- the browser ----------------------------------------------------------------------
-    @work(group="open-url", exit_on_error=False, thread=True)
+    @work(group="open-url", exit_on_error=False, thread=True, description="open page")
     def open_page(self, url: str) -> None:
         """Open a page in the browser (in a thread: a browser launcher can block), and say so."""
         try:

@@ -128,7 +128,9 @@ class SecondFactorDialog(ModalScreen[str | None]):
         if self._resend is not None:
             self._send_again(self._resend)
 
-    @work(exclusive=True, group="second-factor-resend", exit_on_error=False)
+    @work(
+        exclusive=True, group="second-factor-resend", exit_on_error=False, description="send again"
+    )
     async def _send_again(self, resend: Callable[[], Awaitable[None]]) -> None:
         self._show_note(Text("Sending a new code…"))
         button = self.query_one("#second-factor-resend-button", Button)

@@ -119,7 +119,7 @@ class SecretKeysDialog(ModalScreen[None]):
         return self._can_write() or "You can create, roll and delete keys here."
 
     # -- listing ------------------------------------------------------------------------------
-    @work(exclusive=True, group="secret-keys", exit_on_error=False)
+    @work(exclusive=True, group="secret-keys", exit_on_error=False, description="load")
     async def _load(self) -> None:
         try:
             keys = await self.session.client.list_secret_keys(self.project.id)
@@ -196,7 +196,7 @@ class SecretKeysDialog(ModalScreen[None]):
         dialog = ConfirmDialog("Delete secret key", body, yes="Delete", danger=True)
         self.app.push_screen(dialog, answered)
 
-    @work(exclusive=True, group="secret-keys", exit_on_error=False)
+    @work(exclusive=True, group="secret-keys", exit_on_error=False, description="change")
     async def _change(self, what: str, subject: str, scopes: tuple[str, ...]) -> None:
         client = self.session.client
         problem = self.query_one(ProblemBox)

@@ -184,7 +184,7 @@ class PersonalKeysScreen(StepScreen):
         self.refresh_bindings()
 
     # -- listing ----------------------------------------------------------------------------
-    @work(exclusive=True, group="personal-keys", exit_on_error=False)
+    @work(exclusive=True, group="personal-keys", exit_on_error=False, description="load")
     async def _load(self, session: Session) -> None:
         """List the user's keys (and fetch who they are if the log-in did not)."""
         if self._phase != "ready":
@@ -344,7 +344,7 @@ class PersonalKeysScreen(StepScreen):
         if spec is not None and session is not None:
             self._create(session, spec)
 
-    @work(exclusive=True, group="personal-keys", exit_on_error=False)
+    @work(exclusive=True, group="personal-keys", exit_on_error=False, description="create")
     async def _create(self, session: Session, spec: KeySpec) -> None:
         """Create a key; when the answer is lost, find out whether the server made it."""
         self._set_error(None)
@@ -446,7 +446,7 @@ class PersonalKeysScreen(StepScreen):
         if yes and session is not None:
             self._change(session, what, key)
 
-    @work(exclusive=True, group="personal-keys", exit_on_error=False)
+    @work(exclusive=True, group="personal-keys", exit_on_error=False, description="change")
     async def _change(self, session: Session, what: str, key: PersonalApiKey) -> None:
         """Roll or delete a key; when the answer is lost, check what happened."""
         self._set_error(None)

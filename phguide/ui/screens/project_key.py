@@ -133,7 +133,7 @@ class ProjectKeyScreen(StepScreen):
         self._show_phase("error")
 
     # -- loading ----------------------------------------------------------------------------
-    @work(exclusive=True, group="projects", exit_on_error=False)
+    @work(exclusive=True, group="projects", exit_on_error=False, description="load")
     async def _load(self, session: Session) -> None:
         """List every organization's projects (or, for a project-scoped key, its project)."""
         self._show_phase("loading")

@@ -208,7 +208,7 @@ class TroubleshootScreen(StepScreen):
         chosen = self.query_one("#key-purpose", Select).value
         self._check(event.value, _PURPOSE_OF.get(chosen), self._host())
 
-    @work(exclusive=True, group="diagnose", exit_on_error=False)
+    @work(exclusive=True, group="diagnose", exit_on_error=False, description="check")
     async def _check(self, value: str, purpose: Purpose | None, host: Host) -> None:
         """Diagnose a key; cancellable with Escape."""
         self._generation += 1

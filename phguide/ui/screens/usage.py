@@ -331,7 +331,7 @@ class UsageScreen(StepScreen):
         )
         return bool(answer)
 
-    @work(exclusive=True, group="dotenv", exit_on_error=False)
+    @work(exclusive=True, group="dotenv", exit_on_error=False, description="write env")
     async def _write_env(self, values: dict[str, str], context: SnippetContext) -> None:
         """Write the `.env` file; the worker boundary: no traceback reaches the screen."""
         try:

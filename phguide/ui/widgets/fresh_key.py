@@ -97,7 +97,7 @@ class FreshKeyPanel(Vertical):
     class Changed(Message):
         """The key was copied, saved or acknowledged: the owning screen refreshes its keys."""
 
-    @work(group="fresh-copy", exit_on_error=False)
+    @work(group="fresh-copy", exit_on_error=False, description="copy key")
     async def copy_key(self) -> None:
         """Copy the key (a secret: cleared from the clipboard after a while) and say how."""
         from phguide.ui.app import PhGuideApp
@@ -108,7 +108,7 @@ class FreshKeyPanel(Vertical):
         self.show_copy_result(await app.copy_fresh_key(fresh))
         self.post_message(self.Changed())
 
-    @work(group="fresh-save", exit_on_error=False, thread=True)
+    @work(group="fresh-save", exit_on_error=False, thread=True, description="save key")
     def save_key(self, host: Host, email: str) -> None:
         """Save the key in the OS keyring (a thread: keyring calls can block) and say how."""
         from phguide.ui.app import PhGuideApp

@@ -91,7 +91,7 @@ class LoginBrowser(LoginWay):
         # its column gives way to the code and the QR code.
         self.screen.set_class(shown, "-waiting-approval")
 
-    @work(exclusive=True, group=LOGIN_GROUP, exit_on_error=False)
+    @work(exclusive=True, group=LOGIN_GROUP, exit_on_error=False, description="device flow")
     async def _device_flow(self, host: Host) -> None:
         text = "Asking PostHog for a one-time code…"
         cancelled = "Browser approval cancelled."
@@ -219,7 +219,13 @@ class LoginBrowser(LoginWay):
         start.focus()
 
     # -- the approval page ----------------------------------------------------------------------
-    @work(exclusive=True, group="browser", exit_on_error=False, thread=True)
+    @work(
+        exclusive=True,
+        group="browser",
+        exit_on_error=False,
+        thread=True,
+        description="open browser",
+    )
     def open_browser(self, url: str) -> None:
         """Open the approval page in the browser (a thread: a browser launcher can block)."""
         try:
@@ -235,7 +241,7 @@ class LoginBrowser(LoginWay):
         if code is not None and demo is not None and demo.approve_device is not None:
             self._demo_approve(demo.approve_device, code.user_code)
 
-    @work(group="demo-approve", exit_on_error=False, thread=True)
+    @work(group="demo-approve", exit_on_error=False, thread=True, description="demo approve")
     def _demo_approve(self, approve: Callable[[str], None], user_code: str) -> None:
         try:
             approve(user_code)

@@ -95,7 +95,7 @@ class LoginPassword(LoginWay):
         if host is not None:
             self._password_login(host, email, Secret(password))
 
-    @work(exclusive=True, group=LOGIN_GROUP, exit_on_error=False)
+    @work(exclusive=True, group=LOGIN_GROUP, exit_on_error=False, description="password login")
     async def _password_login(self, host: Host, email: str, password: Secret) -> None:
         retry = partial(self._password_login, email=email, password=password)
         text = "Checking how this account signs in…"
@@ -166,6 +166,6 @@ class LoginPassword(LoginWay):
         )
         self.post_message(self.SsoOnly())
 
-    @work(group="keyring", exit_on_error=False, thread=True)
+    @work(group="keyring", exit_on_error=False, thread=True, description="save cookies")
     def _save_cookies(self, app_url: str, user: str, cookies: dict[str, Secret]) -> None:
         self.services.store.save_cookies(app_url, user, cookies)

@@ -173,7 +173,7 @@ class LoginPaste(LoginWay):
         if checked is not None:
             self._close_later(checked)
 
-    @work(group="login-close", exit_on_error=False)
+    @work(group="login-close", exit_on_error=False, description="close later")
     async def _close_later(self, session: Session) -> None:
         await close_client(session.client)
 
@@ -190,7 +190,7 @@ class LoginPaste(LoginWay):
         if checked is not None and checked.user is not None:
             self._save_checked(checked, checked.user.email)
 
-    @work(exclusive=True, group="login-save", exit_on_error=False)
+    @work(exclusive=True, group="login-save", exit_on_error=False, description="save checked")
     async def _save_checked(self, checked: Session, email: str) -> None:
         button = self.query_one("#key-save", Button)
         button.disabled = True

@@ -50,7 +50,9 @@ class LoginSaved(LoginWay):
         self.query_one("#saved-key-box").display = False
         self.query_one("#saved-key-choice").display = False
 
-    @work(exclusive=True, group="saved-key", exit_on_error=False, thread=True)
+    @work(
+        exclusive=True, group="saved-key", exit_on_error=False, thread=True, description="look up"
+    )
     def look_up(self, host: Host | None) -> None:
         """Find the key an earlier run saved for this host (keyring calls can block: a thread)."""
         found: tuple[Host, str, Secret] | None = None
@@ -85,7 +87,13 @@ class LoginSaved(LoginWay):
         if isinstance(event.value, str) and self._looked_up is not None:
             self._switch(self._looked_up, event.value)
 
-    @work(exclusive=True, group="saved-key-switch", exit_on_error=False, thread=True)
+    @work(
+        exclusive=True,
+        group="saved-key-switch",
+        exit_on_error=False,
+        thread=True,
+        description="switch",
+    )
     def _switch(self, host: Host, key_id: str) -> None:
         """Make another held key active (a settings write: a thread), then offer it."""
         try:

@@ -171,7 +171,7 @@ class LoginWay(Vertical):
                 await close_client(attempt.client)
 
     # -- a personal key: pasted, saved or from the environment ----------------------------------
-    @work(exclusive=True, group=LOGIN_GROUP, exit_on_error=False)
+    @work(exclusive=True, group=LOGIN_GROUP, exit_on_error=False, description="check key")
     async def check_key(self, host: Host, key: Secret, method: AuthMethod) -> None:
         """Check a personal key with PostHog, then `key_checked`."""
         retry = partial(self.check_key, key=key, method=method)
@@ -192,7 +192,7 @@ class LoginWay(Vertical):
         """PostHog accepted the key: sign in (the pasted-key way shows it first)."""
         self.post_message(messages.SignedIn(session))
 
-    @work(group="keyring", exit_on_error=False, thread=True)
+    @work(group="keyring", exit_on_error=False, thread=True, description="save key")
     def save_key(
         self, host: Host, user: str, key: Secret, source: KeySource, label: str = ""
     ) -> StoreResult | None:
