@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from phguide.cli.context import Context
 from phguide.cli.output import EXIT_FAILED, EXIT_OK
 from phguide.cli.stdin import read_one_key, refuse_key_argument
@@ -16,19 +14,27 @@ def check(context: Context) -> int:
     args, io = context.args, context.io
     refuse_key_argument("check", args.key_argument)
     text = read_one_key(io, "check")
-    host, _ = context.host()
-    from phguide.core.diagnose import diagnose_key
+    from phguide.core.diagnose import diagnose_offline
 
-    diagnosis = asyncio.run(
-        diagnose_key(
-            text,
-            host,
-            context.clouds,
-            context.client_factory,
-            purpose=args.purpose,
-            project_token=args.project_token,
+    # Text that is no key (or a masked copy) is answered here, without a host, the keyring or
+    # an event loop: `check` then starts as fast as `--help`.
+    diagnosis = diagnose_offline(text, purpose=args.purpose)
+    if diagnosis is None:
+        import asyncio
+
+        from phguide.core.diagnose import diagnose_key
+
+        host, _ = context.host()
+        diagnosis = asyncio.run(
+            diagnose_key(
+                text,
+                host,
+                context.clouds,
+                context.client_factory,
+                purpose=args.purpose,
+                project_token=args.project_token,
+            )
         )
-    )
     if args.json:
         io.out(diagnosis.to_json())
     else:

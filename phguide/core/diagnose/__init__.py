@@ -6,23 +6,21 @@ structured rows that the CLI prints and the troubleshooting screen colours.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from phguide.api.models import KeyKind
-from phguide.core.diagnose.checks import (
-    ClientFactory,
-    Found,
-    check_personal_key,
-    check_project_key,
-    check_secret_key,
-)
 from phguide.core.diagnose.classify import KINDS, Classified, classify, clean_key
-from phguide.core.diagnose.verdict import Diagnosis, Problem, Row, RowKind
-from phguide.core.hosts import Clouds, Host
+from phguide.core.diagnose.verdict import Diagnosis, Found, Problem, Row, RowKind
 from phguide.core.secret import key_text_problem, mask
 
+if TYPE_CHECKING:
+    from phguide.core.diagnose.checks import ClientFactory
+    from phguide.core.hosts import Clouds, Host
+
+# The live checks (and asyncio with them) load only when a key is sent somewhere: `phguide
+# check` answers a non-key without them.
+
 __all__ = [
-    "ClientFactory",
     "Diagnosis",
     "Problem",
     "Purpose",
@@ -31,6 +29,7 @@ __all__ = [
     "classify",
     "clean_key",
     "diagnose_key",
+    "diagnose_offline",
 ]
 
 Purpose = Literal["sdk", "api"]
@@ -112,30 +111,20 @@ async def diagnose_key(
     Returns:
         The diagnosis: never holds the key itself, only its mask.
     """
+    offline = diagnose_offline(value, purpose=purpose)
+    if offline is not None:
+        return offline
+    from phguide.core.diagnose.checks import (
+        check_personal_key,
+        check_project_key,
+        check_secret_key,
+    )
+
     classified = classify(value)
     kind = classified.kind
     found = Found(notes=list(classified.notes))
     token = classified.value
-    if classified.bad_text:
-        found.valid = False
-        found.add(
-            Problem(
-                f"This key {key_text_problem(token)}: non-ASCII, a control character or a "
-                "space inside it. phguide did not send it anywhere.",
-                "Copy the key again, exactly as PostHog shows it (a chat app or a word "
-                "processor may have changed a character).",
-            )
-        )
-    elif classified.masked_copy:
-        found.valid = False
-        found.add(
-            Problem(
-                "This is the masked form PostHog shows in its key list, not the key itself.",
-                "PostHog shows a personal key's full value only once, when it is created or "
-                "rolled. Create a new key (or roll this one) and copy it then.",
-            )
-        )
-    elif kind == "project" or classified.legacy_project:
+    if kind == "project" or classified.legacy_project:
         await check_project_key(token, host, clouds, client_factory, found)
         if classified.legacy_project:
             if found.valid:
@@ -159,9 +148,64 @@ async def diagnose_key(
             found.problems.clear()
             found.valid = False
             found.add(_not_posthog_problem(classified))
-    elif kind == "unknown":
+    return _verdict(classified, kind, found, purpose)
+
+
+def _sent_nowhere(classified: Classified) -> bool:
+    """True when the text is answered without a request (bad characters, a masked copy, or no
+    PostHog key at all)."""
+    if classified.bad_text or classified.masked_copy:
+        return True
+    if classified.kind in ("project", "personal", "project-secret"):
+        return False
+    return not classified.legacy_project and not classified.legacy_key
+
+
+def diagnose_offline(value: str, *, purpose: Purpose | None = None) -> Diagnosis | None:
+    """The diagnosis of text that is checked without sending it anywhere, else None.
+
+    Args:
+        value: The key as pasted.
+        purpose: What the key is meant for, when the user said.
+
+    Returns:
+        The diagnosis of text with a character no key has, of PostHog's masked form, or of
+        text that is no PostHog key; None when the key must be checked live (`diagnose_key`).
+    """
+    classified = classify(value)
+    if not _sent_nowhere(classified):
+        return None
+    found = Found(notes=list(classified.notes))
+    token = classified.value
+    if classified.bad_text:
+        found.valid = False
+        found.add(
+            Problem(
+                f"This key {key_text_problem(token)}: non-ASCII, a control character or a "
+                "space inside it. phguide did not send it anywhere.",
+                "Copy the key again, exactly as PostHog shows it (a chat app or a word "
+                "processor may have changed a character).",
+            )
+        )
+    elif classified.masked_copy:
+        found.valid = False
+        found.add(
+            Problem(
+                "This is the masked form PostHog shows in its key list, not the key itself.",
+                "PostHog shows a personal key's full value only once, when it is created or "
+                "rolled. Create a new key (or roll this one) and copy it then.",
+            )
+        )
+    elif classified.kind == "unknown":
         found.valid = False
         found.add(_not_posthog_problem(classified))
+    return _verdict(classified, classified.kind, found, purpose)
+
+
+def _verdict(
+    classified: Classified, kind: KeyKind, found: Found, purpose: Purpose | None
+) -> Diagnosis:
+    token = classified.value
     purpose_problem = _purpose_problem(kind, purpose)
     if purpose_problem is not None:
         found.problems.insert(0, purpose_problem)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
 from phguide.api.errors import (
@@ -20,7 +19,7 @@ from phguide.core.diagnose.classify import (
     PERSONAL_KEY_LENGTH,
     PROJECT_KEY_LENGTH,
 )
-from phguide.core.diagnose.verdict import Problem, Severity
+from phguide.core.diagnose.verdict import Found, Problem, Severity
 from phguide.core.hosts import Clouds, Host
 from phguide.core.scopes import missing
 from phguide.core.secret import Secret
@@ -60,40 +59,6 @@ def _truncation_hint(value: str, kind: KeyKind) -> str:
             "short, so copy it again whole."
         )
     return ""
-
-
-@dataclass
-class Found:
-    """What the live checks learned (mutable while they run)."""
-
-    valid: bool | None = None
-    host: Host | None = None
-    checked: list[str] = field(default_factory=list)
-    user_email: str | None = None
-    key_label: str | None = None
-    scopes: tuple[str, ...] | None = ()
-    projects: list[str] = field(default_factory=list)
-    organizations: list[str] = field(default_factory=list)
-    last_used: str | None = None
-    notes: list[str] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    forbidden: dict[str, Problem] = field(default_factory=dict)
-    """Organization name -> the problem already said about its ban on personal keys."""
-
-    def add(self, problem: Problem) -> None:
-        if problem not in self.problems:
-            self.problems.append(problem)
-
-    def add_forbidden(self, organization: str, problem: Problem) -> None:
-        """Say once per organization that it bans personal keys (a refusal beats a warning)."""
-        earlier = self.forbidden.get(organization)
-        if earlier is not None:
-            if earlier.severity == "warning" and problem.severity == "error":
-                self.problems[self.problems.index(earlier)] = problem
-                self.forbidden[organization] = problem
-            return
-        self.forbidden[organization] = problem
-        self.add(problem)
 
 
 async def _flags(factory: ClientFactory, host: Host, token: str) -> FlagsCheck:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, NamedTuple
 
@@ -190,3 +190,37 @@ def _when(iso: str) -> str:
     else:
         ago = f"{int(seconds // 86_400)} days ago"
     return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC ({ago})"
+
+
+@dataclass
+class Found:
+    """What the live checks learned (mutable while they run)."""
+
+    valid: bool | None = None
+    host: Host | None = None
+    checked: list[str] = field(default_factory=list)
+    user_email: str | None = None
+    key_label: str | None = None
+    scopes: tuple[str, ...] | None = ()
+    projects: list[str] = field(default_factory=list)
+    organizations: list[str] = field(default_factory=list)
+    last_used: str | None = None
+    notes: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    forbidden: dict[str, Problem] = field(default_factory=dict)
+    """Organization name -> the problem already said about its ban on personal keys."""
+
+    def add(self, problem: Problem) -> None:
+        if problem not in self.problems:
+            self.problems.append(problem)
+
+    def add_forbidden(self, organization: str, problem: Problem) -> None:
+        """Say once per organization that it bans personal keys (a refusal beats a warning)."""
+        earlier = self.forbidden.get(organization)
+        if earlier is not None:
+            if earlier.severity == "warning" and problem.severity == "error":
+                self.problems[self.problems.index(earlier)] = problem
+                self.forbidden[organization] = problem
+            return
+        self.forbidden[organization] = problem
+        self.add(problem)
