@@ -221,6 +221,9 @@ def parse_host(text: str, clouds: Clouds | None = None) -> Host:
         hostname = hostname.encode("idna").decode("ascii") if not hostname.isascii() else hostname
     except UnicodeError:
         raise HostError("The host name is not a valid domain name.") from None
+    if not re.fullmatch(r"[A-Za-z0-9._:%-]+", hostname):
+        # IDNA can turn odd characters into spaces or symbols (`¨` becomes `xn-- -ccb`).
+        raise HostError("The host name is not a valid domain name.")
     if scheme == "http" and not is_loopback(hostname):
         raise HostError(
             "Use https:// for a PostHog on another machine: http would send your password "

@@ -16,6 +16,7 @@ import pytest
 
 import phguide
 from phguide.__main__ import build_parser
+from phguide.api._transport import tls_context
 from phguide.api.client import PostHogClient
 from phguide.core.hosts import parse_host
 from phguide.core.secret import Secret
@@ -46,13 +47,15 @@ def _contexts(client: PostHogClient) -> list[ssl.SSLContext]:
     return contexts
 
 
+@pytest.mark.parametrize("value", ["0", "", "false", "no"])
 @pytest.mark.parametrize("variable", [None, *_WAYS_TO_DISABLE])
 async def test_certificates_are_always_verified(
-    monkeypatch: pytest.MonkeyPatch, variable: str | None
+    monkeypatch: pytest.MonkeyPatch, variable: str | None, value: str
 ) -> None:
+    # Each value is tried on its own: a loop setting "0" then "" would test only "".
+    tls_context.cache_clear()
     if variable is not None:
-        for value in ("0", ""):
-            monkeypatch.setenv(variable, value)
+        monkeypatch.setenv(variable, value)
     # A proxy from the environment gets its own transport: it must verify too.
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
     async with PostHogClient(parse_host("https://posthog.example.com")) as client:
