@@ -18,7 +18,7 @@ import phguide
 from phguide.__main__ import build_parser
 from phguide.api._transport import tls_context
 from phguide.api.client import PostHogClient
-from phguide.core.hosts import parse_host
+from phguide.core.hosts import Host, parse_host
 from phguide.core.secret import Secret
 from phguide.demo import DEMO_EMAIL, DemoServer
 
@@ -94,18 +94,27 @@ async def test_keys_and_cookies_go_in_headers_never_in_the_url(demo_server: Demo
             return await super().handle_async_request(request)
 
     key = demo_server.issue_key(DEMO_EMAIL)
-    host = parse_host(demo_server.url)
+    app = parse_host(demo_server.url)
+    # The ingestion host is a different origin (another name for the same demo server), as on
+    # PostHog Cloud: a key sent to /flags is then caught, not taken for the app host.
+    port = app.app_url.rsplit(":", 1)[1]
+    host = Host("self-hosted", app.app_url, f"http://localhost:{port}")
     async with PostHogClient(host, personal_key=Secret(key), transport=Spy()) as client:
         user = await client.me()
         await client.all_projects(user)
         await client.current_key()
         await client.check_project_key(user.team.api_token if user.team else "phc_x")
     assert sent
+    to_ingestion = [r for r in sent if r.url.host == "localhost"]
+    assert [r.url.path for r in to_ingestion] == ["/flags"]
     for request in sent:
         url = str(request.url)
         assert key not in url and "personal_api_key" not in request.url.query.decode(), url
-        if request.url.host == host.app_url.split("://")[1].split(":")[0]:
-            # The key goes to the app host only, as a header.
-            assert request.headers.get("authorization") in (f"Bearer {key}", None)
+        if request.url.host == "localhost":
+            assert "authorization" not in request.headers, "a personal key went to /flags"
+            assert "cookie" not in request.headers
+        else:
+            # Every call to the app host carries the key, as a header.
+            assert request.headers.get("authorization") == f"Bearer {key}"
         body = request.content.decode()
         assert key not in body, f"the key in the body of {request.method} {request.url.path}"
