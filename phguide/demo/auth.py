@@ -29,6 +29,7 @@ from phguide.demo.wire import (
     ApiError,
     Request,
     Response,
+    blocked,
     invalid,
     json_response,
     not_authenticated,
@@ -156,16 +157,6 @@ def scope_allows(scopes: list[str], needed: str) -> bool:
         return False  # no scopes is no access (PostHog since 2026-03)
     obj, _, action = needed.partition(":")
     return needed in scopes or (action == "read" and f"{obj}:write" in scopes)
-
-
-def blocked(status: int) -> ApiError:
-    """`access_blocked`: PostHog's security rules refused the request (403 login, 401 else)."""
-    return ApiError(
-        status,
-        "authentication_error",
-        "access_blocked",
-        "This request has been blocked by PostHog's security rules.",
-    )
 
 
 def _bearer(req: Request) -> str | None:

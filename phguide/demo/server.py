@@ -408,15 +408,8 @@ class DemoServer:
     def approve_device(
         self, user_code: str, email: str, project_id: int, scopes: Iterable[str] | None = None
     ) -> None:
-        """Approve a device code as the `/cli/authorize` page does.
-
-        `scopes` are the boxes ticked on the page; None grants this version's default
-        (`CLI_SCOPES` when the server plays narrow device scopes).
-
-        Raises:
-            ValueError: The code is unknown or expired, the project is not the user's, or
-                the user is at the 10-key limit.
-        """
+        """Approve a device code as `/cli/authorize` does, with `scopes` ticked (None: the
+        default grant). Raises ValueError as the page refuses (code, project, 10 keys)."""
         with self.data.lock:
             device.approve(
                 self.state, user_code, email, project_id, None if scopes is None else list(scopes)

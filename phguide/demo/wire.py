@@ -230,3 +230,13 @@ def text_field(body: dict[str, Any], name: str, *, max_length: int | None = None
         # DRF would say `max_length`; the contract's table promises `invalid_input`.
         raise invalid(f"Ensure this field has no more than {max_length} characters.", name)
     return value
+
+
+def blocked(status: int) -> ApiError:
+    """`access_blocked`: PostHog's security rules refused the request (403 login, 401 else)."""
+    return ApiError(
+        status,
+        "authentication_error",
+        "access_blocked",
+        "This request has been blocked by PostHog's security rules.",
+    )
