@@ -28,6 +28,11 @@ ODD_TEXT = [
     "[b]bold[/b]",
     "[/]",
     "[link=https://evil.example]x[/link]",
+    "[ @click=app.quit]x[/]",
+    "Acme [EU] Corp",
+    "[$accent]x",
+    "[@click=",
+    "ends in a backslash\\",
     "<script>alert(1)</script>",
     "x" * 5000,
     "null\x00byte",
@@ -61,9 +66,14 @@ async def test_odd_emails_and_passwords_are_answered(
                 app.action_go("log-in")
                 await pilot.pause()
                 continue
-            text = login(app).query_one(ProblemBox).text
+            box = login(app).query_one(ProblemBox)
+            text = box.text
             assert text.strip(), f"no reason given for {email!r} / {password!r}"
             assert "Traceback" not in text
+            # Drawn exactly as written: nothing in it was read as markup.
+            drawn = box.query_one(".problem-text", Static).render()
+            assert getattr(drawn, "plain", None) == text
+            assert app.is_running
             # Sign-in failures lock the account out for a while: a reason too, but keep going.
             with demo_server.data.lock:
                 demo_server.state.login_failures.clear()
