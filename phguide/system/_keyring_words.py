@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Literal
 
 from phguide.core.secret import mask
+from phguide.core.text import clean
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
@@ -52,10 +53,44 @@ def describe(error: BaseException, secrets: Iterable[str]) -> str:
     """A short description of an exception with any secret value in it masked."""
     text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
     for value in secrets:
-        # A misbehaving backend could echo the value it was given; never let it through.
-        if value:
-            text = text.replace(value, mask(value))
-    return text if len(text) <= 200 else text[:197] + "..."
+        # A misbehaving backend could echo the value it was given, whole, in part, escaped,
+        # as bytes, hex or base64: any 8 characters of it in any of those forms hide the
+        # whole message.
+        if not value:
+            continue
+        text = text.replace(value, mask(value))
+        if _holds_part_of(text, value):
+            return f"{type(error).__name__} (its message is not shown: it held a secret)"
+    return clean(text if len(text) <= 200 else text[:197] + "...")
+
+
+_WINDOW = 8
+"""Characters of a secret in a row that make a message unsafe to show."""
+
+
+def _holds_part_of(text: str, value: str) -> bool:
+    import base64
+    import json
+
+    forms = {
+        value,
+        repr(value)[1:-1],
+        json.dumps(value)[1:-1],
+        value.encode().hex(),
+        base64.b64encode(value.encode()).decode(),
+    }
+    lowered = text.lower()
+    for form in forms:
+        form = form.lower()
+        if len(form) <= _WINDOW:
+            if form in lowered:
+                return True
+            continue
+        # PostHog's mask (`phx_...abcd`) holds no 8 characters in a row of the key.
+        for start in range(len(form) - _WINDOW + 1):
+            if form[start : start + _WINDOW] in lowered:
+                return True
+    return False
 
 
 def classify(error: BaseException) -> StoreState:

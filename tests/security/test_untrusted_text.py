@@ -100,3 +100,33 @@ def test_a_key_with_a_character_no_key_has_is_named(key: str) -> None:
 @pytest.mark.parametrize("key", ["phx_" + "A" * 40, "legacy-key_1234", "phc_a.b-c"])
 def test_keys_of_any_shape_pass_the_text_check(key: str) -> None:
     assert key_text_problem(key) is None
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        lambda v: f"could not store {v}",
+        lambda v: f"could not store {v[5:30]}",
+        lambda v: f"value={v!r}".replace("'", '"'),
+        lambda v: f"data {v.encode()!r}",
+        lambda v: f"hex {v.encode().hex()}",
+        lambda v: "b64 " + __import__("base64").b64encode(v.encode()).decode(),
+        lambda v: f"upper {v.upper()}",
+    ],
+)
+def test_keyring_errors_are_masked_whatever_their_form(shape: object) -> None:
+    from phguide.system._keyring_words import describe
+
+    secret = "phx_" + "Zq8wL1mN4bV7cX2" * 3
+    text = describe(RuntimeError(shape(secret)), [secret])  # type: ignore[operator]
+    assert secret[6:14] not in text and secret[6:14].lower() not in text.lower()
+    assert secret.encode().hex()[10:30] not in text
+    assert "RuntimeError" in text
+
+
+def test_keyring_errors_without_a_secret_stay_readable() -> None:
+    from phguide.system._keyring_words import describe
+
+    assert describe(RuntimeError("locked \x1b[2J"), ["phx_" + "q" * 30]) == (
+        "RuntimeError: locked \\x1b[2J"
+    )
