@@ -86,7 +86,7 @@ class PtyApp:
     def send(self, data: bytes, settle: float = 1.0, until: bytes | None = None) -> None:
         """Type bytes, then read what the app draws."""
         os.write(self.master, data)
-        self.read_for(settle if until is None else max(settle, 15.0), until)
+        self.read_for(settle if until is None else max(settle, 40.0), until)
 
     def finish(self, timeout: float = 20.0) -> int:
         """Wait for the process to exit (reading on), and return its status."""

@@ -54,6 +54,9 @@ def test_every_step_and_dialog_shows_hostile_names_as_text(tmp_path: Path) -> No
         app.read_for(30, until=b"Log in")
         app.send(b"2", settle=2)
         app.send(b"e", settle=2, until=b"Signed in")
+        # The project list first, waiting for it on a loaded machine, then every step.
+        app.send(b"3", settle=3, until=b"Acme [EU] Corp")
+        app.send(b"4", settle=3, until=b"Key [ @click=app.quit]")
         for step in (b"3", b"4", b"5", b"6", b"1", b"3"):
             app.send(step, settle=3)
             app.send(_sweep_mouse(), settle=2)
