@@ -109,7 +109,7 @@ async def _way_in(stage: Stage, pilot: Pilot[None], way: str, field: str) -> Non
     await _log_in(stage, pilot)
     screen = stage.app.screen
     tabs = screen.query_one("#login-ways", TabbedContent)
-    await pilot.press("tab")  # from the host picker to the tabs of the three ways
+    await pilot.press("shift+tab")  # from "Start browser approval" back to the tabs of the ways
     for _ in range(len(tabs.query("TabPane"))):
         if tabs.active == way:
             break
@@ -242,6 +242,52 @@ async def _usage(stage: Stage, pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
+LONG_ORG: Final = (
+    "Northwind Intergalactic Holographic Telemetry Consortium and Extraordinarily Verbosely "
+    "Named Organization International"
+)
+"""A 120-character organization name: the pictures show nothing is cut."""
+LONG_PROJECT: Final = (
+    "Marmalade Spectrograph Observatory Platform for Continuous Hedgerow Migration Analytics "
+    "and Quarterly Reporting Pipes"
+)
+LONG_LABEL: Final = "Nightly warehouse export for finance team"[:40]
+
+
+def _long_names(stage: Stage) -> None:
+    """Give the demo user a long-named organization and project and 10 keys, one long-labelled."""
+    from phguide.demo.data import DEMO_EMAIL, MEMBER
+
+    data = stage.demo.us.data
+    org = data.add_org(LONG_ORG[:120])
+    data.add_project(org, LONG_PROJECT[:120], project_id=3001)
+    user = data.users[DEMO_EMAIL]
+    user.memberships[org.id] = MEMBER
+    for n in range(7):
+        label = LONG_LABEL if n == 0 else f"Spare key {n}"
+        data.create_key(user, label, ["*"], created_at=data.seeded_at - 86400 * (n + 1))
+
+
+async def _long_project_list(stage: Stage, pilot: Pilot[None]) -> None:
+    _long_names(stage)
+    await _project_key(stage, pilot)
+    await pilot.press("end", "enter")
+    await settle(pilot)
+
+
+async def _ten_keys(stage: Stage, pilot: Pilot[None]) -> None:
+    _long_names(stage)
+    await _personal_keys(stage, pilot)
+
+
+async def _qr_full_screen(stage: Stage, pilot: Pilot[None]) -> None:
+    from phguide.ui.dialogs.qr_code import QRCodeDialog
+
+    await _device_code(stage, pilot)
+    await pilot.press("q")
+    await until(pilot, lambda: isinstance(stage.app.screen, QRCodeDialog), "the QR code")
+
+
 async def _troubleshoot(stage: Stage, pilot: Pilot[None]) -> None:
     await _sign_in(stage, pilot)
     await pilot.press("6")
@@ -253,8 +299,7 @@ async def _verdict(stage: Stage, pilot: Pilot[None]) -> None:
     await _troubleshoot(stage, pilot)
     # The EU project's key, checked on US Cloud: the region mix-up the guide warns about.
     token = stage.demo.eu.data.projects[5001].api_token
-    await pilot.press("k")
-    await paste(pilot, token)
+    await paste(pilot, token)  # the key field has the cursor when the step opens
     await pilot.press("enter")
     await settle(pilot)
     await until(pilot, lambda: stage.app.screen.query_one("#key-verdict").display, "a verdict")
@@ -266,8 +311,11 @@ SHOTS: Final[tuple[Shot, ...]] = (
     Shot("02b-second-factor", "The authenticator code prompt", _second_factor),
     Shot("02c-device-code", "Browser approval: the one-time code", _device_code),
     Shot("02d-region-mistake", "An account in the other region", _region_mistake),
+    Shot("02e-qr-code", "The approval URL as a QR code, full-screen", _qr_full_screen),
     Shot("03-project-key", "Step 3: the Project API key", _project_key),
+    Shot("03b-long-names", "A 120-character organization and project name", _long_project_list),
     Shot("04-personal-keys", "Step 4: your Personal API keys", _personal_keys),
+    Shot("04e-ten-keys", "10 of 10 keys, one with a 40-character label", _ten_keys),
     Shot("04b-create-key", "Creating a personal API key", _create_key),
     Shot("04c-new-key-once", "The new key, shown once", _new_key),
     Shot("04d-quit-guard", "Quitting before the new key is safe", _quit_guard),
