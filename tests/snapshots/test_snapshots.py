@@ -18,6 +18,9 @@ from phguide.screenshots import still_time as stopped_clocks
 
 SnapCompare = Callable[..., bool]
 
+# The demo's fixed ports (the pictures show them) allow one stage at a time: one worker.
+pytestmark = pytest.mark.xdist_group("snapshots")
+
 
 @pytest.fixture(scope="module", autouse=True)
 def _still_world() -> Iterator[None]:
