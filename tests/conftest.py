@@ -6,7 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from phguide.core.hosts import Clouds, parse_host, with_region
 from phguide.demo import DemoServer, demo_data
+from phguide.services import Services
+from phguide.system.clipboard import Clipboard, RecordingClipboard
+from phguide.system.credentials import MemoryStore
 
 
 @pytest.fixture(autouse=True)
@@ -28,3 +32,45 @@ def demo_server() -> Iterator[DemoServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def eu_server() -> Iterator[DemoServer]:
+    """A second demo server playing EU Cloud, with its own accounts."""
+    server = DemoServer(demo_data("eu")).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def clouds(demo_server: DemoServer, eu_server: DemoServer) -> Clouds:
+    """US Cloud is `demo_server`, EU Cloud is `eu_server`."""
+    return Clouds(
+        us=with_region(parse_host(demo_server.url), "us"),
+        eu=with_region(parse_host(eu_server.url), "eu"),
+    )
+
+
+@pytest.fixture
+def opened_urls() -> list[str]:
+    """Pages the app asked the browser to open."""
+    return []
+
+
+@pytest.fixture
+def services(clouds: Clouds, opened_urls: list[str]) -> Services:
+    """The app's services over `clouds`: keyring in memory, clipboard recorded, pages recorded."""
+
+    def open_url(url: str) -> bool:
+        opened_urls.append(url)
+        return True
+
+    return Services(
+        store=MemoryStore(),
+        clipboard=Clipboard(RecordingClipboard(), clear_after=45.0),
+        clouds=clouds,
+        host=clouds.us,
+        open_url=open_url,
+    )

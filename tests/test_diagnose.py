@@ -3,30 +3,14 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 
 import pytest
 
 from phguide.api.client import PostHogClient
 from phguide.core.diagnose import Diagnosis, classify, clean_key, diagnose_key
-from phguide.core.hosts import Clouds, Host, parse_host, with_region
+from phguide.core.hosts import Clouds, Host, parse_host
 from phguide.core.secret import Secret
-from phguide.demo import DEMO_EMAIL, EU_EMAIL, DemoServer, demo_data
-
-
-@pytest.fixture
-def eu() -> Iterator[DemoServer]:
-    server = DemoServer(demo_data("eu")).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def clouds(demo_server: DemoServer, eu: DemoServer) -> Clouds:
-    return Clouds(
-        us=with_region(parse_host(demo_server.url), "us"),
-        eu=with_region(parse_host(eu.url), "eu"),
-    )
+from phguide.demo import DEMO_EMAIL, EU_EMAIL, DemoServer
 
 
 def factory(host: Host, key: Secret | None) -> PostHogClient:
@@ -122,9 +106,9 @@ async def test_a_personal_key_says_who_which_scopes_projects_and_last_use(
 
 
 async def test_a_personal_key_of_the_other_region_is_found_there(
-    eu: DemoServer, clouds: Clouds
+    eu_server: DemoServer, clouds: Clouds
 ) -> None:
-    key = eu.issue_key(EU_EMAIL, "Reporting", ["*"])
+    key = eu_server.issue_key(EU_EMAIL, "Reporting", ["*"])
     diagnosis = await diagnose_key(key, clouds.us, clouds, factory, ask_other_region=True)
     assert diagnosis.valid is True
     assert diagnosis.host == clouds.eu
@@ -136,7 +120,7 @@ async def test_a_personal_key_of_the_other_region_is_found_there(
 
 
 async def test_a_revoked_personal_key_is_refused_by_both_regions(
-    demo_server: DemoServer, eu: DemoServer, clouds: Clouds
+    demo_server: DemoServer, eu_server: DemoServer, clouds: Clouds
 ) -> None:
     key = demo_server.issue_key(DEMO_EMAIL, "Old", ["*"])
     with demo_server.data.lock:
@@ -145,21 +129,21 @@ async def test_a_revoked_personal_key_is_refused_by_both_regions(
     assert diagnosis.valid is False
     assert diagnosis.host is None
     assert diagnosis.checked == ("US Cloud", "EU Cloud")
-    assert ("GET", "/api/users/@me/") in eu.requests_log
+    assert ("GET", "/api/users/@me/") in eu_server.requests_log
     [problem] = diagnosis.errors
     assert "does not accept this personal API key" in problem.message
     assert "deleted or rolled" in problem.fix
 
 
 async def test_a_personal_key_goes_to_the_other_region_only_when_asked(
-    eu: DemoServer, clouds: Clouds
+    eu_server: DemoServer, clouds: Clouds
 ) -> None:
-    key = eu.issue_key(EU_EMAIL, "Reporting", ["*"])
-    eu.clear_requests_log()
+    key = eu_server.issue_key(EU_EMAIL, "Reporting", ["*"])
+    eu_server.clear_requests_log()
     diagnosis = await diagnose_key(key, clouds.us, clouds, factory)
     assert diagnosis.valid is False
     assert diagnosis.checked == ("US Cloud",)
-    assert eu.requests_log == []
+    assert eu_server.requests_log == []
     assert "--host eu" in diagnosis.errors[0].fix
 
 
@@ -196,8 +180,8 @@ async def test_a_project_key_is_checked_through_flags(
     assert "Removed the quotes or punctuation around it." in diagnosis.notes
 
 
-async def test_a_project_key_of_the_other_region(eu: DemoServer, clouds: Clouds) -> None:
-    token = eu.data.projects[5001].api_token
+async def test_a_project_key_of_the_other_region(eu_server: DemoServer, clouds: Clouds) -> None:
+    token = eu_server.data.projects[5001].api_token
     diagnosis = await diagnose_key(token, clouds.us, clouds, factory)
     assert diagnosis.valid is True
     assert diagnosis.host == clouds.eu

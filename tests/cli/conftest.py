@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,9 +13,8 @@ import pytest
 from phguide.__main__ import build_parser
 from phguide.cli import run_subcommand
 from phguide.core.accounts import Accounts
-from phguide.core.hosts import Clouds, Host, parse_host, with_region
+from phguide.core.hosts import Clouds, Host
 from phguide.core.secret import Secret
-from phguide.demo import DemoServer, demo_data
 from phguide.system.credentials import MemoryStore
 
 
@@ -28,21 +26,6 @@ class Result:
 
     def json(self) -> Any:
         return json.loads(self.out)
-
-
-@pytest.fixture
-def eu() -> Iterator[DemoServer]:
-    server = DemoServer(demo_data("eu")).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def clouds(demo_server: DemoServer, eu: DemoServer) -> Clouds:
-    return Clouds(
-        us=with_region(parse_host(demo_server.url), "us"),
-        eu=with_region(parse_host(eu.url), "eu"),
-    )
 
 
 @dataclass

@@ -79,14 +79,14 @@ def test_status_with_a_revoked_key_exits_1(cli: Cli, demo_server: DemoServer) ->
 
 
 def test_status_with_a_key_of_the_other_region_exits_1_and_says_where(
-    cli: Cli, eu: DemoServer
+    cli: Cli, eu_server: DemoServer
 ) -> None:
-    key = eu.issue_key(EU_EMAIL, "EU", ["*"])
-    eu.clear_requests_log()
+    key = eu_server.issue_key(EU_EMAIL, "EU", ["*"])
+    eu_server.clear_requests_log()
     result = cli("status", env=key_env(key))
     assert result.status == 1
     # status never sends a personal key to the region the user did not choose.
-    assert eu.requests_log == []
+    assert eu_server.requests_log == []
     assert "--host eu" in result.out
     assert cli("status", "--host", "eu", env=key_env(key)).status == 0
     assert cli("status", env={**key_env(key), "POSTHOG_HOST": "eu"}).status == 0
@@ -214,12 +214,12 @@ def test_check_a_secret_key_with_its_project_token(cli: Cli, demo_server: DemoSe
     assert value not in good.out + wrong.out
 
 
-def test_check_json_for_a_personal_key_of_the_other_region(cli: Cli, eu: DemoServer) -> None:
-    key = eu.issue_key(EU_EMAIL, "EU", ["*"])
-    eu.clear_requests_log()
+def test_check_json_for_a_personal_key_of_the_other_region(cli: Cli, eu_server: DemoServer) -> None:
+    key = eu_server.issue_key(EU_EMAIL, "EU", ["*"])
+    eu_server.clear_requests_log()
     refused = cli("check", "--json", stdin=key)
     assert refused.status == 1
-    assert eu.requests_log == []
+    assert eu_server.requests_log == []
     result = cli("check", "--json", "--host", "eu", stdin=key)
     assert result.status == 0
     data = result.json()

@@ -86,10 +86,10 @@ def test_run_sets_the_variables_in_the_child_only(cli: Cli, demo_server: DemoSer
 
 
 def test_two_accounts_on_two_hosts_switch_and_token_follows(
-    cli: Cli, demo_server: DemoServer, eu: DemoServer
+    cli: Cli, demo_server: DemoServer, eu_server: DemoServer
 ) -> None:
     us_key = demo_server.issue_key(DEMO_EMAIL, "US key", ["*"])
-    eu_key = eu.issue_key(EU_EMAIL, "EU key", ["*"])
+    eu_key = eu_server.issue_key(EU_EMAIL, "EU key", ["*"])
     cli.hold(cli.clouds.eu, EU_EMAIL, eu_key)
     cli.hold(cli.clouds.us, DEMO_EMAIL, us_key)
     data = cli("status", "--json").json()
@@ -116,7 +116,7 @@ def test_two_accounts_on_two_hosts_switch_and_token_follows(
 
 
 def test_the_cli_variables_are_a_source_and_the_winner_is_named(
-    cli: Cli, demo_server: DemoServer, eu: DemoServer
+    cli: Cli, demo_server: DemoServer, eu_server: DemoServer
 ) -> None:
     key = demo_server.issue_key(DEMO_EMAIL, "CLI var", ["*"])
     only = cli("token", env={"POSTHOG_CLI_TOKEN": key})
@@ -124,7 +124,7 @@ def test_the_cli_variables_are_a_source_and_the_winner_is_named(
     both = cli("token", env={"POSTHOG_PERSONAL_API_KEY": key, "POSTHOG_CLI_API_KEY": "phx_other"})
     assert both.out == key + "\n"
     assert "using POSTHOG_PERSONAL_API_KEY" in both.err
-    eu_key = eu.issue_key(EU_EMAIL, "EU", ["*"])
+    eu_key = eu_server.issue_key(EU_EMAIL, "EU", ["*"])
     status = cli("status", "--json", env={"POSTHOG_CLI_HOST": "eu", "POSTHOG_CLI_API_KEY": eu_key})
     data = status.json()
     assert data["host_source"] == "POSTHOG_CLI_HOST" and data["host"]["region"] == "eu"

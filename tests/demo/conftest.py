@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from phguide.demo import DEMO_EMAIL, DemoServer, demo_data
+from phguide.demo import DEMO_EMAIL, DemoServer
 from tests.demo.helpers import Http
 
 
@@ -22,10 +20,3 @@ def session(demo_server: DemoServer) -> Http:
     client = Http(demo_server.url)
     assert client.login(DEMO_EMAIL).status == 200
     return client
-
-
-@pytest.fixture
-def eu_demo() -> Iterator[DemoServer]:
-    """A server playing EU Cloud, with its own accounts."""
-    with DemoServer(demo_data("eu")) as server:
-        yield server

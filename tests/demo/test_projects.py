@@ -227,8 +227,8 @@ def test_trailing_slash_optional(session: Http, path: str) -> None:
     assert session.get(path).status == 200
 
 
-def test_eu_accounts_differ(eu_demo: DemoServer) -> None:
-    http = Http(eu_demo.url)
+def test_eu_accounts_differ(eu_server: DemoServer) -> None:
+    http = Http(eu_server.url)
     assert http.login(DEMO_EMAIL).error() == (400, "invalid_credentials", None)
 
 

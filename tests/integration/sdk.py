@@ -28,7 +28,8 @@ from phguide.system.clipboard import Clipboard, RecordingClipboard
 from phguide.system.credentials import MemoryStore
 from phguide.ui.app import PhGuideApp
 from phguide.ui.screens.usage import COPY_KEYS, UsageScreen
-from tests.ui.sessions import key_session, settle, sign_in
+from tests.helpers import settle
+from tests.ui.sessions import key_session, sign_in
 
 JS_DIR = Path(__file__).resolve().parents[1] / "js"
 """`package.json` and `package-lock.json` of the npm packages the tests run."""

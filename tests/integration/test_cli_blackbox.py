@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from phguide.core.sources import HOST_VARIABLES, KEY_VARIABLES
-from phguide.demo import DEMO_EMAIL, EU_EMAIL, DemoServer, demo_data
+from phguide.demo import DEMO_EMAIL, EU_EMAIL, DemoServer
 from tests.integration.conftest import SecretService
 
 pytestmark = pytest.mark.integration
@@ -55,13 +55,6 @@ def phguide(secret_service: SecretService, tmp_path: Path) -> Iterator[Phguide]:
     settings = tmp_path / "settings" / "config.json"
     for host in json.loads(settings.read_text())["hosts"] if settings.exists() else ():
         run("logout", "--host", host)
-
-
-@pytest.fixture
-def eu_server() -> Iterator[DemoServer]:
-    server = DemoServer(demo_data("eu")).start()
-    yield server
-    server.stop()
 
 
 def test_login_token_run_and_no_key(phguide: Phguide, demo_server: DemoServer) -> None:

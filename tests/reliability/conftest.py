@@ -14,9 +14,6 @@ from phguide.api.errors import PostHogError
 from phguide.demo import DemoServer
 from phguide.demo.faults import Fault, FaultKind
 
-# The app's fixtures (demo servers as both clouds, memory keyring, recording clipboard).
-from tests.ui.conftest import eu_server, opened_urls, services  # noqa: F401
-
 PHASES = (
     "login",
     "second factor",

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import io
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,9 +20,9 @@ from phguide.__main__ import build_parser
 from phguide.api.client import PostHogClient
 from phguide.cli import run_subcommand
 from phguide.core.diagnose import Diagnosis, diagnose_key
-from phguide.core.hosts import Clouds, Host, parse_host, with_region
+from phguide.core.hosts import Clouds, Host
 from phguide.core.secret import Secret
-from phguide.demo import DEMO_EMAIL, DemoServer, demo_data
+from phguide.demo import DEMO_EMAIL, DemoServer
 from phguide.system.credentials import MemoryStore
 
 from .conftest import Injector, assert_no_html
@@ -53,7 +52,7 @@ async def _no_wait(seconds: float) -> None:
 @dataclass
 class World:
     us: DemoServer
-    eu: DemoServer
+    eu_server: DemoServer
     clouds: Clouds
     timeout: float = 5.0
 
@@ -62,16 +61,8 @@ class World:
 
 
 @pytest.fixture
-def world(demo_server: DemoServer) -> Iterator[World]:
-    eu = DemoServer(demo_data("eu")).start()
-    try:
-        clouds = Clouds(
-            us=with_region(parse_host(demo_server.url), "us"),
-            eu=with_region(parse_host(eu.url), "eu"),
-        )
-        yield World(demo_server, eu, clouds)
-    finally:
-        eu.stop()
+def world(demo_server: DemoServer, eu_server: DemoServer, clouds: Clouds) -> World:
+    return World(demo_server, eu_server, clouds)
 
 
 def _plan(world: World, inject: Injector, phase: str, fault: str, paths: list[str]) -> None:

@@ -26,7 +26,7 @@ from phguide.ui.dialogs.create_key import CreateKeyDialog
 from phguide.ui.dialogs.second_factor import SecondFactorDialog
 from phguide.ui.screens.personal_keys import PersonalKeysScreen
 from phguide.ui.widgets.problem import ProblemBox
-from tests.ui.conftest import SIZE
+from tests.helpers import SIZE, wait_for
 from tests.ui.sessions import password_session, sign_in
 from tests.ui.test_login import (
     code_dialog_ready,
@@ -35,7 +35,6 @@ from tests.ui.test_login import (
     open_way,
     start_device_flow,
     submit_password,
-    wait_for,
 )
 
 from .conftest import Injector, assert_no_html

@@ -6,9 +6,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-# The app's fixtures (demo servers as both clouds, memory keyring, recording clipboard).
-from tests.ui.conftest import eu_server, opened_urls, services  # noqa: F401
-
 
 @dataclass
 class SecurityReport:

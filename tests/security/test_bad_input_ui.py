@@ -16,8 +16,8 @@ from phguide.services import Services
 from phguide.ui.app import PhGuideApp
 from phguide.ui.dialogs.second_factor import SecondFactorDialog
 from phguide.ui.widgets.problem import ProblemBox
-from tests.ui.conftest import SIZE
-from tests.ui.test_login import code_dialog_ready, login, open_way, submit_password, wait_for
+from tests.helpers import SIZE, wait_for
+from tests.ui.test_login import code_dialog_ready, login, open_way, submit_password
 
 from .conftest import REPORT
 

@@ -41,7 +41,7 @@ from phguide.ui.dialogs.confirm import ConfirmDialog
 from phguide.ui.dialogs.create_key import CreateKeyDialog
 from phguide.ui.screens.personal_keys import PersonalKeysScreen
 from phguide.ui.steps import STEPS
-from tests.ui.conftest import SIZE
+from tests.helpers import SIZE
 from tests.ui.test_login import enter_code, open_way, start_device_flow, submit_password
 
 from .conftest import REPORT

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from textual.pilot import Pilot
-
 from phguide.api.client import PostHogClient
 from phguide.core.secret import Secret
 from phguide.core.state import AuthMethod, Session
@@ -50,10 +48,3 @@ async def key_session(
 def sign_in(app: PhGuideApp, session: Session) -> None:
     """Hand the session to the app the way the log-in screen does."""
     app.post_message(messages.SignedIn(session))
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let posted messages start their workers, wait for them all, then let the screen update."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()

@@ -17,8 +17,8 @@ from phguide.services import Services
 from phguide.ui.app import PhGuideApp
 from phguide.ui.screens.personal_keys import PersonalKeysScreen
 from phguide.ui.widgets.fresh_key import FreshKeyPanel
-from tests.ui.conftest import SIZE
-from tests.ui.sessions import password_session, settle, sign_in
+from tests.helpers import SIZE, settle
+from tests.ui.sessions import password_session, sign_in
 
 
 async def test_key_created_and_saved_in_the_app_is_found_by_the_subcommands(

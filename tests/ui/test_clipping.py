@@ -27,9 +27,10 @@ from phguide.ui.dialogs.create_key import CreateKeyDialog
 from phguide.ui.dialogs.qr_code import QRCodeDialog
 from phguide.ui.dialogs.second_factor import SecondFactorDialog
 from phguide.ui.widgets.device_code import DeviceCodePanel
+from tests.helpers import settle
 from tests.ui.clipping import clipped
 from tests.ui.rendered import lines
-from tests.ui.sessions import password_session, settle, sign_in
+from tests.ui.sessions import password_session, sign_in
 
 SIZES = [(80, 24), (110, 34), (200, 50)]
 LONG_ORG = (

@@ -12,8 +12,8 @@ from phguide.ui.app import PhGuideApp
 from phguide.ui.dialogs.confirm import ConfirmDialog
 from phguide.ui.screens.personal_keys import PersonalKeysScreen
 from phguide.ui.widgets.fresh_key import FreshKeyPanel
-from tests.ui.conftest import SIZE
-from tests.ui.sessions import password_session, settle, sign_in
+from tests.helpers import SIZE, settle
+from tests.ui.sessions import password_session, sign_in
 
 
 def _headless(services: Services) -> None:

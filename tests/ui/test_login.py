@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from textual.pilot import Pilot
@@ -31,7 +30,7 @@ from phguide.ui.widgets.device_code import DeviceCodePanel
 from phguide.ui.widgets.fresh_key import FreshKeyPanel
 from phguide.ui.widgets.host_picker import HostPicker
 from phguide.ui.widgets.problem import ProblemBox
-from tests.ui.conftest import SIZE
+from tests.helpers import SIZE, settle, wait_for
 
 WEB_APP = 1001
 """The demo user's first project."""
@@ -48,22 +47,6 @@ def demo_server() -> Iterator[DemoServer]:
 
 
 # -- helpers ----------------------------------------------------------------------------------
-
-
-async def wait_for(pilot: Pilot[None], condition: Callable[[], object], what: str) -> None:
-    """Let the app run until `condition` holds (a dialog is up, a code is shown)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 15
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.02)
-
-
-async def settle(app: PhGuideApp, pilot: Pilot[None]) -> None:
-    """Wait for every worker, then for the screen to catch up."""
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def login(app: PhGuideApp) -> LoginScreen:
@@ -138,7 +121,7 @@ async def test_password_without_second_factor(services: Services) -> None:
     app = PhGuideApp(services, start="log-in")
     async with app.run_test(size=SIZE) as pilot:
         await submit_password(pilot, app, DEMO_EMAIL, DEMO_PASSWORD)
-        await settle(app, pilot)
+        await settle(pilot)
         session = app.state.session
         assert session is not None and session.method == "password"
         assert session.user is not None and session.user.email == DEMO_EMAIL
@@ -168,7 +151,7 @@ async def test_totp_wrong_then_right_and_remembered(
         )
         assert "not valid" in str(app.screen.query_one("#second-factor-error", Static).render())
         await pilot.press(*demo_server.current_totp(TOTP_EMAIL), "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         session = app.state.session
         assert session is not None and session.user is not None
         assert session.user.email == TOTP_EMAIL
@@ -183,7 +166,7 @@ async def test_escape_in_the_code_dialog_cancels_the_sign_in(services: Services)
         await submit_password(pilot, app, TOTP_EMAIL, DEMO_PASSWORD)
         await wait_for(pilot, lambda: code_dialog_ready(app), "the dialog")
         await pilot.press("escape")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
         assert app.state.session is None
         assert "cancelled" in app.status
@@ -195,7 +178,7 @@ async def test_backup_code(services: Services, demo_server: DemoServer) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await submit_password(pilot, app, TOTP_EMAIL, DEMO_PASSWORD)
         await enter_code(pilot, app, code)
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.state.session is not None
     # A backup code works once: the server has used it up.
     assert code not in demo_server.backup_codes(TOTP_EMAIL)
@@ -208,12 +191,12 @@ async def test_second_login_skips_totp_with_saved_cookies(
     async with app.run_test(size=SIZE) as pilot:
         await submit_password(pilot, app, TOTP_EMAIL, DEMO_PASSWORD)
         await enter_code(pilot, app, demo_server.current_totp(TOTP_EMAIL))
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.state.session is not None
         await pilot.press("2")
         await pilot.pause()
         await submit_password(pilot, app, TOTP_EMAIL, DEMO_PASSWORD)
-        await settle(app, pilot)
+        await settle(pilot)
         assert not isinstance(app.screen, SecondFactorDialog)
         assert app.current_mode == "project-key"
 
@@ -246,7 +229,7 @@ async def test_emailed_code_with_resend(services: Services, demo_server: DemoSer
         second = demo_server.last_emailed_code(EMAIL_CODE_EMAIL)
         assert second is not None and second != first
         await pilot.press(*second, "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         session = app.state.session
         assert session is not None and session.user is not None
         assert session.user.email == EMAIL_CODE_EMAIL
@@ -258,7 +241,7 @@ async def test_sso_precheck_sends_to_browser_approval(
     app = PhGuideApp(services, start="log-in")
     async with app.run_test(size=SIZE) as pilot:
         await submit_password(pilot, app, SSO_EMAIL, DEMO_PASSWORD)
-        await settle(app, pilot)
+        await settle(pilot)
         assert "Google" in error_text(app)
         screen = login(app)
         assert screen.query_one("#login-ways", TabbedContent).active == "way-device"
@@ -283,7 +266,7 @@ async def test_account_errors_have_their_own_text(
     app = PhGuideApp(services, start="log-in")
     async with app.run_test(size=SIZE) as pilot:
         await submit_password(pilot, app, email, password)
-        await settle(app, pilot)
+        await settle(pilot)
         assert expected in error_text(app)
         assert app.state.session is None
 
@@ -293,7 +276,7 @@ async def test_lockout_after_failed_sign_ins(services: Services) -> None:
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(6):
             await submit_password(pilot, app, DEMO_EMAIL, "wrong-password")
-            await settle(app, pilot)
+            await settle(pilot)
         text = error_text(app)
         assert "locked" in text and "10 minutes" in text
 
@@ -312,7 +295,7 @@ async def test_throttling_and_proxy_errors(
     app = PhGuideApp(services, start="log-in")
     async with app.run_test(size=SIZE) as pilot:
         await submit_password(pilot, app, DEMO_EMAIL, DEMO_PASSWORD)
-        await settle(app, pilot)
+        await settle(pilot)
         text = error_text(app)
         assert expected in text
         assert "<html" not in text.lower()
@@ -323,14 +306,14 @@ async def test_wrong_region_offers_the_other_and_succeeds(services: Services) ->
     app = PhGuideApp(services, start="log-in")
     async with app.run_test(size=SIZE) as pilot:
         await submit_password(pilot, app, EU_EMAIL, DEMO_PASSWORD)
-        await settle(app, pilot)
+        await settle(pilot)
         text = error_text(app)
         assert "your account may be in EU Cloud." in text
         assert text.count("EU Cloud") == 1  # said once, not twice
         button = login(app).query_one("#other-region-button", Button)
         assert button.display and app.focused is button
         await pilot.press("ctrl+r")
-        await settle(app, pilot)
+        await settle(pilot)
         session = app.state.session
         assert session is not None and session.host == services.clouds.eu
         assert session.user is not None and session.user.email == EU_EMAIL
@@ -347,7 +330,7 @@ async def test_server_stopped_mid_login_then_app_still_works(
         await wait_for(pilot, lambda: code_dialog_ready(app), "the dialog")
         demo_server.stop()
         await pilot.press(*code, "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         text = error_text(app)
         assert "Traceback" not in text
         assert app.state.session is None
@@ -356,7 +339,7 @@ async def test_server_stopped_mid_login_then_app_still_works(
         login(app).query_one(HostPicker).select(services.clouds.eu)
         await pilot.pause()
         await submit_password(pilot, app, EU_EMAIL, DEMO_PASSWORD)
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.state.session is not None
 
 
@@ -371,7 +354,7 @@ async def test_cancel_a_slow_sign_in(services: Services, demo_server: DemoServer
         )
         assert progress.display
         await pilot.press("escape")
-        await settle(app, pilot)
+        await settle(pilot)
         assert not progress.display
         assert "cancelled" in app.status
         assert app.state.session is None
@@ -399,7 +382,7 @@ async def test_device_flow_approved(
         await wait_for(pilot, lambda: clipboard.copies, "the copy")
         assert clipboard.copies == [code.browser_url]
         demo_server.approve_device(code.user_code, DEMO_EMAIL, WEB_APP)
-        await settle(app, pilot)
+        await settle(pilot)
 
         session = app.state.session
         assert session is not None and session.method == "device"
@@ -427,7 +410,7 @@ async def test_device_key_kept_on_screen_when_the_keyring_fails(
         panel = await start_device_flow(pilot, app)
         assert panel.code is not None
         demo_server.approve_device(panel.code.user_code, DEMO_EMAIL, WEB_APP)
-        await settle(app, pilot)
+        await settle(pilot)
         # Not signed in yet: the key PostHog will never show again comes first.
         assert app.state.session is None
         fresh_panel = login(app).query_one(FreshKeyPanel)
@@ -446,7 +429,7 @@ async def test_device_key_kept_on_screen_when_the_keyring_fails(
         assert clipboard.copies == [value.reveal()]
         await wait_for(pilot, lambda: not app.state.unsafe_fresh_keys(), "the key to be safe")
         await pilot.press("x")
-        await settle(app, pilot)
+        await settle(pilot)
         session = app.state.session
         assert session is not None and session.personal_key == value
         assert app.current_mode == "project-key"
@@ -493,7 +476,7 @@ async def test_device_flow_expired(services: Services, demo_server: DemoServer) 
     async with app.run_test(size=SIZE) as pilot:
         await start_device_flow(pilot, app)
         demo_server.clock.advance(601)
-        await settle(app, pilot)
+        await settle(pilot)
         assert "expired" in error_text(app)
         start = login(app).query_one("#device-start", Button)
         assert start.display and str(start.label) == "Start again"
@@ -514,7 +497,7 @@ async def test_device_flow_cancelled_without_a_browser(
             "the no-browser note",
         )
         await pilot.press("escape")
-        await settle(app, pilot)
+        await settle(pilot)
         assert panel.code is None and not panel.display
         assert "cancelled" in app.status
         assert app.state.session is None
@@ -529,7 +512,7 @@ async def test_device_flow_unsupported(services: Services, demo_server: DemoServ
         screen = login(app)
         screen.query_one("#device-start", Button).focus()
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         text = error_text(app)
         assert "does not offer browser approval" in text
         assert "email and password" in text
@@ -549,11 +532,11 @@ async def test_pasted_key_valid_and_saved(services: Services, demo_server: DemoS
         # Pasted from a .env file or a chat, with quotes and spaces around it.
         field.value = f' "{value}" '
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert "belongs to Max Hedgehog" in text_of(app, "#key-result-text")
         assert app.state.session is None
         await pilot.press("s")
-        await settle(app, pilot)
+        await settle(pilot)
         session = app.state.session
         assert session is not None and session.method == "pasted"
         assert session.personal_key == Secret(value)
@@ -572,11 +555,11 @@ async def test_pasted_key_without_user_read(services: Services, demo_server: Dem
         field.value = value
         field.focus()
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert "user:read" in text_of(app, "#key-result-text")
         assert not login(app).query_one("#key-save").display
         await pilot.press("enter")  # Continue is focused
-        await settle(app, pilot)
+        await settle(pilot)
         session = app.state.session
         assert session is not None and session.user is None and session.method == "pasted"
 
@@ -589,7 +572,7 @@ async def test_pasted_key_invalid_offers_other_region(services: Services) -> Non
         field.value = "phx_" + "x" * 35
         field.focus()
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         text = error_text(app)
         assert "not valid" in text and "EU Cloud" in text
         assert app.state.session is None
@@ -607,7 +590,7 @@ async def test_pasted_wrong_kind_of_key_is_explained_without_a_request(
         assert "Project API key" in text_of(app, "#pasted-key-feedback")
         before = len(demo_server.requests_log)
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert "Project API key" in error_text(app)
         assert len(demo_server.requests_log) == before
 
@@ -631,7 +614,7 @@ async def test_key_from_the_environment(services: Services, demo_server: DemoSer
         assert value not in text_of(app, "#env-key-note")
         login(app).query_one("#env-key-use", Button).focus()
         await pilot.press("e")
-        await settle(app, pilot)
+        await settle(pilot)
         session = app.state.session
         assert session is not None and session.method == "environment"
         assert session.user is not None and session.user.email == DEMO_EMAIL
@@ -658,7 +641,7 @@ async def test_host_picker_validates_a_self_hosted_url(
         assert picker.host is not None and picker.host.app_url == demo_server.url
         # A self-hosted address on loopback may use http, and signing in there works.
         await submit_password(pilot, app, DEMO_EMAIL, DEMO_PASSWORD)
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.state.session is not None
 
 
@@ -718,7 +701,7 @@ async def test_demo_accounts_and_code_hint(services: Services, demo_server: Demo
         code = demo_server.current_totp(TOTP_EMAIL)
         assert code in hint
         await pilot.press(*code, "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.state.session is not None
 
 
@@ -728,7 +711,7 @@ async def test_demo_key_approves_device_flow(services: Services, demo_server: De
     async with app.run_test(size=SIZE) as pilot:
         await start_device_flow(pilot, app)
         await pilot.press("a")
-        await settle(app, pilot)
+        await settle(pilot)
         session = app.state.session
         assert session is not None and session.method == "device"
 

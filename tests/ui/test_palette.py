@@ -13,9 +13,9 @@ from phguide.core.state import FreshKey
 from phguide.services import Services
 from phguide.ui.app import PhGuideApp
 from phguide.ui.screenshot import mask_secrets
-from tests.ui.conftest import SIZE
+from tests.helpers import SIZE, settle
 from tests.ui.rendered import lines
-from tests.ui.sessions import password_session, settle, sign_in
+from tests.ui.sessions import password_session, sign_in
 
 NEVER_ON_A_FRESH_LOG_IN = {"Copy new key", "Done", "Reveal", "I have it", "Use saved key"}
 

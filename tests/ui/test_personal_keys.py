@@ -21,8 +21,8 @@ from phguide.ui.dialogs.confirm import ConfirmDialog
 from phguide.ui.dialogs.create_key import CreateKeyDialog
 from phguide.ui.screens.personal_keys import PersonalKeysScreen
 from phguide.ui.widgets.fresh_key import WARNING, FreshKeyPanel
-from tests.ui.conftest import SIZE
-from tests.ui.sessions import key_session, password_session, settle, sign_in
+from tests.helpers import SIZE, settle
+from tests.ui.sessions import key_session, password_session, sign_in
 
 
 def _recording(services: Services) -> RecordingClipboard:

@@ -14,8 +14,8 @@ from phguide.ui.app import PhGuideApp
 from phguide.ui.screens.project_key import ProjectKeyScreen
 from phguide.ui.widgets.project_list import ProjectIndex, ProjectList
 from phguide.ui.widgets.secret_field import KeyBox
-from tests.ui.conftest import SIZE
-from tests.ui.sessions import key_session, password_session, settle, sign_in
+from tests.helpers import SIZE, settle
+from tests.ui.sessions import key_session, password_session, sign_in
 
 
 def _recording(services: Services) -> RecordingClipboard:

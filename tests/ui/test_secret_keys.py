@@ -12,8 +12,8 @@ from phguide.ui.app import PhGuideApp
 from phguide.ui.dialogs.confirm import ConfirmDialog
 from phguide.ui.dialogs.secret_keys import SecretKeysDialog
 from phguide.ui.widgets.fresh_key import FreshKeyPanel
-from tests.ui.conftest import SIZE
-from tests.ui.sessions import key_session, password_session, settle, sign_in
+from tests.helpers import SIZE, settle
+from tests.ui.sessions import key_session, password_session, sign_in
 
 WEB_APP = 1001
 ACME_STOREFRONT = 2001

@@ -10,7 +10,7 @@ from phguide.services import Services
 from phguide.ui.app import PhGuideApp
 from phguide.ui.screens.key_types import KeyTypesScreen
 from phguide.ui.steps import STEPS
-from tests.ui.conftest import SIZE
+from tests.helpers import SIZE
 
 
 async def test_starts_on_key_types_with_both_panels(services: Services) -> None:

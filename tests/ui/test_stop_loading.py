@@ -7,8 +7,13 @@ from textual.widgets import Static
 from phguide.demo.server import DemoServer
 from phguide.services import Services
 from phguide.ui.app import PhGuideApp
-from tests.ui.conftest import SIZE
-from tests.ui.sessions import password_session, settle, sign_in
+from tests.helpers import SIZE, settle, wait_for
+from tests.ui.sessions import password_session, sign_in
+
+
+def _asked(server: DemoServer, part: str) -> bool:
+    """Whether the server has received a GET whose path contains `part` (and may be stalling it)."""
+    return any(method == "GET" and part in path for method, path in server.requests_log)
 
 
 async def test_escape_stops_a_slow_project_listing_and_r_lists_again(
@@ -18,7 +23,7 @@ async def test_escape_stops_a_slow_project_listing_and_r_lists_again(
     app = PhGuideApp(services)
     async with app.run_test(size=SIZE) as pilot:
         sign_in(app, await password_session(services))
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: _asked(demo_server, "/projects/"), "the project listing")
         assert app.current_mode == "project-key"
         assert app.screen.query_one("#project-key-loading").display
         await pilot.press("escape")
@@ -43,7 +48,7 @@ async def test_escape_stops_a_slow_key_listing(services: Services, demo_server: 
         sign_in(app, await password_session(services))
         await settle(pilot)
         await pilot.press("4")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: _asked(demo_server, "/api/personal_api_keys"), "the listing")
         await pilot.press("escape")
         await pilot.pause()
         error = str(app.screen.query_one("#personal-keys-error", Static).render())

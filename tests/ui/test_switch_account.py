@@ -12,8 +12,7 @@ from phguide.core.secret import Secret
 from phguide.demo import DEMO_EMAIL, EU_EMAIL, TOTP_EMAIL, DemoServer
 from phguide.services import Services
 from phguide.ui.app import PhGuideApp
-from tests.ui.conftest import SIZE
-from tests.ui.sessions import settle
+from tests.helpers import SIZE, settle
 
 
 async def test_the_palette_switches_to_another_held_key(services: Services) -> None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
-
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
@@ -15,8 +12,8 @@ from phguide.demo.server import DemoServer
 from phguide.services import Services
 from phguide.ui.app import PhGuideApp
 from phguide.ui.screens.troubleshoot import TroubleshootScreen
-from tests.ui.conftest import SIZE
-from tests.ui.sessions import key_session, settle, sign_in
+from tests.helpers import SIZE, settle, wait_for
+from tests.ui.sessions import key_session, sign_in
 
 
 def _screen(app: PhGuideApp) -> TroubleshootScreen:
@@ -50,16 +47,6 @@ async def _check(pilot: Pilot[None], app: PhGuideApp, value: str) -> Diagnosis:
     # The key is never on screen: only its mask (the field itself shows bullets).
     assert value.strip() not in verdict + app.status
     return diagnosis
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], object], what: str) -> None:
-    """Let the app run until `condition` holds (a request is under way)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 15
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.02)
 
 
 async def test_signed_out_checklist_and_where_checks_go(services: Services) -> None:
@@ -216,7 +203,7 @@ async def test_a_slow_check_shows_progress_and_escape_cancels_it(
         await pilot.press("k")
         app.screen.query_one("#key-input", Input).value = key
         await pilot.press("enter")
-        await until(pilot, lambda: ("GET", "/api/users/@me/") in demo_server.requests_log, "me")
+        await wait_for(pilot, lambda: ("GET", "/api/users/@me/") in demo_server.requests_log, "me")
         progress = app.screen.query_one("#key-progress")
         assert progress.display
         assert f"Checking {key[:4]}...{key[-4:]} on US Cloud" in _text(app, "#key-progress-text")
@@ -266,7 +253,7 @@ async def test_a_new_check_replaces_a_running_one(
         field = app.screen.query_one("#key-input", Input)
         field.value = key
         await pilot.press("enter")
-        await until(pilot, lambda: ("GET", "/api/users/@me/") in demo_server.requests_log, "me")
+        await wait_for(pilot, lambda: ("GET", "/api/users/@me/") in demo_server.requests_log, "me")
         diagnosis = await _check(pilot, app, demo_server.data.projects[1002].api_token)
         assert diagnosis.kind == "project"
         assert not app.screen.query_one("#key-progress").display

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import shutil
 import stat
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,9 +20,9 @@ from phguide.ui.app import PhGuideApp
 from phguide.ui.dialogs.confirm import ConfirmDialog
 from phguide.ui.dialogs.env_file import EnvFileDialog
 from phguide.ui.screens.usage import ResourceLink, SnippetPanel, UsageScreen
-from tests.ui.conftest import SIZE
+from tests.helpers import SIZE, settle, wait_for
 from tests.ui.rendered import lines
-from tests.ui.sessions import key_session, settle, sign_in
+from tests.ui.sessions import key_session, sign_in
 
 
 def _recording(services: Services) -> RecordingClipboard:
@@ -40,16 +38,6 @@ def _code(app: PhGuideApp, snippet_id: str) -> str:
 
 def _text(app: PhGuideApp, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).render())
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], object], what: str) -> None:
-    """Let the app run until `condition` holds (a worker has put up its next dialog)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 15
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.02)
 
 
 async def _signed_in_on_usage(
@@ -170,7 +158,7 @@ async def test_write_env_replaces_in_place_and_offers_to_git_ignore(
         assert isinstance(app.screen, ConfirmDialog)  # replace the existing key?
         await pilot.press("y")
         # The file is written in a thread, then git is asked, then the next question comes up.
-        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the git question")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the git question")
         assert "Git does not ignore .env" in str(app.screen.query_one("#dialog-title").render())
         await pilot.press("enter")  # Enter takes the safe answer: yes, ignore it
         await settle(pilot)
@@ -248,7 +236,7 @@ async def test_f_picks_a_framework_and_o_opens_the_docs(
         assert "NEXT_PUBLIC_POSTHOG_KEY=" in _code(app, "dotenv")
         assert "Next.js" in _text(app, "#usage-context")
         await pilot.press("w")
-        await until(pilot, lambda: isinstance(app.screen, EnvFileDialog), "the .env dialog")
+        await wait_for(pilot, lambda: isinstance(app.screen, EnvFileDialog), "the .env dialog")
         assert app.screen.query_one("#env-file-path", Input).value == "./.env.local"
         await pilot.press("escape")
         await pilot.pause()
