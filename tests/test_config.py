@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from phguide.system import files as files_module
 from phguide.system.config import (
     LEGACY_KEY_ID,
     Config,
@@ -86,7 +85,7 @@ def test_a_failed_write_leaves_the_old_file(
     def fail(*args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(files_module.os, "replace", fail)
+    monkeypatch.setattr(os, "replace", fail)
     with pytest.raises(ConfigError, match="No space left on device"):
         save_config(Config(last_host="https://eu.posthog.com"), path)
     assert load_config(path).last_host == "https://us.posthog.com"
@@ -102,7 +101,7 @@ def test_a_write_interrupted_midway_leaves_the_old_file(
     def crash(fd: int) -> None:
         raise KeyboardInterrupt  # the process dies between writing and renaming
 
-    monkeypatch.setattr(files_module.os, "fsync", crash)
+    monkeypatch.setattr(os, "fsync", crash)
     with pytest.raises(KeyboardInterrupt):
         save_config(Config(last_host="https://eu.posthog.com"), path)
     assert load_config(path).last_host == "https://us.posthog.com"
@@ -195,7 +194,7 @@ def test_atomic_write_never_exposes_the_text(
         seen.append(mode(Path(source)))
         real_replace(source, target)
 
-    monkeypatch.setattr(files_module.os, "replace", spy)
+    monkeypatch.setattr(os, "replace", spy)
     old_umask = os.umask(0)
     try:
         atomic_write(tmp_path / "f", "secret")

@@ -30,7 +30,7 @@ def run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     [
         ("-m", "ruff", "check", "."),
         ("-m", "ruff", "format", "--check", "."),
-        ("-m", "mypy"),  # strict, on phguide/ (see [tool.mypy] in pyproject.toml)
+        ("-m", "mypy"),  # strict, on phguide/ and tests/ (see [tool.mypy] in pyproject.toml)
     ],
     ids=["ruff-check", "ruff-format", "mypy"],
 )
