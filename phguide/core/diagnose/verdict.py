@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any, Literal, NamedTuple
 
 from phguide.api.models import KeyKind
 from phguide.core.hosts import Host
 from phguide.core.scopes import describe
+from phguide.core.when import ago, parse_time
 
 Severity = Literal["error", "warning"]
 RowKind = Literal["fact", "explain", "verdict", "note", "problem", "warning"]
@@ -174,22 +175,10 @@ def _host_url(host: Host, kind: KeyKind) -> str:
 
 
 def _when(iso: str) -> str:
-    try:
-        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
+    moment = parse_time(iso)
+    if moment is None:
         return iso
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    seconds = (datetime.now(UTC) - moment).total_seconds()
-    if seconds < 60:
-        ago = "just now"
-    elif seconds < 3600:
-        ago = f"{int(seconds // 60)} minutes ago"
-    elif seconds < 86_400:
-        ago = f"{int(seconds // 3600)} hours ago"
-    else:
-        ago = f"{int(seconds // 86_400)} days ago"
-    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC ({ago})"
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC ({ago(moment)})"
 
 
 @dataclass

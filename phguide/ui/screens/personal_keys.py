@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import ClassVar, Final
 
 from rich.text import Text
@@ -25,6 +24,7 @@ from phguide.api.errors import (
 )
 from phguide.api.models import NewPersonalApiKey, Organization, OrgProjects, PersonalApiKey
 from phguide.core.state import METHOD_WORDS, FreshKey, Session
+from phguide.core.when import ago, parse_time
 from phguide.ui import messages
 from phguide.ui.dialogs.confirm import ConfirmDialog
 from phguide.ui.dialogs.create_key import CreateKeyDialog, KeySpec, ProjectChoice
@@ -681,20 +681,8 @@ def _when(stamp: str | None, never: str = "") -> str:
     """A timestamp as "today", "3 days ago" or a date."""
     if not stamp:
         return never
-    try:
-        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return stamp[:10]
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    days = (datetime.now(UTC) - moment).days
-    if days <= 0:
-        return "today"
-    if days == 1:
-        return "yesterday"
-    if days < 60:
-        return f"{days} days ago"
-    return moment.strftime("%Y-%m-%d")
+    moment = parse_time(stamp)
+    return stamp[:10] if moment is None else ago(moment, by_day=True)
 
 
 async def _projects_or_none(session: Session) -> list[OrgProjects] | None:

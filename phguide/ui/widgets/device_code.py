@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -13,6 +11,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from phguide.api.models import DeviceCode
+from phguide.core.when import CLOCK
 from phguide.ui.widgets.qr_code import QRCode, qr_size
 
 TEXT_MIN_WIDTH = 24
@@ -75,7 +74,7 @@ class DeviceCodePanel(Vertical):
         self.query_one("#device-url", Static).update(url)
         self.query_one("#device-browser-note", Static).update("Opening your browser…")
         self.query_one(QRCode).set_data(code.browser_url)
-        self._deadline = time.monotonic() + code.expires_in
+        self._deadline = CLOCK.monotonic() + code.expires_in
         if self._timer is None:
             self._timer = self.set_interval(1.0, self._tick, name="device-countdown")
         else:
@@ -105,13 +104,13 @@ class DeviceCodePanel(Vertical):
 
     def sync(self, seconds_left: float) -> None:
         """Reset the countdown to the client's own measure of the time left."""
-        self._deadline = time.monotonic() + seconds_left
+        self._deadline = CLOCK.monotonic() + seconds_left
         self._tick()
 
     @property
     def seconds_left(self) -> float:
         """Seconds until the code expires."""
-        return max(0.0, self._deadline - time.monotonic())
+        return max(0.0, self._deadline - CLOCK.monotonic())
 
     # -- the QR code --------------------------------------------------------------------------
     def on_resize(self, event: events.Resize) -> None:
