@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+from textual import events
 from textual.pilot import Pilot
 
 SIZE = (110, 34)
@@ -33,6 +34,12 @@ async def wait_for(
         if loop.time() > deadline:
             raise TimedOut(f"timed out waiting for {what}")
         await pilot.pause(0.02)
+
+
+async def paste(pilot: Pilot[Any], text: str) -> None:
+    """Paste text into the focused field, as a terminal does: one event, not a key per letter."""
+    pilot.app.post_message(events.Paste(text))
+    await pilot.pause()
 
 
 async def settle(pilot: Pilot[Any]) -> None:

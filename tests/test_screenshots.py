@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from phguide.demo.data import DEMO_PASSWORD
-from phguide.screenshots import NARROW_DIR, SHOTS, expected_files
+from tests.scenes import NARROW_DIR, SHOTS, expected_files
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "screenshots"
@@ -32,7 +32,7 @@ def svgs(folder: Path) -> list[Path]:
 def test_the_committed_set_is_what_the_script_names() -> None:
     committed = sorted(path.relative_to(SCREENSHOTS).as_posix() for path in svgs(SCREENSHOTS))
     assert committed == sorted(expected_files()), (
-        "screenshots/ differs from what `python -m phguide.screenshots` writes: run it"
+        "screenshots/ differs from what `python -m scripts.screenshots` writes: run it"
     )
 
 

@@ -1,9 +1,9 @@
 """Snapshot tests: every screen and dialog the screenshot script pictures, at 110×34 and 80×24.
 
-Each test drives the real app over fresh demo servers to the shot's state (the same scenes as
-`python -m phguide.screenshots`), with the clocks stopped, and compares the SVG with the one
-under `__snapshots__/`. After an intended change: `python -m pytest tests/snapshots
---snapshot-update`, look at the new pictures, and commit them.
+Each test drives the real app over fresh demo servers to the shot's state (the scenes of
+`tests/scenes.py`, which `python -m scripts.screenshots` saves), with the clocks stopped, and
+compares the SVG with the one under `__snapshots__/`. After an intended change:
+`python -m pytest tests/snapshots --snapshot-update`, look at the new pictures, commit them.
 """
 
 from __future__ import annotations
@@ -13,19 +13,15 @@ from functools import partial
 
 import pytest
 
-from phguide.screenshots import NARROW, SHOTS, WIDE, Shot, port_lock, run_before, start_stage
-from phguide.screenshots import still_time as stopped_clocks
+from tests.scenes import NARROW, SHOTS, WIDE, Shot, run_before, start_stage, still_time
 
 SnapCompare = Callable[..., bool]
 
-# The demo's fixed ports (the pictures show them) allow one stage at a time: one worker.
-pytestmark = pytest.mark.xdist_group("snapshots")
 
-
-@pytest.fixture(scope="module", autouse=True)
-def _still_world() -> Iterator[None]:
-    """The demo's fixed ports held, and every clock the pictures show stopped."""
-    with port_lock(), stopped_clocks():
+@pytest.fixture(autouse=True)
+def _still_time() -> Iterator[None]:
+    """Every clock the pictures show stopped."""
+    with still_time():
         yield
 
 

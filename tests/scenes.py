@@ -1,24 +1,34 @@
-"""`python -m phguide.screenshots`: drive the app over the demo servers and save every screen."""
+"""The scenes the pictures show: the app driven over the demo servers to each state.
+
+`scripts/screenshots.py` saves them as `screenshots/`; `tests/snapshots` compares them with
+`tests/snapshots/__snapshots__/`. Both run a scene on a `Stage` with the clocks stopped.
+"""
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import contextlib
-import sys
-import tempfile
 import time
-import types
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
-from pathlib import Path
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final
 from unittest import mock
 
+import httpx
+from rich.style import Style
+from rich.text import Text
+from textual.color import Gradient
+from textual.widgets import LoadingIndicator
+
+from tests.helpers import TimedOut, paste, settle, wait_for
+
 if TYPE_CHECKING:
+    from textual.app import RenderResult
     from textual.pilot import Pilot
 
+    from phguide.api.client import PostHogClient
+    from phguide.core.hosts import Host
+    from phguide.core.secret import Secret
     from phguide.factory import DemoClouds
     from phguide.ui.app import PhGuideApp
 
@@ -30,18 +40,14 @@ NARROW_DIR: Final = "narrow"
 
 START: Final = datetime(2026, 6, 1, 9, 30, tzinfo=UTC).timestamp()
 """The moment the pictures are taken: the demo's clock and the app's "today" stand still here."""
-PORTS: Final = (8010, 8011)
-"""The demo's US and EU ports. The pictures show them, so they are fixed."""
+SHOWN_PORTS: Final = (8010, 8011)
+"""The demo's US and EU ports as the pictures show them; the servers listen on free ports."""
 SEED: Final = 2026
 """Seeds the demo's new key values and device codes."""
 STILL_FRAMES: Final = 3
 """A picture is taken once this many frames in a row, 50 ms apart, came out the same."""
 
 Scene = Callable[["Stage", "Pilot[None]"], Awaitable[None]]
-
-
-class ScreenshotError(Exception):
-    """A scene could not reach the state it pictures; the message says where it stopped."""
 
 
 @dataclass
@@ -61,45 +67,14 @@ class Shot:
     scene: Scene
 
 
-# -- waiting ----------------------------------------------------------------------------------
-async def until(
-    pilot: Pilot[None], done: Callable[[], bool], what: str, timeout: float = 20.0
-) -> None:
-    """Let the app run until `done()` holds.
-
-    Raises:
-        ScreenshotError: It did not happen within `timeout` seconds.
-    """
-    deadline = time.monotonic() + timeout
-    while not done():
-        if time.monotonic() > deadline:
-            raise ScreenshotError(f"timed out waiting for {what}")
-        await pilot.pause(0.02)
-
-
-async def paste(pilot: Pilot[None], text: str) -> None:
-    """Paste text into the focused field, as a terminal does: one event, not a key per letter."""
-    from textual import events
-
-    pilot.app.post_message(events.Paste(text))
-    await pilot.pause()
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let posted messages start their workers, wait for them all, then let the screen update."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 # -- the scenes -------------------------------------------------------------------------------
 async def _key_types(stage: Stage, pilot: Pilot[None]) -> None:
-    await until(pilot, lambda: stage.app.current_mode == "key-types", "the first step")
+    await wait_for(pilot, lambda: stage.app.current_mode == "key-types", "the first step")
 
 
 async def _log_in(stage: Stage, pilot: Pilot[None]) -> None:
     await pilot.press("enter")  # the first step's "Log in"
-    await until(pilot, lambda: stage.app.current_mode == "log-in", "the log-in step")
+    await wait_for(pilot, lambda: stage.app.current_mode == "log-in", "the log-in step")
 
 
 async def _way_in(stage: Stage, pilot: Pilot[None], way: str, field: str) -> None:
@@ -115,7 +90,7 @@ async def _way_in(stage: Stage, pilot: Pilot[None], way: str, field: str) -> Non
             break
         await pilot.press("right")
     await pilot.press("tab")
-    await until(pilot, lambda: screen.focused is screen.query_one(field), f"the field {field}")
+    await wait_for(pilot, lambda: screen.focused is screen.query_one(field), f"the field {field}")
 
 
 async def _password_form(stage: Stage, pilot: Pilot[None], email: str) -> None:
@@ -134,7 +109,7 @@ async def _sign_in(stage: Stage, pilot: Pilot[None], email: str | None = None) -
 
     await _password_form(stage, pilot, email or DEMO_EMAIL)
     await pilot.press("enter")
-    await until(pilot, lambda: stage.app.state.session is not None, "the sign-in")
+    await wait_for(pilot, lambda: stage.app.state.session is not None, "the sign-in")
     await settle(pilot)
 
 
@@ -144,7 +119,7 @@ async def _second_factor(stage: Stage, pilot: Pilot[None]) -> None:
 
     await _password_form(stage, pilot, TOTP_EMAIL)
     await pilot.press("enter")
-    await until(
+    await wait_for(
         pilot,
         lambda: isinstance(stage.app.screen, SecondFactorDialog),
         "the second-factor prompt",
@@ -159,15 +134,15 @@ async def _device_code(stage: Stage, pilot: Pilot[None]) -> None:
     screen.query_one("#device-start").focus()
     await pilot.press("enter")
     panel = screen.query_one(DeviceCodePanel)
-    await until(pilot, lambda: panel.code is not None, "the one-time code")
-    await until(
+    await wait_for(pilot, lambda: panel.code is not None, "the one-time code")
+    await wait_for(
         pilot,
         lambda: "Opened" in str(screen.query_one("#device-browser-note").render()),
         "the browser",
     )
     body = screen.query_one("#body")
     # On a short terminal the code then scrolls into view.
-    await until(pilot, lambda: body.scroll_y > 0 or body.max_scroll_y == 0, "the code in view")
+    await wait_for(pilot, lambda: body.scroll_y > 0 or body.max_scroll_y == 0, "the code in view")
 
 
 async def _region_mistake(stage: Stage, pilot: Pilot[None]) -> None:
@@ -177,7 +152,7 @@ async def _region_mistake(stage: Stage, pilot: Pilot[None]) -> None:
     await _password_form(stage, pilot, EU_EMAIL)
     await pilot.press("enter")
     await settle(pilot)
-    await until(
+    await wait_for(
         pilot,
         lambda: stage.app.screen.query_one("#other-region-button").display,
         "the offer of the other region",
@@ -186,14 +161,14 @@ async def _region_mistake(stage: Stage, pilot: Pilot[None]) -> None:
 
 async def _project_key(stage: Stage, pilot: Pilot[None]) -> None:
     await _sign_in(stage, pilot)
-    await until(pilot, lambda: stage.app.current_mode == "project-key", "the project key step")
+    await wait_for(pilot, lambda: stage.app.current_mode == "project-key", "the project key step")
     await settle(pilot)
 
 
 async def _personal_keys(stage: Stage, pilot: Pilot[None]) -> None:
     await _sign_in(stage, pilot)
     await pilot.press("4")
-    await until(pilot, lambda: stage.app.current_mode == "personal-keys", "the personal keys")
+    await wait_for(pilot, lambda: stage.app.current_mode == "personal-keys", "the personal keys")
     await settle(pilot)
 
 
@@ -202,7 +177,7 @@ async def _create_key(stage: Stage, pilot: Pilot[None]) -> None:
 
     await _personal_keys(stage, pilot)
     await pilot.press("n")
-    await until(
+    await wait_for(
         pilot, lambda: isinstance(stage.app.screen, CreateKeyDialog), "the create-key dialog"
     )
     await paste(pilot, "Server integration")
@@ -212,7 +187,7 @@ async def _new_key(stage: Stage, pilot: Pilot[None]) -> None:
     await _create_key(stage, pilot)
     await pilot.press("enter")
     await settle(pilot)
-    await until(pilot, lambda: stage.app.screen.query_one("#fresh-key-panel").display, "the key")
+    await wait_for(pilot, lambda: stage.app.screen.query_one("#fresh-key-panel").display, "the key")
 
 
 async def _quit_guard(stage: Stage, pilot: Pilot[None]) -> None:
@@ -220,7 +195,7 @@ async def _quit_guard(stage: Stage, pilot: Pilot[None]) -> None:
 
     await _new_key(stage, pilot)
     await pilot.press("ctrl+q")
-    await until(pilot, lambda: isinstance(stage.app.screen, ConfirmDialog), "the quit guard")
+    await wait_for(pilot, lambda: isinstance(stage.app.screen, ConfirmDialog), "the quit guard")
 
 
 async def _usage(stage: Stage, pilot: Pilot[None]) -> None:
@@ -233,12 +208,12 @@ async def _usage(stage: Stage, pilot: Pilot[None]) -> None:
     await paste(pilot, key)
     await pilot.press("enter")  # check it with PostHog
     await settle(pilot)
-    await until(pilot, lambda: screen.focused is screen.query_one("#key-save"), "the check")
+    await wait_for(pilot, lambda: screen.focused is screen.query_one("#key-save"), "the check")
     await pilot.press("enter")  # save it in the keyring and continue
-    await until(pilot, lambda: stage.app.state.session is not None, "the sign-in")
+    await wait_for(pilot, lambda: stage.app.state.session is not None, "the sign-in")
     await settle(pilot)
     await pilot.press("5")
-    await until(pilot, lambda: stage.app.current_mode == "usage", "the usage step")
+    await wait_for(pilot, lambda: stage.app.current_mode == "usage", "the usage step")
     await settle(pilot)
 
 
@@ -291,7 +266,7 @@ async def _qr_full_screen(stage: Stage, pilot: Pilot[None]) -> None:
 async def _troubleshoot(stage: Stage, pilot: Pilot[None]) -> None:
     await _sign_in(stage, pilot)
     await pilot.press("6")
-    await until(pilot, lambda: stage.app.current_mode == "troubleshoot", "troubleshooting")
+    await wait_for(pilot, lambda: stage.app.current_mode == "troubleshoot", "troubleshooting")
     await settle(pilot)
 
 
@@ -302,7 +277,7 @@ async def _verdict(stage: Stage, pilot: Pilot[None]) -> None:
     await paste(pilot, token)  # the key field has the cursor when the step opens
     await pilot.press("enter")
     await settle(pilot)
-    await until(pilot, lambda: stage.app.screen.query_one("#key-verdict").display, "a verdict")
+    await wait_for(pilot, lambda: stage.app.screen.query_one("#key-verdict").display, "a verdict")
 
 
 SHOTS: Final[tuple[Shot, ...]] = (
@@ -333,76 +308,102 @@ def expected_files() -> list[str]:
 
 
 # -- a still world ----------------------------------------------------------------------------
-class _FrozenDatetime(datetime):
-    """`datetime` whose `now` is `START`, for "3 days ago"."""
-
-    @classmethod
-    def now(cls, tz: tzinfo | None = None) -> _FrozenDatetime:
-        return cls.fromtimestamp(START, tz)
-
-
 @contextlib.contextmanager
 def still_time() -> Iterator[None]:
-    """Stop every clock that a picture shows, so each run draws the same pixels.
+    """Stop every clock a picture shows, so each run draws the same pixels.
 
-    The demo's own clock is frozen by `start_stage`; this freezes the app's side: relative dates
-    ("3 days ago"), the device code's countdown, and the phase of the loading indicator's dots.
+    The app's clock ("3 days ago", the device code's countdown) and the phase of Textual's
+    loading dots; the demo's own clock is frozen by `start_stage`.
     """
-    import textual.widgets._loading_indicator as loading
+    from phguide.core.when import CLOCK
 
-    import phguide.core.diagnose.verdict
-    import phguide.ui.screens.personal_keys
-    import phguide.ui.widgets.device_code
-
-    monotonic = types.SimpleNamespace(monotonic=lambda: 1000.0)
-    with contextlib.ExitStack() as stack:
-        stack.enter_context(mock.patch.object(loading, "time", lambda: 0.0))
-        stack.enter_context(mock.patch.object(phguide.ui.widgets.device_code, "time", monotonic))
-        for module in (phguide.ui.screens.personal_keys, phguide.core.diagnose.verdict):
-            stack.enter_context(mock.patch.object(module, "datetime", _FrozenDatetime))
-        yield
-
-
-@contextlib.contextmanager
-def port_lock() -> Iterator[None]:
-    """Hold the demo's fixed ports for this process (screenshots and snapshot tests take turns)."""
-    import fcntl
-
-    path = Path(tempfile.gettempdir()) / "phguide-screenshots.lock"
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
+    saved = CLOCK.wall, CLOCK.monotonic
+    CLOCK.wall, CLOCK.monotonic = (lambda: START), (lambda: 1000.0)
+    try:
+        with mock.patch.object(LoadingIndicator, "render", _first_dots):
             yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        CLOCK.wall, CLOCK.monotonic = saved
+
+
+def _first_dots(self: LoadingIndicator) -> RenderResult:
+    """What `LoadingIndicator.render` draws the moment it starts: its dots, never moving.
+
+    Textual's own drawing with no time elapsed (its clock is not public, so it is redrawn here).
+    """
+    if self.app.animation_level == "none":
+        return Text("Loading...")
+    _, _, background, color = self.colors
+    gradient = Gradient(
+        (0.0, background.blend(color, 0.1)), (0.7, color), (1.0, color.lighten(0.1))
+    )
+    blends = [(-dot / 8) % 1 for dot in range(5)]
+    dots = [
+        ("\u25cf ", Style.from_color(gradient.get_color((1 - blend) ** 2).rich_color))
+        for blend in blends
+    ]
+    indicator = Text.assemble(*dots)
+    indicator.rstrip()
+    return indicator
+
+
+class ShownPorts(httpx.AsyncBaseTransport):
+    """Reaches the demo's free ports while every URL, and so every picture, shows the fixed ones.
+
+    Only the connection goes elsewhere: the `Host` header keeps the shown port, so the demo's
+    answers (a device code's URL, redirects) show it too.
+    """
+
+    def __init__(self, ports: dict[int, int]) -> None:
+        self._ports = ports
+        self._network = httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        port = request.url.port
+        if port in self._ports:
+            request.url = request.url.copy_with(port=self._ports[port])
+        return await self._network.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._network.aclose()
 
 
 @contextlib.contextmanager
 def start_stage() -> Iterator[Stage]:
-    """Fresh demo servers on the fixed ports, and the app as a user with an account sees it.
+    """Fresh demo servers on free ports, and the app as a user with an account sees it.
 
-    The demo's accounts panel and its stand-in approval are left out (they are what `--demo`
-    adds); the script approves in the browser's place. The keyring is in memory, the clipboard
-    a recorder, and "opening the browser" succeeds without opening one.
-
-    Raises:
-        ScreenshotError: A fixed port is taken.
+    The app is told the demo's hosts are on `SHOWN_PORTS`; its clients reach the real ports
+    through `ShownPorts`. The demo's accounts panel and its stand-in approval are left out
+    (they are what `--demo` adds); the scene approves in the browser's place. The keyring is
+    in memory, the clipboard a recorder, and "opening the browser" succeeds without opening one.
     """
+    from phguide.api.client import PostHogClient
+    from phguide.core.hosts import Clouds, parse_host, with_region
     from phguide.demo.clock import DemoClock
     from phguide.factory import demo_services, start_demo
     from phguide.system.clipboard import Clipboard, RecordingClipboard
     from phguide.ui.app import PhGuideApp
 
-    try:
-        demo = start_demo(clock=DemoClock(START, frozen=True), ports=PORTS, seed=SEED)
-    except OSError as error:
-        raise ScreenshotError(
-            f"the demo needs ports {PORTS[0]} and {PORTS[1]}, which the pictures show: {error}"
-        ) from None
+    demo = start_demo(clock=DemoClock(START, frozen=True), seed=SEED)
     # No device-flow poll may land while a picture is taken: it would move the countdown.
     demo.us.state.device_interval = 60
+    us, eu = SHOWN_PORTS
+    ports = {us: demo.us.port, eu: demo.eu.port}
+    shown = Clouds(
+        us=with_region(parse_host(f"http://127.0.0.1:{us}"), "us"),
+        eu=with_region(parse_host(f"http://127.0.0.1:{eu}"), "eu"),
+    )
+
+    def client(host: Host, key: Secret | None) -> PostHogClient:
+        return PostHogClient(host, personal_key=key, transport=ShownPorts(ports))
+
+    def login_client(host: Host, cookies: dict[str, Secret]) -> PostHogClient:
+        return PostHogClient(host, remember_cookies=cookies or None, transport=ShownPorts(ports))
+
     try:
         services = demo_services(demo, Clipboard(RecordingClipboard()))
+        services.clouds, services.host = shown, shown.us
+        services.client_factory, services.login_client_factory = client, login_client
         services.demo = None
         services.open_url = lambda url: True
         yield Stage(PhGuideApp(services), demo)
@@ -410,14 +411,14 @@ def start_stage() -> Iterator[Stage]:
         demo.stop()
 
 
-async def _still_picture(pilot: Pilot[None]) -> None:
+async def still_picture(pilot: Pilot[None]) -> None:
     """Make what is on screen the same every run: no blinking cursor, no toast, no animation.
 
     Then wait until the picture stops changing: a scroll the app asked for after its last
     message (a box scrolled into view) is deferred and animated, and must have ended.
 
     Raises:
-        ScreenshotError: The screen was still changing after 10 seconds.
+        TimedOut: The screen was still changing after 30 seconds (a busy machine is slow).
     """
     from textual.widgets import Input
 
@@ -426,11 +427,11 @@ async def _still_picture(pilot: Pilot[None]) -> None:
     for screen in app.screen_stack:
         for field in screen.query(Input):
             field.cursor_blink = False
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30  # the real clock: the app's is stopped
     last, same = "", 0
     while same < STILL_FRAMES:
         if time.monotonic() > deadline:
-            raise ScreenshotError("the screen kept changing")
+            raise TimedOut("timed out waiting for a still picture: the screen kept changing")
         await pilot.pause(0.05)
         await pilot.wait_for_scheduled_animations()
         frame = app.export_screenshot()
@@ -443,72 +444,11 @@ async def staged(shot: Shot, size: tuple[int, int]) -> AsyncIterator[Stage]:
     """Run the app at a size and bring it to a shot's state; the app stops on leaving."""
     with start_stage() as stage:
         async with stage.app.run_test(size=size) as pilot:
-            await shot.scene(stage, pilot)
-            await _still_picture(pilot)
+            await run_before(shot, stage, pilot)
             yield stage
 
 
 async def run_before(shot: Shot, stage: Stage, pilot: Pilot[None]) -> None:
     """A shot's scene and the still picture, for a snapshot test's `run_before`."""
     await shot.scene(stage, pilot)
-    await _still_picture(pilot)
-
-
-async def take(shots: Sequence[Shot], size: tuple[int, int], folder: Path) -> list[Path]:
-    """Save one SVG per shot at a size into a folder; returns the files written."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for shot in shots:
-        async with staged(shot, size) as stage:
-            path = stage.app.save_screenshot(filename=f"{shot.name}.svg", path=str(folder))
-        written.append(Path(path))
-        print(f"  {folder / shot.name}.svg", file=sys.stderr)
-    return written
-
-
-def _size(text: str) -> tuple[int, int]:
-    try:
-        columns, lines = (int(part) for part in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not COLUMNSxLINES, like 110x34") from None
-    if columns < 40 or lines < 12:
-        raise argparse.ArgumentTypeError("at least 40x12")
-    return columns, lines
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Regenerate the screenshots; returns the exit status."""
-    parser = argparse.ArgumentParser(
-        prog="python -m phguide.screenshots",
-        description="Drive phguide over its demo servers and save an SVG of every screen "
-        f"(and an {NARROW[0]}x{NARROW[1]} set in {NARROW_DIR}/).",
-    )
-    parser.add_argument("--out", type=Path, default=Path("screenshots"), help="output folder")
-    parser.add_argument("--size", type=_size, default=WIDE, help="COLUMNSxLINES (110x34)")
-    parser.add_argument(
-        "--only", metavar="PREFIX", help="only the shots whose names start with this"
-    )
-    args = parser.parse_args(argv)
-    shots = [shot for shot in SHOTS if not args.only or shot.name.startswith(args.only)]
-    if not shots:
-        parser.error(f"no shot starts with {args.only!r}")
-    out: Path = args.out
-    try:
-        with port_lock(), still_time():
-            asyncio.run(take(shots, args.size, out))
-            asyncio.run(take(shots, NARROW, out / NARROW_DIR))
-    except ScreenshotError as error:
-        print(f"screenshots: {error}", file=sys.stderr)
-        return 1
-    if not args.only:
-        # Regenerated from nothing: a picture no shot names any more is stale.
-        expected = set(expected_files())
-        for stale in sorted([*out.glob("*.svg"), *(out / NARROW_DIR).glob("*.svg")]):
-            if stale.relative_to(out).as_posix() not in expected:
-                stale.unlink()
-                print(f"  removed {stale}", file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    await still_picture(pilot)

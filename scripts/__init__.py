@@ -1,0 +1,1 @@
+"""Tooling for phguide's repository (not shipped in the wheel)."""
