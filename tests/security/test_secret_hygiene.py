@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 from textual.worker import Worker
@@ -323,14 +324,11 @@ async def test_the_walkthrough_and_every_subcommand_leak_no_secret(
         raised.append(self)
 
     monkeypatch.setattr(HostError, "__init__", host_error_init, raising=False)
-    original_run = Worker._run
 
-    async def recording_run(self: Worker[Any], app: Any) -> None:
-        await original_run(self, app)
-        if self.error is not None:
-            raised.append(self.error)
-
-    monkeypatch.setattr(Worker, "_run", recording_run)
+    def record_failed_worker(message: Message) -> None:
+        # Textual's public hook on every message: a worker that failed says so in one.
+        if isinstance(message, Worker.StateChanged) and message.worker.error is not None:
+            raised.append(message.worker.error)
 
     # Every URL any client asks for.
     urls: list[str] = []
@@ -347,7 +345,7 @@ async def test_the_walkthrough_and_every_subcommand_leak_no_secret(
     shots: list[tuple[str, str]] = []
     try:
         app = PhGuideApp(services, start="log-in")
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, message_hook=record_failed_worker) as pilot:
             await _walkthrough(app, pilot, demo_server, shots)
 
         # The subcommands, as a user runs them after the walkthrough (in a thread: each runs
