@@ -15,9 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "phguide"
 
-FOUNDATION = frozenset(
-    {"phguide", "phguide.core.secret", "phguide.core.hosts", "phguide.core.text"}
-)
+FOUNDATION = frozenset({"phguide.core.secret", "phguide.core.hosts", "phguide.core.text"})
 """What every layer may use besides `phguide.__version__`: the `Secret` type, `Host`, and the one
 place server text is cleaned. They import nothing of phguide's but each other."""
 
@@ -25,12 +23,19 @@ MAY_IMPORT = {
     "api": {"api"},
     "system": {"system"},
     "core": {"core", "api", "system"},
-    "cli": {"cli", "core", "api", "system", "services"},
+    "cli": {"cli", "core", "api", "system", "services", "factory"},
     "ui": {"ui", "core", "api", "system", "services"},
     "demo": {"demo"},
 }
 """The parts of phguide each layer may import (besides `FOUNDATION`): arrows point down only.
-The wiring (`__main__`, `factory`, `services`) sits above them all."""
+The wiring (`__main__`, `factory`, `services`) sits above them all; the CLI starts the demo
+through the factory, as `__main__` does for the app."""
+
+KNOWN = {
+    ("phguide.cli.completion", "phguide.__main__"): "completion reads the whole command line, "
+    "which __main__ builds; build_parser belongs in cli/",
+}
+"""Arrows that still point up, each with what would fix it. Remove an entry once fixed."""
 
 ONLY_IN = {"textual": {"ui"}, "argparse": {"cli", "demo", "__main__"}}
 """Outside packages only some parts of phguide may import."""
@@ -93,6 +98,8 @@ def violations(files: list[Path]) -> list[str]:
                     found.append(f"{module} imports {target} (the foundation imports no layer)")
                     continue
                 allowed = MAY_IMPORT.get(layer)
+                if (module, target) in KNOWN:
+                    continue
                 if allowed is not None and layer_of(target) not in allowed:
                     found.append(f"{module} imports {target} (it is above {layer} or beside it)")
             elif top in ONLY_IN and layer not in ONLY_IN[top]:
@@ -108,6 +115,9 @@ def test_every_import_in_phguide_points_down() -> None:
     assert len(files) > 30  # the scan sees the package
     problems = violations(files)
     assert problems == [], "layer contract broken:\n" + "\n".join(problems)
+    # A known exception that is gone must leave the list, so the list stays true.
+    imports = {(module_name(path), target) for path in files for target in imported(path)}
+    assert set(KNOWN) <= imports, f"fixed, remove from KNOWN: {set(KNOWN) - imports}"
 
 
 @pytest.mark.parametrize(
@@ -116,7 +126,7 @@ def test_every_import_in_phguide_points_down() -> None:
         ("api/bad.py", "from phguide.core.state import Session", "above"),
         ("api/bad.py", "from ..system import credentials", "above"),
         ("core/bad.py", "def f():\n    from phguide.ui import app", "above"),
-        ("core/bad.py", "import argparse", "only cli, demo, __main__ may"),
+        ("core/bad.py", "import argparse", "only __main__, cli, demo may"),
         ("factory.py", "import textual.app", "only ui may"),
         ("system/bad.py", "from textual.app import App", "only ui may"),
         ("cli/bad.py", "from phguide.ui.app import PhGuideApp", "above"),
