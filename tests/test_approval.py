@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from phguide.api.client import PostHogClient
@@ -29,10 +31,10 @@ async def _no_wait(seconds: float) -> None:
 
 
 @pytest.fixture
-def narrow() -> DemoServer:
+def narrow() -> Iterator[DemoServer]:
     server = DemoServer(device_scopes="narrow")
     server.start()
-    yield server  # type: ignore[misc]
+    yield server
     server.stop()
 
 

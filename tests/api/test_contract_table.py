@@ -35,7 +35,7 @@ from phguide.demo import DemoServer
 from phguide.demo.data import DEMO_EMAIL, DEMO_PASSWORD
 
 # (section, status, code, class) as the contract lists them.
-CONTRACT: list[tuple[str, int, str, type[ApiError]]] = [
+CONTRACT: list[tuple[str, int, str, type[PostHogError]]] = [
     ("§2", 400, "invalid_credentials", InvalidCredentials),
     ("§2", 400, "required", InvalidInput),
     ("§2", 400, "blank", InvalidInput),

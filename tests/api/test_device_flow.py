@@ -51,6 +51,7 @@ async def test_single_polls_pending_then_authorized_once(
     assert result.personal_api_key.reveal().startswith("phx_")
     assert result.project_id == WEB_APP
     assert result.label.startswith("CLI - Web app - ")
+    assert result.scopes is not None
     assert "project:read" in result.scopes and "user:read" in result.scopes
     # Handed out once: the server has forgotten the code.
     with pytest.raises(DeviceCodeExpired):

@@ -242,7 +242,7 @@ def test_check_of_a_key_with_a_non_ascii_character_exits_1_unsent(
     assert demo_server.requests_log == []
     as_json = cli("check", "--json", stdin="phx_" + "a" * 20 + "ü" + "b" * 20)
     assert as_json.status == 1
-    assert as_json.json()["valid"] is False  # type: ignore[index]
+    assert as_json.json()["valid"] is False
 
 
 def test_check_an_invalid_key_exits_1(cli: Cli) -> None:

@@ -88,7 +88,12 @@ def test_the_browser_launcher_never_gets_another_scheme(
 
     opened: list[str] = []
     monkeypatch.setattr(browser, "can_open_browser", lambda *a: True)
-    monkeypatch.setattr(webbrowser, "open", lambda u, new=0: opened.append(u) or True)
+
+    def open_page(url: str, new: int = 0) -> bool:
+        opened.append(url)
+        return True
+
+    monkeypatch.setattr(webbrowser, "open", open_page)
     assert browser.open_in_browser(url) is False
     assert opened == []
     assert browser.open_in_browser("https://us.posthog.com/x") is True

@@ -88,4 +88,7 @@ def decode_qr(svg: str, size: tuple[int, int], scale: int = 4) -> list[str]:
             bottom += bytes([front if paint_bottom else back]) * scale
         pixel_rows += [bytes(top)] * scale + [bytes(bottom)] * scale
     image = memoryview(b"".join(pixel_rows)).cast("B", (2 * height * scale, width * scale))
-    return [found.text for found in zxingcpp.read_barcodes(image, formats=zxingcpp.QRCode)]
+    return [
+        found.text
+        for found in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormats(zxingcpp.QRCode))
+    ]

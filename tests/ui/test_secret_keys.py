@@ -60,7 +60,8 @@ async def test_create_roll_delete_with_a_password_session(
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("escape")
         await pilot.pause()
-        assert app.screen is dialog
+        back: object = app.screen  # not narrowed by the isinstance above
+        assert back is dialog
 
         dialog.query_one("#secret-fresh-copy", Button).press()
         await settle(pilot)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from textual.screen import Screen
 
@@ -27,7 +27,7 @@ def _screen_classes() -> list[type[Screen[object]]]:
 
 def _css_paths(screen: type[Screen[object]]) -> list[str]:
     paths = screen.CSS_PATH or []
-    return [str(paths)] if isinstance(paths, str | Path) else [str(path) for path in paths]
+    return [str(paths)] if isinstance(paths, str | PurePath) else [str(path) for path in paths]
 
 
 def test_every_dialog_loads_the_shared_dialog_frame() -> None:

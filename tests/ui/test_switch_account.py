@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from textual.command import CommandPalette
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Select, Static
 
 from phguide.core.secret import Secret
@@ -13,6 +14,11 @@ from phguide.demo import DEMO_EMAIL, EU_EMAIL, TOTP_EMAIL, DemoServer
 from phguide.services import Services
 from phguide.ui.app import PhGuideApp
 from tests.helpers import SIZE, settle
+
+
+def _screen(app: PhGuideApp) -> Screen[object]:
+    """The app's screen, as a Screen (an isinstance check on it narrows it for good)."""
+    return app.screen
 
 
 async def test_the_palette_switches_to_another_held_key(services: Services) -> None:
@@ -58,7 +64,7 @@ async def test_the_palette_switches_to_another_held_key(services: Services) -> N
         assert active is not None and active.key_id == "k-[bold]x"
         assert "Active key: " + EU_EMAIL + " “[b]Hostile[/b]”" in app.status
         assert "Switch account: " + DEMO_EMAIL + " on US Cloud" in [
-            c.title for c in app.get_system_commands(app.screen)
+            c.title for c in app.get_system_commands(_screen(app))
         ]
 
 
