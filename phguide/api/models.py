@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from phguide.core.secret import Secret
@@ -174,14 +174,6 @@ class FlagsCheck:
     detail: str = ""
     code: str = ""
     """PostHog's error code, when the answer was its JSON."""
-
-
-@dataclass(frozen=True)
-class LoginState:
-    """What a password login leaves behind that a later run may reuse."""
-
-    remember_cookies: dict[str, Secret] = field(default_factory=dict)
-    """`remember-cookie_*` cookies that skip the second factor: keyring only."""
 
 
 def key_kind(value: str) -> KeyKind:

@@ -27,27 +27,6 @@ class Environment:
     host: str | None = None
     """`POSTHOG_HOST` as written (parse it with `phguide.core.hosts.parse_host`)."""
 
-    @property
-    def in_use(self) -> bool:
-        """True when at least one of the variables is set."""
-        return self.personal_key is not None or self.host is not None
-
-    @property
-    def notices(self) -> list[str]:
-        """One sentence for each variable in use, for the status line and `phguide status`."""
-        found = []
-        if self.personal_key is not None:
-            found.append(
-                f"Using {KEY_VARIABLE} ({self.personal_key.masked}) from the environment "
-                "(overrides the keyring)."
-            )
-        if self.host is not None:
-            found.append(
-                f"Using {HOST_VARIABLE}={self.host} from the environment "
-                "(overrides the saved host)."
-            )
-        return found
-
 
 def read_environment(environ: Mapping[str, str] | None = None) -> Environment:
     """Read the PostHog variables.

@@ -7,6 +7,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from phguide.core.environment import HOST_VARIABLE, KEY_VARIABLE
 from phguide.core.frameworks import PLAIN, Framework
 from phguide.core.hosts import US_CLOUD, Host
 from phguide.core.secret import Secret
@@ -33,8 +34,7 @@ PROJECT_ID_PLACEHOLDER: Final = "YOUR_PROJECT_ID"
 """Where the project id goes when no project is selected."""
 
 PROJECT_KEY_VARIABLE: Final = "POSTHOG_PROJECT_API_KEY"
-PERSONAL_KEY_VARIABLE: Final = "POSTHOG_PERSONAL_API_KEY"
-HOST_VARIABLE: Final = "POSTHOG_HOST"
+PERSONAL_KEY_VARIABLE: Final = KEY_VARIABLE
 SECRET_KEY_VARIABLE: Final = "POSTHOG_SECRET_KEY"
 """Where the local-evaluation examples read a project secret key (`phs_`) from."""
 

@@ -32,7 +32,3 @@ class FreshKeyIssued(Message):
         super().__init__()
         self.fresh = fresh
         """The key; the app refuses to quit until it is safe."""
-
-
-class ProjectSelected(Message):
-    """The user picked a project; later steps use its key."""

@@ -48,8 +48,6 @@ STEPS: tuple[Step, ...] = (
     ),
 )
 
-STEP_IDS: tuple[str, ...] = tuple(step.id for step in STEPS)
-
 
 def step_by_id(step_id: str) -> Step:
     """The step with this id.

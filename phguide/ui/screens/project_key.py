@@ -16,7 +16,6 @@ from phguide.api.models import OrgProjects, Project
 from phguide.core.secret import Secret
 from phguide.core.state import METHOD_WORDS, Session
 from phguide.core.visibility import what_can_see
-from phguide.ui import messages
 from phguide.ui.safe import escape
 from phguide.ui.screens.base import StepScreen
 from phguide.ui.widgets.project_list import ProjectIndex, ProjectList
@@ -253,11 +252,8 @@ class ProjectKeyScreen(StepScreen):
         session = self.state.session
         if session is None:
             return
-        changed = session.selected_project is None or session.selected_project.id != project.id
         session.selected_project = project
         self._show_project(project)
-        if changed:
-            self.post_message(messages.ProjectSelected())
 
     def _show_project(self, project: Project | None) -> None:
         box = self.query_one("#project-key-box", KeyBox)

@@ -48,19 +48,17 @@ class ProblemBox(Vertical):
         """The box's button (shown only with an `action`)."""
         return self.query_one(f"#{self._action_id}", Button)
 
-    def show(self, message: str, fix: str = "", *, extra: str = "", action: str = "") -> None:
+    def show(self, message: str, fix: str = "", *, action: str = "") -> None:
         """Show a problem.
 
         Args:
             message: What happened.
             fix: What to do about it.
-            extra: One more sentence (for example "your account may be in the other region").
             action: The button's label; empty for no button.
         """
         text = Text(message, style="bold")
-        for line in (fix, extra):
-            if line:
-                text.append(f"\n{line}")
+        if fix:
+            text.append(f"\n{fix}")
         self._text = text
         self.query_one(".problem-text", Static).update(text)
         self.button.label = action
@@ -68,9 +66,9 @@ class ProblemBox(Vertical):
         self.display = True
         self.scroll_visible()
 
-    def show_error(self, error: PostHogError, *, extra: str = "", action: str = "") -> None:
+    def show_error(self, error: PostHogError, *, action: str = "") -> None:
         """Show a PostHog error's message and fix."""
-        self.show(error.message, error.fix, extra=extra, action=action)
+        self.show(error.message, error.fix, action=action)
 
     def clear(self) -> None:
         """Hide the box."""
