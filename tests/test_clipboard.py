@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -270,12 +271,10 @@ def test_klipper_is_never_used_because_it_takes_the_text_on_its_command_line(
     chosen: list[str] = []
     monkeypatch.setattr(pyperclip, "determine_clipboard", lambda: (copy_klipper, lambda: ""))
     monkeypatch.setattr(pyperclip, "set_clipboard", chosen.append)
-    monkeypatch.setattr(
-        module.shutil, "which", lambda tool: "/usr/bin/xclip" if tool == "xclip" else None
-    )
+    monkeypatch.setattr(shutil, "which", lambda tool: "/usr/bin/xclip" if tool == "xclip" else None)
     module._avoid_command_line_backends(pyperclip)
     assert chosen == ["xclip"]
-    monkeypatch.setattr(module.shutil, "which", lambda tool: None)
+    monkeypatch.setattr(shutil, "which", lambda tool: None)
     with pytest.raises(module.ClipboardUnavailable, match="command line"):
         module._avoid_command_line_backends(pyperclip)
 

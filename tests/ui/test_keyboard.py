@@ -18,8 +18,7 @@ from phguide.ui.app import PhGuideApp
 from phguide.ui.screens.login import LoginScreen
 from phguide.ui.widgets.device_code import DeviceCodePanel
 from phguide.ui.widgets.host_picker import HostPicker
-from tests.ui.conftest import SIZE
-from tests.ui.sessions import settle
+from tests.helpers import SIZE, settle
 
 MOBILE = 1002
 """A project that is not the demo user's current one: approving it must select it."""

@@ -729,7 +729,7 @@ async def test_narrow_device_scopes_keep_the_key_and_approving_again_reaches_the
         panel = await start_device_flow(pilot, app)
         assert panel.code is not None
         demo_server.approve_device(panel.code.user_code, DEMO_EMAIL, WEB_APP)
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.state.session is None
         fresh = app.state.fresh_keys[-1]
         assert fresh.saved  # kept safe: it is a real key
@@ -746,7 +746,7 @@ async def test_narrow_device_scopes_keep_the_key_and_approving_again_reaches_the
         demo_server.approve_device(
             panel.code.user_code, DEMO_EMAIL, WEB_APP, scopes=AGENT_CLI_SCOPES
         )
-        await settle(app, pilot)
+        await settle(pilot)
         session = app.state.session
         assert session is not None and session.method == "device"
         assert session.selected_project is not None
