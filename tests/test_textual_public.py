@@ -224,6 +224,7 @@ def findings(tree: ast.Module, known: Ours, module: str = "example") -> list[str
     return sorted(set(found))
 
 
+@pytest.mark.timeout(600)  # it reads and imports every module: minutes on a busy machine
 def test_no_code_of_ours_uses_a_private_part_of_textual() -> None:
     known = ours()
     # The scan sees Textual's classes, and which of ours build on them.
