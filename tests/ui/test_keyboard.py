@@ -80,6 +80,18 @@ async def test_enter_on_log_in_keeps_the_host_given(
         await settle(pilot)
 
 
+async def test_the_footer_offers_enter_while_the_start_button_has_the_focus(
+    services: Services,
+) -> None:
+    """Log in opens on Start browser approval: the footer says what Enter does there."""
+    app = PhGuideApp(services, start="log-in")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.focused, Button) and app.focused.id == "device-start"
+        enter = app.active_bindings["enter"].binding
+        assert enter.show and enter.description == "Browser approval"
+
+
 async def test_step_numbers_change_step_after_signing_in(services: Services) -> None:
     app = PhGuideApp(services, start="log-in")
     async with app.run_test(size=SIZE) as pilot:

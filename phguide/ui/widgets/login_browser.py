@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Final
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.reactive import reactive
@@ -34,6 +35,13 @@ DEVICE_TEXT: Final = (
 TEN_KEYS: Final = "It counts toward your limit of 10 personal API keys."
 
 
+class StartButton(Button):
+    """Start browser approval, its Enter shown in the footer: a Button's own Enter is hidden and
+    shadows the screen's "Browser approval" while the button has the focus (as on arrival)."""
+
+    BINDINGS = [Binding("enter", "press", "Browser approval")]
+
+
 class LoginBrowser(LoginWay):
     """Start the device flow, show the one-time code, wait, and keep the key it hands over."""
 
@@ -46,7 +54,9 @@ class LoginBrowser(LoginWay):
 
     def compose(self) -> ComposeResult:
         yield Static(DEVICE_TEXT, classes="way-text", id="device-text")
-        yield Button("Start browser approval", id="device-start", variant="primary", action="start")
+        yield StartButton(
+            "Start browser approval", id="device-start", variant="primary", action="start"
+        )
         yield DeviceCodePanel(id="device-panel")
         with Horizontal(id="device-buttons"):
             # Compact, and their keys left to the footer: four buttons fit the column.
