@@ -1,6 +1,6 @@
 """Hostile mode: every string the demo serves is one an attacker could have typed.
 
-A PostHog organisation's names are typed by its members and a self-hosted server can say
+A PostHog organization's names are typed by its members and a self-hosted server can say
 anything; phguide must show all of it as text. Each name below carries a terminal escape (OSC 52
 clipboard write, OSC 0 window title, a screen clear, with BEL and ESC \\ terminators), a bidi
 override, and markup Textual or Rich would read (including forms `rich.markup.escape` misses
