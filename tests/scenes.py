@@ -260,7 +260,7 @@ async def _qr_full_screen(stage: Stage, pilot: Pilot[None]) -> None:
 
     await _device_code(stage, pilot)
     await pilot.press("q")
-    await until(pilot, lambda: isinstance(stage.app.screen, QRCodeDialog), "the QR code")
+    await wait_for(pilot, lambda: isinstance(stage.app.screen, QRCodeDialog), "the QR code")
 
 
 async def _troubleshoot(stage: Stage, pilot: Pilot[None]) -> None:

@@ -111,19 +111,7 @@ class Walk:
         await self.pilot.pause()
 
 
-@pytest.mark.parametrize(
-    "size",
-    [
-        pytest.param(
-            (80, 24),
-            marks=pytest.mark.xfail(
-                strict=True, reason="log in at 80x24: the ways in are below the fold (issue 17)"
-            ),
-        ),
-        *SIZES[1:],
-    ],
-    ids=lambda s: f"{s[0]}x{s[1]}",
-)
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 async def test_signed_out_and_logging_in(services: Services, size: tuple[int, int]) -> None:
     app = PhGuideApp(services)
     async with app.run_test(size=size) as pilot:

@@ -126,6 +126,13 @@ class LoginScreen(StepScreen):
             self.query_one(selector).display = False
         self.query_one(LoginSaved).look_up(self.query_one(HostPicker).host)
 
+    @on(TabbedContent.TabActivated)
+    def _way_opened(self, event: TabbedContent.TabActivated) -> None:
+        # A short terminal: the way's own button (Sign in, Check key) in view, not below the fold.
+        buttons = [b for b in event.pane.query(Button) if b.variant == "primary" and b.display]
+        if buttons:
+            self.call_after_refresh(buttons[0].scroll_visible, animate=False)
+
     @on(HostPicker.Changed)
     def _host_changed(self, event: HostPicker.Changed) -> None:
         self.query_one(LoginSaved).look_up(event.host)
