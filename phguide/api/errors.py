@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Final, TypedDict
+from typing import ClassVar, Final, TypedDict
 
 from phguide.api.error_text import CODE_TEXT
 
@@ -62,6 +62,15 @@ class PostHogError(Exception):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(code={self.code!r}, status={self.status!r})"
+
+    @property
+    def acted(self) -> bool | None:
+        """Whether the server did what was asked: False for an error answer (it refused).
+
+        `TransportError` and `ServerError` say None when the answer was lost: the request
+        may have been done, so a change must be checked by listing again.
+        """
+        return False
 
     @property
     def maybe_wrong_region(self) -> bool:
@@ -169,6 +178,15 @@ class SessionRequired(PermissionDenied):
     """
 
     @property
+    def acted(self) -> bool | None:
+        """Whether the server did what was asked: False for an error answer (it refused).
+
+        `TransportError` and `ServerError` say None when the answer was lost: the request
+        may have been done, so a change must be checked by listing again.
+        """
+        return False
+
+    @property
     def maybe_wrong_region(self) -> bool:
         """Never: the key was accepted; only this call is closed to keys."""
         return False
@@ -222,9 +240,22 @@ class DeviceCodeExpired(PostHogError):
 class TransportError(PostHogError):
     """No usable answer: refused, timed out, TLS failed, dropped, or not PostHog's JSON."""
 
+    NEVER_SENT: ClassVar[frozenset[str]] = frozenset({"proxy", "tls", "dns", "refused", "connect"})
+    """Failures before the request left this machine: the server cannot have acted on it."""
+
+    @property
+    def acted(self) -> bool | None:
+        """False when the request never left; None when it may have been done (answer lost)."""
+        return False if self.code in self.NEVER_SENT else None
+
 
 class ServerError(PostHogError):
     """The server (or a proxy in front of it) answered with a 5xx status."""
+
+    @property
+    def acted(self) -> bool | None:
+        """A 5xx says nothing about whether the work was done before it failed."""
+        return None
 
 
 def bad_answer(status: int | None = None) -> TransportError:
