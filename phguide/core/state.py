@@ -53,14 +53,19 @@ class FreshKey:
 
     value: Secret
     label: str
+    key_id: str = ""
+    """PostHog's id of the key (its keyring entry's id), when known."""
     copied: bool = False
+    """Copied to the system clipboard, which clears itself: not safe by itself."""
     saved: bool = False
+    """In the keyring, and read back equal."""
     acknowledged: bool = False
+    """The user said they stored it somewhere that lasts."""
 
     @property
     def safe(self) -> bool:
-        """True once copied, saved, or the user said they have it."""
-        return self.copied or self.saved or self.acknowledged
+        """True once durable: saved in the keyring (read back), or stored by the user."""
+        return self.saved or self.acknowledged
 
 
 @dataclass
@@ -71,5 +76,21 @@ class AppState:
     fresh_keys: list[FreshKey] = field(default_factory=list)
 
     def unsafe_fresh_keys(self) -> list[FreshKey]:
-        """Fresh keys the user has not copied, saved or acknowledged yet."""
+        """Fresh keys not saved in the keyring, nor stored by the user, yet."""
         return [key for key in self.fresh_keys if not key.safe]
+
+    def personal_key(self) -> Secret | None:
+        """The personal key the examples use: the session's own, else the newest made in it.
+
+        A password session has no key of its own; the key created (or rolled) in step 4
+        is the one the user is about to use.
+        """
+        if self.session is None:
+            return None
+        if self.session.personal_key is not None:
+            return self.session.personal_key
+        return self.fresh_keys[-1].value if self.fresh_keys else None
+
+    def forget_fresh_key(self, key_id: str) -> None:
+        """A key was deleted: its value is of no use, and no guard need keep it."""
+        self.fresh_keys = [key for key in self.fresh_keys if key.key_id != key_id]

@@ -21,7 +21,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 
-from phguide.core.state import METHOD_WORDS, AppState, AuthMethod, FreshKey
+from phguide.core.state import METHOD_WORDS, AppState, AuthMethod
 from phguide.services import Services
 from phguide.ui import messages
 from phguide.ui.steps import STEPS, step_by_id
@@ -131,8 +131,9 @@ class PhGuideApp(App[None]):
         labels = ", ".join(f"“{key.label}”" for key in self.state.unsafe_fresh_keys())
         dialog = ConfirmDialog(
             title,
-            f"The personal API key {labels} has not been copied or saved. PostHog will never "
-            f"show it again. {advice}",
+            f"The personal API key {labels} is not saved in your keyring, and you have not said "
+            f"you stored it (a copy does not last: the clipboard clears itself). PostHog will "
+            f"never show it again. {advice}",
             yes=yes,
             no="Go back",
             danger=True,
@@ -271,24 +272,13 @@ class PhGuideApp(App[None]):
         self.call_from_thread(self._copied, result, secret, what)
         return result
 
-    async def copy_fresh_key(self, fresh: FreshKey) -> CopyResult | None:
-        """Copy a key the server will not show again.
+    @on(messages.Copied)
+    def _copied_elsewhere(self, event: messages.Copied) -> None:
+        self._copied(event.result, event.secret, event.what)
 
-        Only a copy phguide can confirm (the system clipboard) makes the key safe: an OSC 52
-        copy may have gone nowhere (a terminal or tmux that ignores it), so the key stays on
-        screen until the user says they have it.
-
-        Returns:
-            How it was copied, or None if the copy failed outright.
-        """
-        worker = self.copy_text(fresh.value.reveal(), secret=True, what=f"the key “{fresh.label}”")
-        try:
-            result: CopyResult = await worker.wait()
-        except Exception:  # the clipboard worker failed: the key stays on screen
-            return None
-        if result.method == "system":
-            fresh.copied = True
-        return result
+    @on(messages.Status)
+    def _status(self, event: messages.Status) -> None:
+        self.status = event.text
 
     def _copied(self, result: CopyResult, secret: bool, what: str) -> None:
         if result.method == "none":

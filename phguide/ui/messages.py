@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
 from phguide.core.state import FreshKey, Session
+
+if TYPE_CHECKING:
+    from phguide.system.clipboard import CopyResult
 
 
 class SignedIn(Message):
@@ -32,3 +37,22 @@ class FreshKeyIssued(Message):
         super().__init__()
         self.fresh = fresh
         """The key; the app refuses to quit until it is safe."""
+
+
+class Status(Message):
+    """Something to say on the status line (what was saved where, what to do next)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class Copied(Message):
+    """Something was copied: the app says how, and clears a secret from the clipboard later."""
+
+    def __init__(self, result: CopyResult, what: str, *, secret: bool) -> None:
+        super().__init__()
+        self.result = result
+        self.what = what
+        """What was copied ("the key “CI”")."""
+        self.secret = secret

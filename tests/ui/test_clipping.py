@@ -212,6 +212,6 @@ async def test_without_a_keyring(services: Services, size: tuple[int, int]) -> N
         await settle(pilot)
         await walk.press("s")
         await walk.look("step 4, a fresh key and no keyring")
-        await walk.press("i", "y")
+        await walk.press("c", "i", "y")
         await walk.look("step 4, the fresh key acknowledged")
     assert not walk.found, "\n".join(walk.found)

@@ -24,6 +24,7 @@ from phguide.services import DemoAccount, DemoInfo, Services
 from phguide.system.clipboard import RecordingClipboard
 from phguide.system.credentials import MemoryStore, StoreResult
 from phguide.ui.app import PhGuideApp
+from phguide.ui.dialogs.confirm import ConfirmDialog
 from phguide.ui.dialogs.second_factor import SecondFactorDialog
 from phguide.ui.screens.login import LoginScreen, pasted_key_problem
 from phguide.ui.widgets.device_code import DeviceCodePanel
@@ -427,6 +428,12 @@ async def test_device_key_kept_on_screen_when_the_keyring_fails(
         assert isinstance(clipboard, RecordingClipboard)
         await wait_for(pilot, lambda: clipboard.copies, "the copy")
         assert clipboard.copies == [value.reveal()]
+        # A copy alone is not safe (the clipboard clears itself): the user says they stored it.
+        await wait_for(pilot, lambda: fresh_panel.fresh and fresh_panel.fresh.copied, "copied")
+        assert app.state.unsafe_fresh_keys() == [fresh_panel.fresh]
+        await pilot.press("i")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the question")
+        await pilot.press("y")
         await wait_for(pilot, lambda: not app.state.unsafe_fresh_keys(), "the key to be safe")
         await pilot.press("x")
         await settle(pilot)

@@ -17,7 +17,7 @@ from tests.helpers import SIZE, settle
 from tests.ui.rendered import lines
 from tests.ui.sessions import password_session, sign_in
 
-NEVER_ON_A_FRESH_LOG_IN = {"Copy new key", "Done", "Reveal", "I have it", "Use saved key"}
+NEVER_ON_A_FRESH_LOG_IN = {"Copy new key", "Done", "Reveal", "I stored it", "Use saved key"}
 
 
 def titles(app: PhGuideApp) -> set[str]:

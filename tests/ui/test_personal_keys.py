@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, RadioButton, SelectionList, Static
+from textual.widgets import DataTable, Input, Label, RadioButton, SelectionList, Static
 
 from phguide.api.client import PostHogClient
 from phguide.api.errors import NotAuthenticated
@@ -14,15 +14,21 @@ from phguide.demo.data import DEMO_EMAIL
 from phguide.demo.faults import FaultKind
 from phguide.demo.server import DemoServer
 from phguide.services import Services
-from phguide.system.clipboard import RecordingClipboard
+from phguide.system.clipboard import Clipboard, RecordingClipboard
 from phguide.system.credentials import MemoryStore, StoreResult
 from phguide.ui.app import PhGuideApp
 from phguide.ui.dialogs.confirm import ConfirmDialog
 from phguide.ui.dialogs.create_key import CreateKeyDialog
 from phguide.ui.screens.personal_keys import PersonalKeysScreen
 from phguide.ui.widgets.fresh_key import WARNING, FreshKeyPanel
+<<<<<<< HEAD
 from tests.helpers import SIZE, settle
 from tests.ui.sessions import key_session, password_session, sign_in
+=======
+from tests.ui.conftest import SIZE
+from tests.ui.sessions import key_session, password_session, settle, sign_in
+from tests.ui.test_login import wait_for
+>>>>>>> e17b52e (Fresh keys: one owner (FreshKeyPanel: its bindings, check_action, copy, the one save path, I stored it, done); safe means durable (saved and read back, or stored by the user: a copy alone never counts, the clipboard clears itself); saving beside an active key asks which is active; roll replaces the held value and delete removes its entry, both said; the panel shows only the keys that apply and its state in words; no widget imports the app)
 
 
 def _recording(services: Services) -> RecordingClipboard:
@@ -183,7 +189,9 @@ async def test_create_shows_once_copies_and_saves(
         await pilot.press("c")
         await settle(pilot)
         assert _recording(services).copies[-1] == value
-        assert fresh.copied and fresh.safe
+        # A copy alone never makes the key safe: the clipboard clears itself.
+        assert fresh.copied and not fresh.safe
+        assert "Copied: clears in" in _text(app, "#fresh-key-state")
 
         await pilot.press("s")
         await settle(pilot)
@@ -233,7 +241,9 @@ async def test_no_keyring_keeps_the_key_on_screen_and_says_what_to_do(
         await pilot.pause()
         assert isinstance(app.screen, PersonalKeysScreen)
         assert "Headless box" in app.status and "never show it again" in app.status
-        # "I have it", after a confirmation.
+        # "I stored it", after a copy and a confirmation.
+        await pilot.press("c")
+        await settle(pilot)
         await pilot.press("i")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
@@ -463,3 +473,42 @@ async def test_a_key_with_no_scopes_is_listed_as_no_access(
         table = app.screen.query_one("#keys-table", DataTable)
         row = table.get_row_at(_labels(app).index("Empty"))
         assert str(row[2]) == "no access"
+
+
+async def test_a_copy_that_cleared_still_asks_before_quitting(
+    services: Services, demo_server: DemoServer
+) -> None:
+    # The clipboard's own clock, shortened: the clear runs as it does after 45 s.
+    services.clipboard = Clipboard(RecordingClipboard(), clear_after=0.5)
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_keys(pilot, app, services)
+        await _create(pilot, "Copied once")
+        fresh = _fresh(app)
+        await pilot.press("c")
+        await settle(pilot)
+        assert fresh.copied and not fresh.safe
+        await wait_for(pilot, lambda: "Cleared the secret" in app.status, "the clipboard clear")
+        assert _recording(services).paste() == ""
+        await wait_for(
+            pilot,
+            lambda: "cleared from the clipboard" in _text(app, "#fresh-key-state"),
+            "the panel saying so",
+        )
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "Quit" in str(app.screen.query_one("#dialog-title", Label).render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.is_running
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await pilot.pause()
+        assert fresh.acknowledged and fresh.safe
+        assert "You said you stored it" in _text(app, "#fresh-key-state")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running

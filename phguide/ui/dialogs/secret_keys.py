@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Final
+from typing import TYPE_CHECKING, ClassVar, Final
 
 from rich.text import Text
 from textual import on, work
@@ -21,6 +21,9 @@ from phguide.ui import messages
 from phguide.ui.dialogs.confirm import ConfirmDialog
 from phguide.ui.widgets.fresh_key import FreshKeyPanel
 from phguide.ui.widgets.problem import ProblemBox
+
+if TYPE_CHECKING:
+    from phguide.services import Services
 
 LIMIT: Final = 50
 """PostHog's limit of secret keys per project (contract §6b)."""
@@ -69,7 +72,7 @@ class SecretKeysDialog(ModalScreen[None]):
             yield Static(ABOUT, id="secret-keys-about", markup=False)
             yield Static("", id="secret-keys-rights", markup=False)
             yield ProblemBox(action_id="secret-keys-retry", id="secret-keys-problem")
-            yield FreshKeyPanel()
+            yield FreshKeyPanel(self._services())
             with Horizontal(id="secret-keys-fresh-buttons"):
                 yield Button("Copy new key (ctrl+y)", id="secret-fresh-copy", compact=True)
                 yield Button("I have it", id="secret-fresh-ack", compact=True)
@@ -91,8 +94,13 @@ class SecretKeysDialog(ModalScreen[None]):
                 yield Button("Open in PostHog", id="secret-open")
                 yield Button("Create", id="secret-create", variant="primary")
 
+    def _services(self) -> Services:
+        from phguide.ui.app import PhGuideApp
+
+        assert isinstance(self.app, PhGuideApp)
+        return self.app.services
+
     def on_mount(self) -> None:
-        self.query_one(FreshKeyPanel).display = False
         self.query_one("#secret-keys-fresh-buttons").display = False
         self.query_one("#secret-keys-rights", Static).update(self._rights())
         self._load()
@@ -224,7 +232,7 @@ class SecretKeysDialog(ModalScreen[None]):
         fresh = FreshKey(new.value, new.key.label)
         self.post_message(messages.FreshKeyIssued(fresh))
         panel = self.query_one(FreshKeyPanel)
-        panel.show(fresh, how)
+        panel.show(fresh, how, None)  # a project's key: no keyring entry of a user
         panel.box.border_title = f"New project secret key “{new.key.label}” ({how})"
         panel.note("Give it to your server's environment now: PostHog never shows it again.")
         self.query_one("#secret-keys-fresh-buttons").display = True
@@ -235,11 +243,11 @@ class SecretKeysDialog(ModalScreen[None]):
     def action_copy_fresh(self) -> None:
         """Copy the new key (cleared from the clipboard later, as every secret)."""
         if self.query_one(FreshKeyPanel).fresh is not None:
-            self.query_one(FreshKeyPanel).copy_key()
+            self.query_one(FreshKeyPanel).action_copy()
 
     @on(Button.Pressed, "#secret-fresh-ack")
     def _acknowledge(self) -> None:
-        self.query_one(FreshKeyPanel).ask_acknowledged(lambda: None)
+        self.query_one(FreshKeyPanel).ask_stored()
 
     @on(Button.Pressed, "#secret-open")
     def _open(self) -> None:
@@ -256,4 +264,4 @@ class SecretKeysDialog(ModalScreen[None]):
         if fresh is None or fresh.safe:
             self.dismiss(None)
             return
-        self.query_one(FreshKeyPanel).ask_acknowledged(lambda: self.dismiss(None))
+        self.query_one(FreshKeyPanel).ask_stored(lambda: self.dismiss(None))

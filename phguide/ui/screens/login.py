@@ -21,7 +21,6 @@ from textual.widgets import Button, Input, LoadingIndicator, Static, TabbedConte
 from phguide.ui.screens.base import StepScreen
 from phguide.ui.widgets.demo_accounts import DemoAccounts
 from phguide.ui.widgets.device_code import DeviceCodePanel
-from phguide.ui.widgets.fresh_key import KEYS_GROUP, FreshKeyPanel
 from phguide.ui.widgets.host_picker import HostPicker
 from phguide.ui.widgets.login_browser import LoginBrowser
 from phguide.ui.widgets.login_password import LoginPassword
@@ -62,17 +61,6 @@ class LoginScreen(StepScreen):
         Binding("e", "use_env_key", "Use env key", id="use-env-key"),
         Binding("k", "use_saved_key", "Use saved key", id="use-saved-key"),
         Binding("s", "save_pasted_key", "Save in keyring", id="save-pasted-key"),
-        Binding("c", "copy_fresh", "Copy new key", group=KEYS_GROUP, id="login-copy-fresh-key"),
-        Binding("s", "save_fresh", "Save to keyring", group=KEYS_GROUP, id="login-save-fresh-key"),
-        Binding("v", "reveal_fresh", "Reveal", group=KEYS_GROUP, id="login-reveal-fresh-key"),
-        Binding(
-            "i",
-            "acknowledge_fresh",
-            "I have it",
-            group=KEYS_GROUP,
-            id="login-acknowledge-fresh-key",
-        ),
-        Binding("x", "dismiss_fresh", "Done", group=KEYS_GROUP, id="login-dismiss-fresh-key"),
     ]
 
     busy: reactive[bool] = reactive(False, bindings=True)
@@ -168,7 +156,6 @@ class LoginScreen(StepScreen):
         )
         device = browser is not None and browser.device_shown
         fresh = browser.fresh if browser is not None else None
-        pending = browser.pending if browser is not None else None
         checked = paste.checked if paste is not None else None
         demo = self.services.demo
         checks: dict[str, bool] = {
@@ -183,11 +170,6 @@ class LoginScreen(StepScreen):
             "use_saved_key": saved is not None and saved.found is not None and not self.busy,
             "save_pasted_key": checked is not None and checked.user is not None,
             "continue_pasted": checked is not None,
-            "copy_fresh": fresh is not None,
-            "reveal_fresh": fresh is not None,
-            "acknowledge_fresh": fresh is not None and not fresh.safe,
-            "save_fresh": fresh is not None and not fresh.saved and pending is not None,
-            "dismiss_fresh": fresh is not None and fresh.safe,
         }
         return checks.get(action, True)
 
@@ -294,27 +276,6 @@ class LoginScreen(StepScreen):
     def action_demo_approve(self) -> None:
         """Approve the code as the demo user (the demo has no real browser sign-in)."""
         self.query_one(LoginBrowser).demo_approve()
-
-    def action_copy_fresh(self) -> None:
-        """Copy the new key."""
-        self.query_one(FreshKeyPanel).copy_key()
-
-    def action_save_fresh(self) -> None:
-        """Try saving the new key in the keyring again."""
-        self.query_one(LoginBrowser).save_fresh()
-
-    def action_reveal_fresh(self) -> None:
-        """Show or hide the new key's value."""
-        if self.query_one(LoginBrowser).fresh is not None:
-            self.query_one(FreshKeyPanel).box.toggle_reveal()
-
-    def action_acknowledge_fresh(self) -> None:
-        """Say you have the key elsewhere (after a confirmation)."""
-        self.query_one(FreshKeyPanel).ask_acknowledged(self.refresh_bindings)
-
-    def action_dismiss_fresh(self) -> None:
-        """Put the key away and carry on with the sign-in it came from."""
-        self.query_one(LoginBrowser).dismiss_fresh()
 
     # -- keys: pasted, saved, from the environment ----------------------------------------------
     def action_use_env_key(self) -> None:

@@ -19,10 +19,10 @@ from phguide.api.errors import (
     NotAuthenticated,
     PostHogError,
     ReauthRequired,
-    ServerError,
-    TransportError,
 )
 from phguide.api.models import NewPersonalApiKey, Organization, OrgProjects, PersonalApiKey
+from phguide.core import key_changes
+from phguide.core.accounts import KeySource
 from phguide.core.state import METHOD_WORDS, FreshKey, Session
 from phguide.core.when import ago, parse_time
 from phguide.ui import messages
@@ -30,15 +30,12 @@ from phguide.ui.dialogs.confirm import ConfirmDialog
 from phguide.ui.dialogs.create_key import CreateKeyDialog, KeySpec, ProjectChoice
 from phguide.ui.safe import escape
 from phguide.ui.screens.base import StepScreen
-from phguide.ui.widgets.fresh_key import KEYS_GROUP, FreshKeyPanel
+from phguide.ui.widgets.fresh_key import FreshKeyPanel, Owner
 
 MAX_KEYS: Final = 10
 """PostHog's limit of personal keys per user."""
 
 _SPEC_FIELDS: Final = frozenset({"label", "scopes", "scoped_teams", "scoped_organizations"})
-
-_NEVER_SENT: Final = frozenset({"proxy", "tls", "dns", "refused", "connect"})
-"""Transport failures before the request left: the server cannot have acted on it."""
 
 INTRO = (
     "In PostHog's web app this is [b]Account settings → Personal API keys[/b] (your profile "
@@ -73,13 +70,6 @@ class PersonalKeysScreen(StepScreen):
         Binding("escape", "stop_loading", "Stop", id="stop-listing-keys"),
         Binding("o", "open_web", "Open in browser", id="open-personal-keys"),
         Binding("l", "log_in", "Log in", id="personal-keys-log-in"),
-        Binding("c", "copy_fresh", "Copy new key", group=KEYS_GROUP, id="copy-fresh-key"),
-        Binding("s", "save_fresh", "Save to keyring", group=KEYS_GROUP, id="save-fresh-key"),
-        Binding("v", "reveal_fresh", "Reveal", group=KEYS_GROUP, id="reveal-fresh-key"),
-        Binding(
-            "i", "acknowledge_fresh", "I have it", group=KEYS_GROUP, id="acknowledge-fresh-key"
-        ),
-        Binding("x", "dismiss_fresh", "Done", group=KEYS_GROUP, id="dismiss-fresh-key"),
     ]
 
     def __init__(self) -> None:
@@ -95,7 +85,7 @@ class PersonalKeysScreen(StepScreen):
     def compose_body(self) -> ComposeResult:
         with Vertical(id="body"):
             yield Static(INTRO, id="personal-keys-intro")
-            yield FreshKeyPanel()
+            yield FreshKeyPanel(self.services)
             yield Static("", id="personal-keys-unavailable", classes="notice")
             with Horizontal(id="personal-keys-loading"):
                 yield LoadingIndicator()
@@ -108,7 +98,6 @@ class PersonalKeysScreen(StepScreen):
 
     def on_mount(self) -> None:
         self._add_columns()
-        self.query_one(FreshKeyPanel).display = False
         self.query_one("#personal-keys-loading").display = False
         self._set_error(None)
         self._show_phase("signed-out")
@@ -310,7 +299,7 @@ class PersonalKeysScreen(StepScreen):
             )
         if fresh is not None and not fresh.safe:
             return (
-                f"First copy (c), save (s) or confirm you have (i) the new key “{fresh.label}”: "
+                f"First save (s), or copy, store and confirm (i) the new key “{fresh.label}”: "
                 "PostHog will never show it again."
             )
         return None
@@ -349,16 +338,14 @@ class PersonalKeysScreen(StepScreen):
         """Create a key; when the answer is lost, find out whether the server made it."""
         self._set_error(None)
         self._progress(f"Creating “{spec.label}”…")
-        before = {key.id for key in self._keys}
+        client = session.client
         try:
-            new = await session.client.create_key(spec.label, spec.scopes, spec.scoped_teams)
-        except (TransportError, ServerError) as error:
-            if error.code in _NEVER_SENT:
-                self._progress(None)
-                self._show_failure(error, "The key was not created")
-                return
-            await self._after_lost_create(session, spec, before, error)
-            return
+            outcome = await key_changes.create(
+                lambda: client.create_key(spec.label, spec.scopes, spec.scoped_teams),
+                client.list_keys,
+                label=spec.label,
+                before={key.id for key in self._keys},
+            )
         except InvalidInput as error:
             self._progress(None)
             if error.attr in _SPEC_FIELDS:
@@ -373,41 +360,35 @@ class PersonalKeysScreen(StepScreen):
             return
         except Exception:  # the worker boundary
             self._progress(None)
-            await self._after_lost_create(session, spec, before, None)
+            self._set_error("Something unexpected went wrong. Press F5 to list your keys.")
             return
-        self._issue(new, "created")
-        await self._relist(session, select=new.key.id)
-
-    async def _after_lost_create(
-        self, session: Session, spec: KeySpec, before: set[str], error: PostHogError | None
-    ) -> None:
-        """The create's answer never came: list again and say whether the key now exists."""
-        why = error.message if error is not None else "the answer was lost"
-        self._progress("The answer was lost: checking whether the key was created…")
-        try:
-            keys = await session.client.list_keys()
-        except Exception as again:  # whatever it is, the user must hear the key may exist
-            reason = again.message if isinstance(again, PostHogError) else "no answer"
+        if isinstance(outcome, key_changes.Created):
+            self._issue(outcome.new, "created")
+            await self._relist(session, select=outcome.new.key.id)
+            return
+        self._progress(None)
+        label = escape(spec.label)
+        if isinstance(outcome, key_changes.Unknown):
+            reason = outcome.check_error.message if outcome.check_error else "no answer"
             self._set_error(
-                f"[b]Creating “{escape(spec.label)}” failed: {escape(why)}[/b]\n"
+                f"[b]Creating “{label}” failed: {escape(outcome.error.message)}[/b]\n"
                 f"phguide could not check whether it was created ({escape(reason)}). Press "
                 "[b]F5[/b] to list your keys: if it is there, its value was lost in transit: "
                 "roll it or delete it."
             )
             return
-        finally:
-            self._progress(None)
-        made = [key for key in keys if key.id not in before and key.label == spec.label]
-        self._show_keys(keys, select=made[0].id if made else None)
-        if made:
+        await self._relist(session, select=None)
+        why = escape(outcome.error.message)
+        if isinstance(outcome, key_changes.CreatedButValueLost):
+            self._select(outcome.listed.id)
             self._set_error(
-                f"[b]The key “{escape(spec.label)}” was created, but its value was lost in "
-                f"transit ({escape(why)}).[/b]\nPostHog cannot show it again: roll it "
-                "([b]r[/b], selected below) to get a new value, or delete it ([b]d[/b])."
+                f"[b]The key “{label}” was created, but its value was lost in transit "
+                f"({why}).[/b]\nPostHog cannot show it again: roll it ([b]r[/b], selected "
+                "below) to get a new value, or delete it ([b]d[/b])."
             )
         else:
             self._set_error(
-                f"[b]The key “{escape(spec.label)}” was not created ({escape(why)}).[/b]\n"
+                f"[b]The key “{label}” was not created ({why}).[/b]\n"
                 "Nothing changed on the server. Press [b]n[/b] to try again."
             )
 
@@ -420,7 +401,8 @@ class PersonalKeysScreen(StepScreen):
         dialog = ConfirmDialog(
             f"Roll “{key.label}”?",
             f"The key {key.mask_value} gets a new value, shown once. The old value stops "
-            "working at once: everything that uses it fails until you put the new one in.",
+            "working at once: everything that uses it fails until you put the new one in. "
+            "If your keyring holds this key, the new value replaces the old one there.",
             yes="Roll key",
             no="Cancel",
             danger=True,
@@ -434,7 +416,8 @@ class PersonalKeysScreen(StepScreen):
             return
         dialog = ConfirmDialog(
             f"Delete “{key.label}”?",
-            f"The key {key.mask_value} stops working at once, for good. This cannot be undone.",
+            f"The key {key.mask_value} stops working at once, for good. This cannot be undone. "
+            "If your keyring holds this key, its entry is removed.",
             yes="Delete key",
             no="Cancel",
             danger=True,
@@ -448,25 +431,20 @@ class PersonalKeysScreen(StepScreen):
 
     @work(exclusive=True, group="personal-keys", exit_on_error=False, description="change")
     async def _change(self, session: Session, what: str, key: PersonalApiKey) -> None:
-        """Roll or delete a key; when the answer is lost, check what happened."""
+        """Roll or delete a key, keep the keyring true, and say what happened."""
         self._set_error(None)
         doing = "Rolling" if what == "roll" else "Deleting"
         self._progress(f"{doing} “{key.label}”…")
+        client = session.client
         try:
             if what == "roll":
-                new = await session.client.roll_key(key.id)
-                self._issue(new, "rolled")
+                outcome: object = await key_changes.roll(
+                    lambda: client.roll_key(key.id), client.list_keys, key
+                )
             else:
-                await session.client.delete_key(key.id)
-                self.guide.status = f"Deleted the personal API key “{key.label}”."
-        except (TransportError, ServerError) as error:
-            if error.code in _NEVER_SENT:
-                self._progress(None)
-                done = "rolled" if what == "roll" else "deleted"
-                self._show_failure(error, f"“{key.label}” was not {done}")
-                return
-            await self._after_lost_change(session, what, key, error)
-            return
+                outcome = await key_changes.delete(
+                    lambda: client.delete_key(key.id), client.list_keys, key
+                )
         except PostHogError as error:
             self._progress(None)
             done = "rolled" if what == "roll" else "deleted"
@@ -476,37 +454,53 @@ class PersonalKeysScreen(StepScreen):
             self._progress(None)
             self._set_error("Something unexpected went wrong. Press F5 to list your keys.")
             return
-        await self._relist(session, select=key.id if what == "roll" else None)
-
-    async def _after_lost_change(
-        self, session: Session, what: str, key: PersonalApiKey, error: PostHogError
-    ) -> None:
-        self._progress("The answer was lost: checking what happened…")
-        try:
-            keys = await session.client.list_keys()
-        except PostHogError as again:
+        label = escape(key.label)
+        if isinstance(outcome, key_changes.Created):
+            # The new value replaces the old one in the keyring in the same step.
+            accounts = self.services.accounts
+            held = await asyncio.to_thread(accounts.held, session.host)
+            kept = await asyncio.to_thread(
+                accounts.replace_value, session.host, key.id, outcome.new.value
+            )
+            fresh = self._issue(outcome.new, "rolled")
+            if kept.ok and any(h.key_id == key.id for h in held):
+                # The keyring held it: the new value is there now, read back, so it is safe.
+                fresh.saved = True
+                self.query_one(FreshKeyPanel).note(kept.message)
+            self.guide.status = f"Rolled “{key.label}”. {kept.message} {kept.fix}".strip()
+        elif isinstance(outcome, key_changes.Deleted):
+            kept = await asyncio.to_thread(self.services.accounts.forget, session.host, key.id)
+            self.state.forget_fresh_key(key.id)
+            self.guide.status = f"Deleted the personal API key “{key.label}”. {kept.message}"
+        elif isinstance(outcome, key_changes.Unknown):
+            self._progress(None)
+            again = outcome.check_error.message if outcome.check_error else "no answer"
             self._set_error(
-                f"[b]{'Rolling' if what == 'roll' else 'Deleting'} “{escape(key.label)}” "
-                f"failed: {escape(error.message)}[/b]\nphguide could not check what happened "
-                f"({escape(again.message)}). Press [b]F5[/b] to list your keys."
+                f"[b]{doing} “{label}” failed: {escape(outcome.error.message)}[/b]\nphguide "
+                f"could not check what happened ({escape(again)}). Press [b]F5[/b] to list "
+                "your keys."
             )
             return
-        finally:
-            self._progress(None)
-        after = next((k for k in keys if k.id == key.id), None)
-        self._show_keys(keys, select=key.id)
-        label = escape(key.label)
-        if what == "delete":
-            done = after is None
-            text = f"“{label}” was deleted." if done else f"“{label}” was not deleted: try again."
-        elif after is not None and after.mask_value != key.mask_value:
-            text = (
-                f"“{label}” was rolled, but its new value was lost in transit: the old value no "
-                "longer works. Roll it again ([b]r[/b]) to get a value you can see."
-            )
         else:
-            text = f"“{label}” was not rolled: its value still works. Try again."
-        self._set_error(f"[b]{escape(error.message)}[/b]\n{text}")
+            assert isinstance(outcome, key_changes.CreatedButValueLost | key_changes.NotCreated)
+            if isinstance(outcome, key_changes.CreatedButValueLost):
+                text = (
+                    f"“{label}” was rolled, but its new value was lost in transit: the old value "
+                    "no longer works. Roll it again ([b]r[/b]) to get a value you can see."
+                )
+            elif what == "delete":
+                text = f"“{label}” was not deleted: try again."
+            else:
+                text = f"“{label}” was not rolled: its value still works. Try again."
+            await self._relist(session, select=key.id)
+            self._set_error(f"[b]{escape(outcome.error.message)}[/b]\n{text}")
+            return
+        await self._relist(session, select=key.id if what == "roll" else None)
+
+    def _select(self, key_id: str) -> None:
+        table = self.query_one("#keys-table", DataTable)
+        if any(key.id == key_id for key in self._keys):
+            table.move_cursor(row=table.get_row_index(key_id))
 
     async def _relist(self, session: Session, select: str | None) -> None:
         self._progress("Listing your personal API keys…")
@@ -521,51 +515,27 @@ class PersonalKeysScreen(StepScreen):
             self._show_keys(keys, select=select)
 
     # -- the fresh key ----------------------------------------------------------------------
-    def _issue(self, new: NewPersonalApiKey, how: str) -> None:
-        fresh = FreshKey(new.value, new.key.label)
+    def _issue(self, new: NewPersonalApiKey, how: KeySource) -> FreshKey:
+        fresh = FreshKey(new.value, new.key.label, key_id=new.key.id)
         self.post_message(messages.FreshKeyIssued(fresh))
-        self.query_one(FreshKeyPanel).show(fresh, how)
-        self.guide.status = f"New personal API key “{fresh.label}”: copy it or save it now."
+        session = self.state.session
+        owner = None
+        if session is not None and session.user is not None:
+            owner = Owner(session.host, session.user.email, how)
+        self.query_one(FreshKeyPanel).show(fresh, how, owner)
+        self.guide.status = f"New personal API key “{fresh.label}”: save it or copy it now."
         self.refresh_bindings()
+        return fresh
 
     @property
     def fresh(self) -> FreshKey | None:
         """The new key on screen, if any."""
         return self.query_one(FreshKeyPanel).fresh
 
-    def action_copy_fresh(self) -> None:
-        """Copy the new key (a secret: cleared from the clipboard after a while)."""
-        self.query_one(FreshKeyPanel).copy_key()
-
-    def action_save_fresh(self) -> None:
-        """Save the new key in the OS keyring."""
-        session = self.state.session
-        if session is not None and session.user is not None:
-            self.query_one(FreshKeyPanel).save_key(session.host, session.user.email)
-
     @on(FreshKeyPanel.Changed)
+    @on(FreshKeyPanel.Done)
     def _fresh_changed(self) -> None:
         self.refresh_bindings()
-
-    def action_reveal_fresh(self) -> None:
-        """Show or hide the new key's value."""
-        self.query_one(FreshKeyPanel).box.toggle_reveal()
-
-    def action_acknowledge_fresh(self) -> None:
-        """Say you have the key elsewhere (after a confirmation)."""
-        self.query_one(FreshKeyPanel).ask_acknowledged(self.refresh_bindings)
-
-    def action_dismiss_fresh(self) -> None:
-        """Hide the new key once it is safe (before that, say what makes it safe)."""
-        fresh = self.fresh
-        if fresh is not None and not fresh.safe:
-            self.guide.status = (
-                "The new key stays until it is safe: copy it (c), save it (s) or confirm you "
-                "have it (i). PostHog will never show it again."
-            )
-        elif fresh is not None:
-            self.query_one(FreshKeyPanel).clear()
-            self.refresh_bindings()
 
     # -- the rest ---------------------------------------------------------------------------
     def action_refresh_keys(self) -> None:
@@ -620,12 +590,6 @@ class PersonalKeysScreen(StepScreen):
             return session is not None or self.services.host is not None
         if action == "log_in":
             return session is None or not session.can_manage_keys or self._reauth
-        if action in ("copy_fresh", "save_fresh", "reveal_fresh"):
-            return fresh is not None
-        if action == "acknowledge_fresh":
-            return fresh is not None and not fresh.safe
-        if action == "dismiss_fresh":
-            return fresh is not None  # before the key is safe, `x` says what makes it safe
         return True
 
     @on(DataTable.RowHighlighted)

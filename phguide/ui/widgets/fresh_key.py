@@ -1,22 +1,41 @@
-"""The panel that shows a just-created personal key once, until the user has it safe."""
+"""The one owner of a fresh key: a value PostHog shows once, kept on screen until it is safe.
+
+Safe means durable: saved in the keyring and read back equal, or the user said they stored it
+(after copying: a copy alone never counts, the clipboard clears itself). The panel owns the
+keys that get it there (copy, save, reveal, "I stored it", done) and the one save path.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import math
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, cast
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Static
 
-from phguide.core.hosts import Host
 from phguide.core.state import FreshKey
-from phguide.system.clipboard import CopyResult
-from phguide.system.credentials import StoreResult
-from phguide.ui.safe import escape, plain
+from phguide.ui import messages
+from phguide.ui.dialogs.confirm import ConfirmDialog
+from phguide.ui.safe import plain
 from phguide.ui.widgets.secret_field import KeyBox
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+    from phguide.core.accounts import KeySource, SaveResult
+    from phguide.core.hosts import Host
+    from phguide.services import Services
+    from phguide.system.clipboard import CopyResult
 
 WARNING = "Copy the key immediately - you won't be able to see it again!"
 """The guide's own words."""
@@ -26,12 +45,26 @@ KEYS_GROUP = Binding.Group("New key", compact=True)
 and the palette lists each by its own description."""
 
 
-class FreshKeyPanel(Vertical):
-    """A new key's value, masked until revealed, with what has been done to keep it.
+@dataclass(frozen=True)
+class Owner:
+    """Whose key it is and where it works: what saving it in the keyring needs."""
 
-    The owning screen binds the keys (copy, save, reveal, "I have it") and calls `show` and
-    `note` as they happen.
-    """
+    host: Host
+    email: str
+    source: KeySource
+    """How phguide came to hold it (created, rolled, approved)."""
+
+
+class FreshKeyPanel(Vertical, can_focus=True):
+    """A new key's value, masked until revealed, what has been done to keep it, and its keys."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "copy", "Copy new key", group=KEYS_GROUP, id="copy-fresh-key"),
+        Binding("s", "save", "Save to keyring", group=KEYS_GROUP, id="save-fresh-key"),
+        Binding("v", "reveal", "Reveal", group=KEYS_GROUP, id="reveal-fresh-key"),
+        Binding("i", "stored", "I stored it", group=KEYS_GROUP, id="acknowledge-fresh-key"),
+        Binding("x", "done", "Done", group=KEYS_GROUP, id="dismiss-fresh-key"),
+    ]
 
     DEFAULT_CSS = """
     FreshKeyPanel {
@@ -40,49 +73,154 @@ class FreshKeyPanel(Vertical):
         padding: 0 1;
         margin-bottom: 1;
     }
+    FreshKeyPanel:focus { border: thick $warning-lighten-1; }
     FreshKeyPanel.-safe { border: thick $success; }
     FreshKeyPanel #fresh-key-warning { text-style: bold; color: $text-warning; }
     FreshKeyPanel.-safe #fresh-key-warning { color: $text-success; }
     """
 
-    def __init__(self) -> None:
+    class Changed(Message):
+        """The key was copied, saved or stored: the owner may offer other keys now."""
+
+    class Done(Message):
+        """The user put a safe key away (`x`)."""
+
+        def __init__(self, fresh: FreshKey) -> None:
+            super().__init__()
+            self.fresh = fresh
+
+    def __init__(self, services: Services) -> None:
         super().__init__(id="fresh-key-panel")
+        self.services = services
         self.fresh: FreshKey | None = None
         """The key shown, if any."""
+        self.owner: Owner | None = None
+        """Whose key it is, when phguide knows (else it cannot be saved in the keyring)."""
         self._note = ""
+        self._ticker: Timer | None = None
+        self._handed_over = False
+        """Copied by any means (a terminal's clipboard too): "I stored it" may follow."""
 
     def compose(self) -> ComposeResult:
         yield Static(WARNING, id="fresh-key-warning", markup=False)
         yield KeyBox("New personal API key", secret=True, id="fresh-key-box")
         yield Static("", id="fresh-key-state")
 
+    def on_mount(self) -> None:
+        self.display = False
+
     @property
     def box(self) -> KeyBox:
         """The box holding the value."""
         return self.query_one("#fresh-key-box", KeyBox)
 
-    def show(self, fresh: FreshKey, how: str) -> None:
-        """Show a new key.
+    def show(self, fresh: FreshKey, how: str, owner: Owner | None) -> None:
+        """Show a new key and put the focus on it (its keys work from there).
 
         Args:
             fresh: The key and what has been done with it.
-            how: "created" or "rolled", for the box title.
+            how: "created", "rolled" or "browser approval", for the box title.
+            owner: Whose key it is, for saving it in the keyring.
         """
-        self.fresh = fresh
-        self._note = ""
+        self.fresh, self.owner, self._note = fresh, owner, ""
+        self._handed_over = False
         box = self.box
         box.value = fresh.value
         box.border_title = plain(f"New personal API key “{fresh.label}” ({how})")
         self.display = True
         self.refresh_state()
+        self.focus(scroll_visible=False)
 
     def note(self, text: str) -> None:
         """Say what just happened to the key (saved, copied, could not save and why)."""
         self._note = text
         self.refresh_state()
 
-    def show_copy_result(self, result: CopyResult | None) -> None:
-        """Say how a copy went; when nothing took the key, reveal it for a copy by hand."""
+    def clear(self) -> None:
+        """Hide the panel (only once the key is safe)."""
+        self.fresh = None
+        self.box.value = None
+        self.display = False
+        self.refresh_bindings()
+
+    # -- which keys apply now ---------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        fresh = self.fresh
+        if fresh is None:
+            return action not in {"copy", "save", "reveal", "stored", "done"}
+        if action == "save":
+            return not fresh.saved and self.owner is not None
+        if action == "stored":
+            # Only after a copy (or with the value shown for a copy by hand).
+            return not fresh.safe and (self._handed_over or self.box.revealed)
+        return True
+
+    def _offered(self) -> list[tuple[str, str]]:
+        fresh = self.fresh
+        if fresh is None:
+            return []
+        keys = [("c", "copy again" if fresh.copied else "copy")]
+        if self.check_action("save", ()):
+            keys.append(("s", "save in your keyring"))
+        keys.append(("v", "hide" if self.box.revealed else "reveal"))
+        if self.check_action("stored", ()):
+            keys.append(("i", "I stored it"))
+        if fresh.safe:
+            keys.append(("x", "done"))
+        return keys
+
+    def refresh_state(self) -> None:
+        """Say in words where the key is kept, and offer only the keys that apply now."""
+        fresh = self.fresh
+        if fresh is None:
+            return
+        self.set_class(fresh.safe, "-safe")
+        state = Text(_state_words(fresh, self._seconds_left()), style="bold")
+        state.append("  ")
+        for key, words in self._offered():
+            state.append(key, style="bold").append(f" {words}  ")
+        if self._note:
+            state.append(f"\n{self._note}")
+        self.query_one("#fresh-key-state", Static).update(state)
+        self.refresh_bindings()
+
+    def _seconds_left(self) -> int | None:
+        deadline = self.services.clipboard.pending_secret_deadline
+        if deadline is None or self.fresh is None or not self.fresh.copied:
+            return None
+        return max(0, math.ceil(deadline - time.monotonic()))
+
+    def _tick(self) -> None:
+        if self._seconds_left() is None and self._ticker is not None:
+            self._ticker.stop()
+            self._ticker = None
+        self.refresh_state()
+
+    # -- the actions ------------------------------------------------------------------------
+    @work(group="fresh-copy", exit_on_error=False, description="copy key")
+    async def action_copy(self) -> None:
+        """Copy the key (cleared from the clipboard after a while) and say how."""
+        fresh = self.fresh
+        if fresh is None:
+            return
+        try:
+            result: CopyResult | None = await asyncio.to_thread(
+                self.services.clipboard.copy, fresh.value.reveal(), secret=True
+            )
+        except Exception:  # the clipboard failed: the key stays on screen
+            result = None
+        if result is not None:
+            self.post_message(messages.Copied(result, f"the key “{fresh.label}”", secret=True))
+            self._handed_over = result.method != "none"
+        if result is not None and result.method == "system":
+            fresh.copied = True
+            self._note = ""
+            if self._ticker is None:
+                self._ticker = self.set_interval(1.0, self._tick, name="fresh-key-countdown")
+        self._say_copy_result(result)
+        self.post_message(self.Changed())
+
+    def _say_copy_result(self, result: CopyResult | None) -> None:
         if result is None or result.method == "none":
             self.box.revealed = True
             self.note("Could not copy: select the key above and copy it by hand, then press i.")
@@ -92,105 +230,149 @@ class FreshKeyPanel(Vertical):
                 "somewhere safe, then press i."
             )
         else:
-            self.note(result.message + ".")
+            self.refresh_state()
 
-    class Changed(Message):
-        """The key was copied, saved or acknowledged: the owning screen refreshes its keys."""
+    @work(exclusive=True, group="fresh-save", exit_on_error=False, description="save key")
+    async def action_save(self) -> None:
+        """Save the key in the keyring (asking whether it becomes the active key)."""
+        fresh, owner = self.fresh, self.owner
+        if fresh is not None and owner is not None:
+            await self.save(fresh, owner)
 
-    @work(group="fresh-copy", exit_on_error=False, description="copy key")
-    async def copy_key(self) -> None:
-        """Copy the key (a secret: cleared from the clipboard after a while) and say how."""
-        from phguide.ui.app import PhGuideApp
+    async def save(self, fresh: FreshKey, owner: Owner) -> SaveResult | None:
+        """The one save path of a fresh key: keyring entry of its own, read back equal.
 
-        fresh, app = self.fresh, self.app
-        if fresh is None or not isinstance(app, PhGuideApp):
-            return
-        self.show_copy_result(await app.copy_fresh_key(fresh))
-        self.post_message(self.Changed())
+        When another key is the host's active one, the user is asked whether this one
+        becomes active. Call from a worker (the question is a dialog waited for).
 
-    @work(group="fresh-save", exit_on_error=False, thread=True, description="save key")
-    def save_key(self, host: Host, email: str) -> None:
-        """Save the key in the OS keyring (a thread: keyring calls can block) and say how."""
-        from phguide.ui.app import PhGuideApp
-
-        fresh, app = self.fresh, self.app
-        if fresh is None or not isinstance(app, PhGuideApp):
-            return
-        app.call_from_thread(self.note, "Saving in your keyring…")
+        Returns:
+            What saving did, or None when the keyring failed outright.
+        """
+        accounts = self.services.accounts
+        active = await asyncio.to_thread(accounts.active, owner.host)
+        make_active = True
+        if active is not None and active.key_id != fresh.key_id:
+            make_active = bool(
+                await self.app.push_screen_wait(
+                    cast(
+                        "Screen[object]",
+                        ConfirmDialog(
+                            f"Make “{fresh.label}” the active key?",
+                            f"Your keyring already holds the active key of {owner.host.label} "
+                            f"(“{active.label or active.mask}”), which `phguide token` and the "
+                            "walkthrough use. Both are kept either way.",
+                            yes="Make it active",
+                            no="Keep the current one",
+                        ),
+                    )
+                )
+            )
+        if self.fresh is fresh:
+            self.note("Saving in your keyring…")
         try:
-            result = app.services.save_personal_key(
-                host, email, fresh.value, label=fresh.label, source="created"
+            saved: SaveResult | None = await asyncio.to_thread(
+                accounts.save,
+                owner.host,
+                owner.email,
+                fresh.value,
+                key_id=fresh.key_id or _local_id(owner.source),
+                label=fresh.label,
+                source=owner.source,
+                make_active=make_active,
             )
         except Exception:  # stores do not raise, but a key must never vanish if one does
-            result = StoreResult("error", "The keyring failed.", "Copy the key now.")
-        app.call_from_thread(self._saved, fresh, result)
+            saved = None
+        fresh.saved = saved is not None and saved.verified
+        if saved is not None and saved.held is not None:
+            fresh.key_id = saved.held.key_id
+        self.post_message(messages.Status(_save_status(fresh, saved, self.services.store.name)))
+        if self.fresh is fresh:
+            self.note(_save_note(saved))
+            self.post_message(self.Changed())
+        return saved
 
-    def _saved(self, fresh: FreshKey, result: StoreResult) -> None:
-        from phguide.ui.app import PhGuideApp
+    def action_reveal(self) -> None:
+        """Show or hide the key's value."""
+        self.box.toggle_reveal()
+        self.refresh_state()
 
-        app = self.app
-        assert isinstance(app, PhGuideApp)
-        if result.ok:
-            fresh.saved = True
-            app.status = f"Saved “{fresh.label}” in your keyring ({app.services.store.name})."
-            self.note(result.message)
-        else:
-            app.status = f"Could not save “{fresh.label}”: {result.message}"
-            self.note(
-                f"Not saved: {result.message} {result.fix} "
-                "The key stays here until you copy it or say you have it."
-            )
-        self.post_message(self.Changed())
+    def action_stored(self) -> None:
+        """Say you stored the key somewhere yourself (after a confirmation)."""
+        self.ask_stored()
 
-    def ask_acknowledged(self, then: Callable[[], object]) -> None:
-        """Ask whether the user has the key elsewhere; on yes, mark it so and call `then`."""
+    def ask_stored(self, then: Callable[[], object] | None = None) -> None:
+        """Ask whether the user stored the key; on yes it is safe, and `then` runs."""
         fresh = self.fresh
         if fresh is None:
             return
-        from phguide.ui.dialogs.confirm import ConfirmDialog
-
         dialog = ConfirmDialog(
-            "Do you have the key?",
-            f"PostHog will never show “{fresh.label}” again. Say yes only if it is stored "
-            "somewhere safe (a password manager, your server's environment).",
-            yes="I have it",
+            "Did you store the key?",
+            f"PostHog will never show “{fresh.label}” again, and the clipboard clears itself. "
+            "Say yes only if it is stored somewhere that lasts (a password manager, your "
+            "server's environment).",
+            yes="I stored it",
             no="Go back",
         )
 
         def answered(yes: bool | None) -> None:
-            if yes:
+            if yes and self.fresh is fresh:
                 fresh.acknowledged = True
                 self.refresh_state()
-                then()
+                self.post_message(self.Changed())
+                if then is not None:
+                    then()
 
         self.app.push_screen(dialog, answered)
 
-    def clear(self) -> None:
-        """Hide the panel (only once the key is safe)."""
-        self.fresh = None
-        self.box.value = None
-        self.display = False
-
-    def refresh_state(self) -> None:
-        """Show what has been done to keep the key, and what is left to do."""
+    def action_done(self) -> None:
+        """Put the key away once it is safe (before that, say what makes it safe)."""
         fresh = self.fresh
         if fresh is None:
             return
-        done = []
-        if fresh.copied:
-            done.append("copied")
-        if fresh.saved:
-            done.append("saved in your keyring")
-        if fresh.acknowledged and not done:
-            done.append("you said you have it")
-        self.set_class(fresh.safe, "-safe")
-        if fresh.safe:
-            state = f"[b]✓ {escape(', '.join(done)).capitalize()}.[/b]"
-            keys = "[b]c[/b] copy again  [b]s[/b] save  [b]v[/b] reveal  [b]x[/b] done"
-        else:
-            state = "[b]Not copied or saved yet.[/b] PostHog stores only a hash of it."
-            keys = "[b]c[/b] copy  [b]s[/b] save to keyring  [b]v[/b] reveal  [b]i[/b] I have it"
-        text = f"{state}  {keys}"
-        if self._note:
-            text += f"\n{escape(self._note)}"
-        self.query_one("#fresh-key-state", Static).update(text)
+        if not fresh.safe:
+            self.post_message(
+                messages.Status(
+                    "The new key stays until it is safe: save it in your keyring (s), or copy "
+                    "it (c), store it, and press i. PostHog will never show it again."
+                )
+            )
+            return
+        self.clear()
+        self.post_message(self.Done(fresh))
+
+
+def _local_id(source: KeySource) -> str:
+    from phguide.core.accounts import local_key_id
+
+    return local_key_id(source)
+
+
+def _state_words(fresh: FreshKey, seconds_left: int | None) -> str:
+    if fresh.saved:
+        return "✓ Saved in your keyring (read back)."
+    if fresh.acknowledged:
+        return "✓ You said you stored it."
+    if fresh.copied and seconds_left:
+        return f"Copied: clears in {seconds_left} s — paste it somewhere, then press i."
+    if fresh.copied:
+        return "Copied, and cleared from the clipboard since: copy it again or press i."
+    return "Not saved yet. PostHog stores only a hash of it."
+
+
+def _save_note(saved: SaveResult | None) -> str:
+    if saved is None:
+        return "Not saved: the keyring failed. Copy the key, store it, then press i."
+    if not saved.verified:
+        return (
+            f"Not saved: {saved.result.message} {saved.result.fix} The key stays here until "
+            "it is saved, or you copy it, store it and press i."
+        )
+    active = " It is the active key." if saved.active else " The active key did not change."
+    return f"{saved.result.message}{active} {saved.note}".strip()
+
+
+def _save_status(fresh: FreshKey, saved: SaveResult | None, store: str) -> str:
+    if saved is not None and saved.verified:
+        return f"Saved “{fresh.label}” in your keyring ({store})."
+    why = saved.result.message if saved is not None else "the keyring failed."
+    return f"Could not save “{fresh.label}”: {why}"

@@ -18,14 +18,14 @@ from phguide.core.approval import OFFERS, ApprovalReach, assess_approval
 from phguide.core.state import FreshKey, Session
 from phguide.ui import messages
 from phguide.ui.widgets.device_code import DeviceCodePanel
-from phguide.ui.widgets.fresh_key import FreshKeyPanel
+from phguide.ui.widgets.fresh_key import FreshKeyPanel, Owner
 from phguide.ui.widgets.login_way import LOGIN_GROUP, LoginWay
 
 if TYPE_CHECKING:
     from phguide.api.client import PostHogClient
     from phguide.api.models import DeviceAuthorization, Project
+    from phguide.core.accounts import SaveResult
     from phguide.core.hosts import Host
-    from phguide.system.credentials import StoreResult
 
 DEVICE_TEXT: Final = (
     "Approve phguide in your browser, where any sign-in works: SSO, passkeys, two-factor. "
@@ -73,11 +73,10 @@ class LoginBrowser(LoginWay):
                     action="screen.demo_approve",
                 )
             yield Button("Cancel", id="device-cancel", compact=True, action="screen.cancel")
-        yield FreshKeyPanel()
+        yield FreshKeyPanel(self.services)
 
     def on_mount(self) -> None:
         self.query_one("#device-buttons").display = False
-        self.query_one(FreshKeyPanel).display = False
 
     @property
     def url(self) -> str | None:
@@ -153,7 +152,9 @@ class LoginBrowser(LoginWay):
             # Cancelled (Esc, or another sign-in took over) or failed half-way: whatever
             # happened, the key stays on screen until the user has it.
             if not fresh.safe and self.fresh is not fresh:
-                self._show_fresh(fresh, "Sign-in stopped before the key was kept: copy it now.")
+                self._show_fresh(
+                    fresh, None, "Sign-in stopped before the key was kept: copy it now."
+                )
             raise
 
     async def _keep_device_key(
@@ -168,16 +169,18 @@ class LoginBrowser(LoginWay):
         try:
             reach = await assess_approval(client, approval)
         except BaseException:
-            self._show_fresh(fresh, "phguide could not ask PostHog about the key: copy it now.")
+            self._show_fresh(
+                fresh, None, "phguide could not ask PostHog about the key: copy it now."
+            )
             raise
         user = reach.user
         # Saved under the account when PostHog names it, else under the key's own label.
         account = user.email if user is not None else approval.label
-        saved = await self.save_key(host, account, fresh.value, "approved", fresh.label).wait()
-        if saved is not None and saved.ok:
-            fresh.saved = True
+        owner = Owner(host, account, "approved")
+        # The same save path as the panel's `s`: its own keyring entry, read back equal.
+        saved = await self.query_one(FreshKeyPanel).save(fresh, owner)
         if not reach.can_read or user is None:
-            self._cannot_read(reach, fresh, saved)
+            self._cannot_read(reach, fresh, owner, saved)
             return False
         project: Project | None = reach.project
         session = Session(
@@ -189,10 +192,14 @@ class LoginBrowser(LoginWay):
             personal_key_label=approval.label,
             selected_project=project,
         )
-        if saved is None or not saved.ok:
+        if saved is None or not saved.verified:
             self.pending = session
-            why = f"{saved.message} {saved.fix}" if saved is not None else "The keyring failed."
-            self._show_fresh(fresh, f"It could not be saved in the keyring: {why}")
+            why = (
+                f"{saved.result.message} {saved.result.fix}"
+                if saved is not None
+                else "The keyring failed."
+            )
+            self._show_fresh(fresh, owner, f"It could not be saved in the keyring: {why}")
             return True
         self.notify(
             f"PostHog created the personal API key “{approval.label}” for phguide, and it is "
@@ -206,15 +213,16 @@ class LoginBrowser(LoginWay):
         return True
 
     def _cannot_read(
-        self, reach: ApprovalReach, fresh: FreshKey, saved: StoreResult | None
+        self, reach: ApprovalReach, fresh: FreshKey, owner: Owner, saved: SaveResult | None
     ) -> None:
         """The key is real but cannot read the project: keep it safe, say why, offer the rest."""
-        if saved is not None and saved.ok:
+        if saved is not None and saved.verified:
             kept = f"It is saved in your keyring ({self.services.store.name})."
         else:
-            why = f"{saved.message} {saved.fix}" if saved is not None else "The keyring failed."
+            result = saved.result if saved is not None else None
+            why = f"{result.message} {result.fix}" if result is not None else "The keyring failed."
             kept = f"It could not be saved in the keyring ({why}): copy it now."
-        self._show_fresh(fresh, f"{reach.summary()} {kept}")
+        self._show_fresh(fresh, owner, f"{reach.summary()} {kept}")
         self.missing = reach.missing
         start = self.query_one("#device-start", Button)
         start.label = "Approve again"
@@ -271,31 +279,16 @@ class LoginBrowser(LoginWay):
         except NoMatches:  # asked before the widget is composed
             return None
 
-    def _show_fresh(self, fresh: FreshKey, why: str) -> None:
+    def _show_fresh(self, fresh: FreshKey, owner: Owner | None, why: str) -> None:
         """Keep a new key on screen until the user has it safe: PostHog will not show it again."""
         panel = self.query_one(FreshKeyPanel)
-        panel.show(fresh, "browser approval")
+        panel.show(fresh, "browser approval", owner)
         panel.note(f"{why} {TEN_KEYS}")
-        self.refresh_bindings()
         panel.scroll_visible()
 
-    def save_fresh(self) -> None:
-        """Try saving the new key in the keyring again."""
-        session = self.pending
-        if session is not None and session.user is not None:
-            self.query_one(FreshKeyPanel).save_key(session.host, session.user.email)
-
-    def dismiss_fresh(self) -> None:
-        """Put the key away and carry on with the sign-in it came from."""
-        fresh = self.fresh
-        if fresh is None or not fresh.safe:
-            return
-        self.query_one(FreshKeyPanel).clear()
+    @on(FreshKeyPanel.Done)
+    def _fresh_done(self) -> None:
+        """The key is safe and put away: carry on with the sign-in it came from."""
         session, self.pending = self.pending, None
-        self.refresh_bindings()
         if session is not None:
             self.post_message(messages.SignedIn(session))
-
-    @on(FreshKeyPanel.Changed)
-    def _fresh_changed(self) -> None:
-        self.refresh_bindings()

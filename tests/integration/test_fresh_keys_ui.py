@@ -1,0 +1,112 @@
+"""Step 4 keeps the keyring true, driven through the app against a real Secret Service.
+
+Two keys created and saved are both kept (read back equal); a roll of a saved key replaces its
+value in the same step; a delete removes its entry; logging out leaves nothing for the host.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from phguide.core.hosts import Clouds, parse_host, with_region
+from phguide.core.secret import Secret
+from phguide.demo.data import DEMO_EMAIL
+from phguide.demo.server import DemoServer
+from phguide.services import Services
+from phguide.system.clipboard import Clipboard, RecordingClipboard
+from phguide.system.config import host_id
+from phguide.system.credentials import KeyringStore, entry_name
+from phguide.ui.app import PhGuideApp
+from phguide.ui.dialogs.confirm import ConfirmDialog
+from tests.integration.conftest import SecretService
+from tests.integration.test_keyring import stored_items
+from tests.ui.conftest import SIZE
+from tests.ui.sessions import settle
+from tests.ui.test_login import wait_for
+from tests.ui.test_personal_keys import _create, _fresh, _open_keys, _select
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def services(
+    session_bus: SecretService, demo_server: DemoServer, tmp_path: Path
+) -> Iterator[Services]:
+    from keyring.backends.SecretService import Keyring
+
+    host = with_region(parse_host(demo_server.url), "us")
+    built = Services(
+        store=KeyringStore(Keyring()),
+        clipboard=Clipboard(RecordingClipboard(), clear_after=45.0),
+        clouds=Clouds(us=host, eu=host),
+        host=host,
+        config_path=tmp_path / "config.json",
+    )
+    yield built
+    built.accounts.forget_host(host)
+
+
+def _in_keyring(services: Services, key_id: str) -> list[bytes]:
+    """The values the Secret Service holds in this key's own entry."""
+    assert services.host is not None and key_id
+    name = entry_name(host_id(services.host.app_url), DEMO_EMAIL, "personal_api_key", key_id)
+    return stored_items(name)
+
+
+async def test_saved_rolled_deleted_and_logged_out(services: Services) -> None:
+    assert services.host is not None
+    host = services.host
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_keys(pilot, app, services)
+        await _create(pilot, "Read-only test")
+        first = _fresh(app)
+        await pilot.press("s")
+        await settle(pilot)
+        assert first.saved, "the first key saved and read back"
+        await pilot.press("x")
+        await _create(pilot, "Custom test")
+        second = _fresh(app)
+        await pilot.press("s")
+        # Another key is active: the app asks whether the new one becomes active.
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the question")
+        await pilot.press("n")
+        await settle(pilot)
+        assert second.saved
+        # Both kept, each read back equal; the first stays the active one.
+        assert _in_keyring(services, first.key_id) == [first.value.reveal().encode()]
+        assert _in_keyring(services, second.key_id) == [second.value.reveal().encode()]
+        active = services.accounts.active(host)
+        assert active is not None and active.key_id == first.key_id
+        await pilot.press("x")
+
+        # Roll the saved key: the keyring holds the new value in the same step.
+        _select(app, "Read-only test")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the roll warning")
+        await pilot.press("y")
+        await settle(pilot)
+        rolled = _fresh(app)
+        assert rolled.value != first.value
+        assert _in_keyring(services, first.key_id) == [rolled.value.reveal().encode()]
+        assert "Replaced the key in your keyring" in app.status
+
+        # Delete the other: its entry is gone, and the app says so.
+        _select(app, "Custom test")
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the delete warning")
+        await pilot.press("y")
+        await settle(pilot)
+        assert _in_keyring(services, second.key_id) == []
+        assert "Removed the key from your keyring" in app.status
+        held = services.accounts.read(services.accounts.held(host)[0])[0]
+        assert held == rolled.value
+        assert isinstance(held, Secret)
+
+    # Log out (as `phguide logout` does): nothing left for the host.
+    assert services.accounts.forget_host(host).ok
+    assert _in_keyring(services, first.key_id) == []
+    assert services.accounts.held(host) == []
