@@ -194,7 +194,7 @@ class UsageScreen(StepScreen):
             project_token=project.api_token if project else None,
             project_id=project.id if project else None,
             project_name=project.name if project else None,
-            personal_key=session.personal_key,
+            personal_key=self.state.personal_key(),
             framework=self._framework,
         )
 

@@ -1,0 +1,106 @@
+"""Step 5 fills its examples with the personal key in use, masked, whatever way it came in."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+from textual.widgets import Button, Input, Static
+
+from phguide.core.secret import Secret
+from phguide.demo.data import DEMO_EMAIL
+from phguide.demo.server import DemoServer
+from phguide.services import Services
+from phguide.ui.app import PhGuideApp
+from phguide.ui.screens.usage import SnippetPanel
+from tests.ui.conftest import SIZE
+from tests.ui.sessions import password_session, settle, sign_in
+from tests.ui.test_login import WEB_APP, login, open_way, start_device_flow, wait_for
+from tests.ui.test_personal_keys import _create, _fresh, _open_keys
+
+
+async def _step5_shows(pilot: Pilot[None], app: PhGuideApp, key: Secret) -> None:
+    """Step 5 holds `key`, masked, in its examples and never in the clear."""
+    await wait_for(pilot, lambda: app.state.session is not None, "the sign-in")
+    await settle(pilot)
+    await pilot.press("5")
+    await wait_for(pilot, lambda: app.current_mode == "usage", "step 5")
+    await settle(pilot)
+    context = str(app.screen.query_one("#usage-context", Static).render())
+    assert "No personal API key" not in context
+    codes = " ".join(
+        str(panel.query_one(".snippet-code", Static).render())
+        for panel in app.screen.query(SnippetPanel)
+    )
+    assert key.masked in codes
+    assert key.reveal() not in codes
+
+
+async def test_created_in_step_4(services: Services, demo_server: DemoServer) -> None:
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_keys(pilot, app, services)
+        await _create(pilot, "For step 5")
+        fresh = _fresh(app)
+        await pilot.press("s")
+        await settle(pilot)
+        assert fresh.saved
+        await _step5_shows(pilot, app, fresh.value)
+
+
+async def test_approved_in_the_browser(services: Services, demo_server: DemoServer) -> None:
+    app = PhGuideApp(services, start="log-in")
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await start_device_flow(pilot, app)
+        assert panel.code is not None
+        demo_server.approve_device(panel.code.user_code, DEMO_EMAIL, WEB_APP)
+        await wait_for(pilot, lambda: app.state.session is not None, "the sign-in")
+        session = app.state.session
+        assert session is not None and session.personal_key is not None
+        await _step5_shows(pilot, app, session.personal_key)
+
+
+async def test_pasted(services: Services, demo_server: DemoServer) -> None:
+    value = demo_server.issue_key(DEMO_EMAIL, "Pasted for step 5", ["*"])
+    app = PhGuideApp(services, start="log-in")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_way(pilot, app, "way-key")
+        field = login(app).query_one("#pasted-key", Input)
+        field.focus()
+        field.value = value
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: login(app).query_one("#key-result").display, "the check")
+        login(app).query_one("#key-continue", Button).press()
+        await _step5_shows(pilot, app, Secret(value))
+
+
+async def test_saved_by_an_earlier_run(services: Services, demo_server: DemoServer) -> None:
+    value = Secret(demo_server.issue_key(DEMO_EMAIL, "Saved for step 5", ["*"]))
+    assert services.host is not None
+    saved = services.accounts.save(
+        services.host, DEMO_EMAIL, value, key_id="earlier-1", source="pasted", make_active=True
+    )
+    assert saved.verified
+    app = PhGuideApp(services, start="log-in")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: login(app).query_one("#saved-key-box").display, "the box")
+        await pilot.press("k")
+        await _step5_shows(pilot, app, value)
+
+
+async def test_from_the_environment(services: Services, demo_server: DemoServer) -> None:
+    value = Secret(demo_server.issue_key(DEMO_EMAIL, "Env for step 5", ["*"]))
+    services.env_key = value
+    app = PhGuideApp(services, start="log-in")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        await _step5_shows(pilot, app, value)
+
+
+async def test_password_session_without_a_new_key_says_so(services: Services) -> None:
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        sign_in(app, await password_session(services))
+        await wait_for(pilot, lambda: app.state.session is not None, "the sign-in")
+        await pilot.press("5")
+        await wait_for(pilot, lambda: app.current_mode == "usage", "step 5")
+        await settle(pilot)
+        assert "No personal API key" in str(app.screen.query_one("#usage-context").render())
