@@ -306,7 +306,9 @@ class PhGuideApp(App[None]):
                 self._countdown = None
             self._clear_clipboard()
             return
-        self.status = f"{self._countdown_base} (cleared in {math.ceil(left)} s)"
+        if self.status.startswith(self._countdown_base):
+            # Only while the line still speaks of the copy: news since (a save) stays shown.
+            self.status = f"{self._countdown_base} (cleared in {math.ceil(left)} s)"
 
     @work(group="clipboard-clear", exit_on_error=False, thread=True, description="clear clipboard")
     def _clear_clipboard(self) -> None:
