@@ -194,6 +194,8 @@ class LoginScreen(StepScreen):
     @on(LoginWay.Progress)
     def _progress(self, event: LoginWay.Progress) -> None:
         self._set_progress(event.text)
+        if event.reveal is not None:
+            self.call_after_refresh(event.reveal.scroll_visible, top=True, animate=False)
 
     @on(LoginWay.Ended)
     def _ended(self, event: LoginWay.Ended) -> None:

@@ -113,10 +113,9 @@ class LoginBrowser(LoginWay):
                 self.device_shown = True
                 self.query_one("#device-copy", Button).focus(scroll_visible=False)
                 self.open_browser(code.browser_url)
-                self.progress("Waiting for your approval in the browser…")
                 # On a short terminal the code, its buttons and the progress below come into
                 # view together, once laid out (one scroll: the button's own would race it).
-                self.call_after_refresh(panel.scroll_visible, top=True, animate=False)
+                self.progress("Waiting for your approval in the browser…", reveal=panel)
                 approval = await client.wait_for_device_approval(code, on_tick=panel.sync)
                 self.device_shown = False
                 attempt.keep = await self._adopt_device_key(host, client, approval)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Final
 from textual import work
 from textual.containers import Vertical
 from textual.message import Message
+from textual.widget import Widget
 
 from phguide.api.errors import PermissionDenied, PostHogError
 from phguide.core.state import AuthMethod, Session
@@ -77,11 +78,15 @@ class LoginWay(Vertical):
             self.text = text
 
     class Progress(Message):
-        """The attempt moved on (the progress line's new text)."""
+        """The attempt moved on (the progress line's new text).
 
-        def __init__(self, text: str) -> None:
+        `reveal` is scrolled to the top of the view once the progress line is laid out.
+        """
+
+        def __init__(self, text: str, reveal: Widget | None = None) -> None:
             super().__init__()
             self.text = text
+            self.reveal = reveal
 
     class Ended(Message):
         """An attempt ended (done, failed or cancelled), with a note for the status line."""
@@ -128,9 +133,9 @@ class LoginWay(Vertical):
         """Show a problem in words."""
         self.post_message(self.Problem(message, fix))
 
-    def progress(self, text: str) -> None:
-        """Say what the attempt is doing now."""
-        self.post_message(self.Progress(text))
+    def progress(self, text: str, reveal: Widget | None = None) -> None:
+        """Say what the attempt is doing now (and bring `reveal` into view with it)."""
+        self.post_message(self.Progress(text, reveal))
 
     @contextlib.asynccontextmanager
     async def attempt(
