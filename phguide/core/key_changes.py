@@ -73,13 +73,25 @@ Outcome = Created[NewT] | CreatedButValueLost[ListedT] | NotCreated | Unknown
 """What a create or roll did."""
 
 
-async def _relisted(
-    listing: Callable[[], Awaitable[Sequence[ListedT]]], error: PostHogError
-) -> Sequence[ListedT] | Unknown:
+async def _settle(
+    request: Callable[[], Awaitable[NewT]],
+    listing: Callable[[], Awaitable[Sequence[ListedT]]],
+) -> Created[NewT] | tuple[PostHogError, Sequence[ListedT]] | Unknown:
+    """Send the request; when its answer is lost, the keys as listed now (to compare).
+
+    Raises:
+        PostHogError: The server refused, or the request never left (`acted` is False).
+    """
     try:
-        return await listing()
+        return Created(await request())
+    except PostHogError as error:
+        if error.acted is False:
+            raise
+        lost = error
+    try:
+        return lost, await listing()
     except Exception as again:  # whatever it is, the user must hear the change may have happened
-        return Unknown(error, again if isinstance(again, PostHogError) else None)
+        return Unknown(lost, again if isinstance(again, PostHogError) else None)
 
 
 async def create(
@@ -95,15 +107,10 @@ async def create(
         PostHogError: Only errors that say the server refused (`acted` is False), so the
             caller can show them by kind (a form error next to its field).
     """
-    try:
-        return Created(await request())
-    except PostHogError as error:
-        if error.acted is False:
-            raise
-        lost = error
-    keys = await _relisted(listing, lost)
-    if isinstance(keys, Unknown):
-        return keys
+    settled = await _settle(request, listing)
+    if not isinstance(settled, tuple):
+        return settled
+    lost, keys = settled
     made = [key for key in keys if key.id not in before and key.label == label]
     return CreatedButValueLost(made[0], lost) if made else NotCreated(lost)
 
@@ -118,15 +125,10 @@ async def roll(
     Raises:
         PostHogError: The server refused (`acted` is False).
     """
-    try:
-        return Created(await request())
-    except PostHogError as error:
-        if error.acted is False:
-            raise
-        lost = error
-    keys = await _relisted(listing, lost)
-    if isinstance(keys, Unknown):
-        return keys
+    settled = await _settle(request, listing)
+    if not isinstance(settled, tuple):
+        return settled
+    lost, keys = settled
     after = next((listed for listed in keys if listed.id == key.id), None)
     if after is not None and after.mask_value != key.mask_value:
         return CreatedButValueLost(after, lost)
@@ -145,14 +147,10 @@ async def delete(
     Raises:
         PostHogError: The server refused (`acted` is False).
     """
-    try:
-        await request()
+    settled = await _settle(request, listing)
+    if isinstance(settled, Created):
         return Deleted()
-    except PostHogError as error:
-        if error.acted is False:
-            raise
-        lost = error
-    keys = await _relisted(listing, lost)
-    if isinstance(keys, Unknown):
-        return keys
+    if isinstance(settled, Unknown):
+        return settled
+    lost, keys = settled
     return NotCreated(lost) if any(listed.id == key.id for listed in keys) else Deleted()
