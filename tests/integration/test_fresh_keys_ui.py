@@ -21,11 +21,9 @@ from phguide.system.config import host_id
 from phguide.system.credentials import KeyringStore, entry_name
 from phguide.ui.app import PhGuideApp
 from phguide.ui.dialogs.confirm import ConfirmDialog
+from tests.helpers import SIZE, settle, wait_for
 from tests.integration.conftest import SecretService
 from tests.integration.test_keyring import stored_items
-from tests.ui.conftest import SIZE
-from tests.ui.sessions import settle
-from tests.ui.test_login import wait_for
 from tests.ui.test_personal_keys import _create, _fresh, _open_keys, _select
 
 pytestmark = pytest.mark.integration

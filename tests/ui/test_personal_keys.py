@@ -21,14 +21,8 @@ from phguide.ui.dialogs.confirm import ConfirmDialog
 from phguide.ui.dialogs.create_key import CreateKeyDialog
 from phguide.ui.screens.personal_keys import PersonalKeysScreen
 from phguide.ui.widgets.fresh_key import WARNING, FreshKeyPanel
-<<<<<<< HEAD
-from tests.helpers import SIZE, settle
+from tests.helpers import SIZE, settle, wait_for
 from tests.ui.sessions import key_session, password_session, sign_in
-=======
-from tests.ui.conftest import SIZE
-from tests.ui.sessions import key_session, password_session, settle, sign_in
-from tests.ui.test_login import wait_for
->>>>>>> e17b52e (Fresh keys: one owner (FreshKeyPanel: its bindings, check_action, copy, the one save path, I stored it, done); safe means durable (saved and read back, or stored by the user: a copy alone never counts, the clipboard clears itself); saving beside an active key asks which is active; roll replaces the held value and delete removes its entry, both said; the panel shows only the keys that apply and its state in words; no widget imports the app)
 
 
 def _recording(services: Services) -> RecordingClipboard:

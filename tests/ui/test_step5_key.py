@@ -11,9 +11,9 @@ from phguide.demo.server import DemoServer
 from phguide.services import Services
 from phguide.ui.app import PhGuideApp
 from phguide.ui.screens.usage import SnippetPanel
-from tests.ui.conftest import SIZE
-from tests.ui.sessions import password_session, settle, sign_in
-from tests.ui.test_login import WEB_APP, login, open_way, start_device_flow, wait_for
+from tests.helpers import SIZE, settle, wait_for
+from tests.ui.sessions import password_session, sign_in
+from tests.ui.test_login import WEB_APP, login, open_way, start_device_flow
 from tests.ui.test_personal_keys import _create, _fresh, _open_keys
 
 
