@@ -30,6 +30,13 @@ def _fails(error: Exception) -> Callable[[], Awaitable[str]]:
     return request
 
 
+def _fails_listing(error: Exception) -> Callable[[], Awaitable[list[Key]]]:
+    async def listing() -> list[Key]:
+        raise error
+
+    return listing
+
+
 def _lists(*keys: Key) -> Callable[[], Awaitable[list[Key]]]:
     async def listing() -> list[Key]:
         return list(keys)
@@ -61,7 +68,7 @@ def test_create_outcomes() -> None:
         none = await key_changes.create(_fails(DROPPED), _lists(), label="CI", before=set())
         assert none == key_changes.NotCreated(DROPPED)
         unknown = await key_changes.create(
-            _fails(DROPPED), _fails(REFUSED), label="CI", before=set()
+            _fails(DROPPED), _fails_listing(REFUSED), label="CI", before=set()
         )
         assert unknown == key_changes.Unknown(DROPPED, REFUSED)
         with pytest.raises(PostHogError):
