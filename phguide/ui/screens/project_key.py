@@ -8,6 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.widgets import Input, LoadingIndicator, Static
 from textual.worker import Worker, WorkerState
 
@@ -115,11 +116,16 @@ class ProjectKeyScreen(StepScreen):
     def _show_phase(self, phase: str) -> None:
         """Show the widgets of one phase: signed-out, loading, error or ready."""
         self._phase = phase
-        self.query_one("#project-key-signed-out").display = phase == "signed-out"
-        self.query_one("#project-key-loading").display = phase == "loading"
-        self.query_one("#project-key-error").display = phase == "error"
-        self.query_one("#project-key-main").display = phase == "ready"
-        self.query_one("#project-key-projects").display = phase == "ready"
+        names = ("signed-out", "loading", "error", "main", "projects")
+        try:
+            parts = {name: self.query_one(f"#project-key-{name}") for name in names}
+        except NoMatches:
+            # On a busy machine the step can be shown before its nested widgets are mounted:
+            # show the phase once they are.
+            self.call_after_refresh(self._show_phase, phase)
+            return
+        for name, part in parts.items():
+            part.display = phase == {"main": "ready", "projects": "ready"}.get(name, name)
         if phase != "ready" and self.focused is not None:
             self.set_focus(None)
         self.refresh_bindings()
@@ -256,8 +262,12 @@ class ProjectKeyScreen(StepScreen):
         self._show_project(project)
 
     def _show_project(self, project: Project | None) -> None:
-        box = self.query_one("#project-key-box", KeyBox)
-        facts = self.query_one("#project-key-facts", Static)
+        try:
+            box = self.query_one("#project-key-box", KeyBox)
+            facts = self.query_one("#project-key-facts", Static)
+        except NoMatches:  # not mounted yet (see _show_phase)
+            self.call_after_refresh(self._show_project, project)
+            return
         session = self.state.session
         if project is None or session is None:
             box.value = None
