@@ -530,7 +530,10 @@ class PersonalKeysScreen(StepScreen):
     @property
     def fresh(self) -> FreshKey | None:
         """The new key on screen, if any."""
-        return self.query_one(FreshKeyPanel).fresh
+        # The footer asks `check_action` as it composes, which can be before this screen's
+        # own widgets are mounted: no panel yet means no new key yet.
+        panels = self.query(FreshKeyPanel)
+        return panels.first().fresh if panels else None
 
     @on(FreshKeyPanel.Changed)
     @on(FreshKeyPanel.Done)

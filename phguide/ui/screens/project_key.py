@@ -299,7 +299,9 @@ class ProjectKeyScreen(StepScreen):
         session = self.state.session
         if action in ("copy_key", "open_web"):
             # While the list loads, the current project's key is already shown (from @me).
-            key_shown = self.query_one("#project-key-main").display
+            # (The footer asks as it composes, possibly before the widgets are mounted.)
+            main = self.query("#project-key-main")
+            key_shown = bool(main) and main.first().display
             if self._phase != "ready" and not (self._phase == "loading" and key_shown):
                 return False
             return session is not None and session.selected_project is not None
