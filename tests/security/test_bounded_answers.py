@@ -70,7 +70,11 @@ def raw_server(handler: Handler) -> Iterator[str]:
 
 
 def _head(extra: str = "") -> bytes:
-    return f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n{extra}\r\n".encode()
+    # The server hangs up after each answer, so it says so: a client that kept the connection
+    # for the next page would otherwise find it closed (and report a dropped connection).
+    return (
+        f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n{extra}\r\n"
+    ).encode()
 
 
 def huge(conn: socket.socket, path: str) -> None:
