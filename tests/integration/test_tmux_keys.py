@@ -109,14 +109,16 @@ def test_three_keys_from_nothing_then_one_key_as_a_returning_user(
     x_server.xclip_in("nothing yet")
 
     with phguide(server.url, env) as pane:
-        pane.wait_for(r"Press Enter to log in")  # step 1, Key types
+        # Step 1, Key types: its footer offers Enter (its text may run below the fold).
+        pane.wait_for(r"⏎ Log in")
         pane.press("Enter")  # 1
         pane.wait_for(r"Browser approval")
         pane.press("Enter")  # 2
         code = pane.wait_for(_CODE.pattern)
         user_code = f"{code.group(1)}-{code.group(2)}".replace(" ", "")
         server.approve_device(user_code, DEMO_EMAIL, MOBILE)  # the browser's part
-        pane.wait_for(r"Signed in to ")
+        # Signed in on step 3 (the status line may already have moved on to the save).
+        pane.wait_for(r"Project\s+.+?\s+id \d+")
         pane.wait_for(r"c Copy key")
         pane.press("c")  # 3
         mobile = server.data.projects[MOBILE].api_token
