@@ -27,6 +27,7 @@ from phguide.ui.dialogs.create_key import CreateKeyDialog
 from phguide.ui.dialogs.qr_code import QRCodeDialog
 from phguide.ui.dialogs.second_factor import SecondFactorDialog
 from phguide.ui.widgets.device_code import DeviceCodePanel
+from phguide.ui.widgets.fresh_key import FreshKeyPanel
 from tests.helpers import settle
 from tests.ui.clipping import clipped
 from tests.ui.rendered import lines
@@ -154,11 +155,6 @@ async def test_signed_out_and_logging_in(services: Services, size: tuple[int, in
     assert not walk.found, "\n".join(walk.found)
 
 
-@pytest.mark.xfail(
-    reason="Known, open (issue 17): since a copy alone no longer makes a fresh key safe, `x` after "
-    "`c` keeps the panel, so this walk's `r` opens no roll dialog; the walk must say `i` first.",
-    strict=False,
-)
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 async def test_signed_in_with_long_names_and_ten_keys(
     services: Services, demo_server: DemoServer, size: tuple[int, int]
@@ -182,6 +178,14 @@ async def test_signed_in_with_long_names_and_ten_keys(
         await walk.look("step 4, a fresh key, 10 of 10")
         await walk.press("c")
         await walk.look("step 4, the fresh key copied")
+        # A copy alone does not make the key safe: `x` keeps it on screen and says why.
+        await walk.press("x")
+        assert app.screen.query_one(FreshKeyPanel).fresh is not None
+        await walk.press("i")
+        assert isinstance(app.screen, ConfirmDialog)
+        await walk.look("did you store the key", wait=False)
+        await walk.press("y")
+        await walk.look("step 4, the fresh key stored")
         await walk.press("x", "r")
         assert isinstance(app.screen, ConfirmDialog)
         await walk.look("roll dialog", wait=False)
