@@ -68,6 +68,9 @@ class Unknown:
 class Deleted:
     """The key is gone from the server."""
 
+    lost: PostHogError | None = None
+    """Why the answer was lost, when only listing again showed the key gone."""
+
 
 Outcome = Created[NewT] | CreatedButValueLost[ListedT] | NotCreated | Unknown
 """What a create or roll did."""
@@ -153,4 +156,4 @@ async def delete(
     if isinstance(settled, Unknown):
         return settled
     lost, keys = settled
-    return NotCreated(lost) if any(listed.id == key.id for listed in keys) else Deleted()
+    return NotCreated(lost) if any(listed.id == key.id for listed in keys) else Deleted(lost)

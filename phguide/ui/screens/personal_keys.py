@@ -91,6 +91,7 @@ class PersonalKeysScreen(StepScreen):
                 yield LoadingIndicator()
                 yield Static("", id="personal-keys-progress")
             yield Static("", id="personal-keys-error", classes="error")
+            yield Static("", id="personal-keys-settled")
             with Vertical(id="personal-keys-main"):
                 yield Static("", id="personal-keys-count")
                 yield DataTable(id="keys-table", cursor_type="row", zebra_stripes=True)
@@ -148,12 +149,19 @@ class PersonalKeysScreen(StepScreen):
         )
         self._show_phase("key-session")
 
-    def _set_error(self, text: str | None) -> None:
-        error = self.query_one("#personal-keys-error", Static)
-        error.update(text or "")
-        error.display = bool(text)
+    def _set_error(self, text: str | None, *, box: str = "#personal-keys-error") -> None:
+        """Show (or, with None, hide) what went wrong; stays until the next change or listing.
+
+        A change whose answer was lost but which listing again showed done goes in
+        ``#personal-keys-settled`` instead: not an error, but not to fade like the status line.
+        """
+        for name in ("#personal-keys-error", "#personal-keys-settled"):
+            shown = self.query_one(name, Static)
+            if name == box or text is None:
+                shown.update(text or "")
+                shown.display = bool(text)
         if text:
-            error.scroll_visible(animate=False)
+            self.query_one(box).scroll_visible(animate=False)
 
     def _show_failure(self, error: PostHogError, doing: str) -> None:
         """Say what failed, why, and what to do (log in again when the sign-in is too old)."""
@@ -472,6 +480,13 @@ class PersonalKeysScreen(StepScreen):
             kept = await asyncio.to_thread(self.services.accounts.forget, session.host, key.id)
             self.state.forget_fresh_key(key.id)
             self.guide.status = f"Deleted the personal API key “{key.label}”. {kept.message}"
+            if outcome.lost is not None:
+                self._set_error(
+                    f"[b]“{label}” was deleted.[/b] The answer was lost "
+                    f"({escape(outcome.lost.message)}), but PostHog no longer lists the key. "
+                    f"{escape(kept.message)}",
+                    box="#personal-keys-settled",
+                )
         elif isinstance(outcome, key_changes.Unknown):
             self._progress(None)
             again = outcome.check_error.message if outcome.check_error else "no answer"
