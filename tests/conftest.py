@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+import functools
+import inspect
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -11,6 +15,38 @@ from phguide.demo import DemoServer, demo_data
 from phguide.services import Services
 from phguide.system.clipboard import Clipboard, RecordingClipboard
 from phguide.system.credentials import MemoryStore
+
+
+# pytest-timeout's signal lands in whichever task the event loop is running, where an app
+# can swallow it, and then the test waits for ever. So every async test also has its own
+# limit inside the loop, below pytest-timeout's, which cancels the test and fails it.
+ASYNC_MARGIN = 20.0
+
+
+def _bounded(
+    test: Callable[..., Awaitable[object]], limit: float
+) -> Callable[..., Awaitable[object]]:
+    @functools.wraps(test)
+    async def bounded(*args: Any, **kwargs: Any) -> object:
+        try:
+            async with asyncio.timeout(limit):
+                return await test(*args, **kwargs)
+        except TimeoutError:
+            pytest.fail(f"did not finish within {limit:.0f} s (the async test limit)")
+
+    return bounded
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Give every coroutine test a limit inside its event loop (see ASYNC_MARGIN)."""
+    default = float(config.getini("timeout") or 0)
+    for item in items:
+        if not isinstance(item, pytest.Function) or not inspect.iscoroutinefunction(item.obj):
+            continue
+        marker = item.get_closest_marker("timeout")
+        limit = float(marker.args[0]) if marker and marker.args else default
+        if limit > ASYNC_MARGIN:
+            item.obj = _bounded(item.obj, limit - ASYNC_MARGIN)
 
 
 @pytest.fixture(autouse=True)
