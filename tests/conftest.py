@@ -16,7 +16,6 @@ from phguide.services import Services
 from phguide.system.clipboard import Clipboard, RecordingClipboard
 from phguide.system.credentials import MemoryStore
 
-
 # pytest-timeout's signal lands in whichever task the event loop is running, where an app
 # can swallow it, and then the test waits for ever. So every async test also has its own
 # limit inside the loop, below pytest-timeout's, which cancels the test and fails it.
