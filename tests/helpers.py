@@ -42,8 +42,29 @@ async def paste(pilot: Pilot[Any], text: str) -> None:
     await pilot.pause()
 
 
-async def settle(pilot: Pilot[Any]) -> None:
-    """Let posted messages start their workers, wait for them all, then let the screen update."""
+async def settle(pilot: Pilot[Any], timeout: float = WAIT) -> None:
+    """Let posted messages start their workers, wait for them all, then let the screen update.
+
+    Raises:
+        TimedOut: A worker still ran after `timeout` seconds (waiting on a dialog nobody
+            answers, say); the message names the workers and the screen on top. A test must
+            never hang: in CI a hung asyncio test swallows pytest-timeout's signal.
+    """
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    app = pilot.app
+    waiting = asyncio.ensure_future(app.workers.wait_for_complete())
+    done, _ = await asyncio.wait({waiting}, timeout=timeout)
+    if not done:
+        running = ", ".join(
+            f"{worker.name} ({worker.description})"
+            for worker in app.workers
+            if not worker.is_finished
+        )
+        on_top = type(app.screen).__name__
+        waiting.cancel()  # also cancels the workers it waited on: the test is over
+        await asyncio.wait({waiting}, timeout=1.0)
+        if waiting.done() and not waiting.cancelled():
+            waiting.exception()  # the workers' WorkerCancelled: retrieved, so not logged
+        raise TimedOut(f"workers still running after {timeout} s: {running}; on top: {on_top}")
+    waiting.result()  # a worker's failure fails the test, as before
     await pilot.pause()

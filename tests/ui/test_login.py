@@ -723,11 +723,6 @@ async def test_demo_key_approves_device_flow(services: Services, demo_server: De
         assert session is not None and session.method == "device"
 
 
-@pytest.mark.xfail(
-    reason="Known, open (issue 13): timed out (>120 s) in the last CI rehearsal after the fresh-key"
-    " owner landed; passes alone on a quiet machine earlier. Needs a look before it is trusted.",
-    strict=False,
-)
 async def test_narrow_device_scopes_keep_the_key_and_approving_again_reaches_the_project_key(
     services: Services, demo_server: DemoServer
 ) -> None:

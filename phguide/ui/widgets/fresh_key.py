@@ -239,11 +239,20 @@ class FreshKeyPanel(Vertical, can_focus=True):
         if fresh is not None and owner is not None:
             await self.save(fresh, owner)
 
-    async def save(self, fresh: FreshKey, owner: Owner) -> SaveResult | None:
+    async def save(
+        self, fresh: FreshKey, owner: Owner, *, replaces: str | None = None
+    ) -> SaveResult | None:
         """The one save path of a fresh key: keyring entry of its own, read back equal.
 
         When another key is the host's active one, the user is asked whether this one
         becomes active. Call from a worker (the question is a dialog waited for).
+
+        Args:
+            fresh: The key.
+            owner: Whose key it is.
+            replaces: The key id of a key this one was made to replace (approved again after
+                a key that could not read): when that key is the active one, this one takes
+                its place without asking.
 
         Returns:
             What saving did, or None when the keyring failed outright.
@@ -251,7 +260,7 @@ class FreshKeyPanel(Vertical, can_focus=True):
         accounts = self.services.accounts
         active = await asyncio.to_thread(accounts.active, owner.host)
         make_active = True
-        if active is not None and active.key_id != fresh.key_id:
+        if active is not None and active.key_id not in (fresh.key_id, replaces):
             make_active = bool(
                 await self.app.push_screen_wait(
                     cast(

@@ -51,6 +51,9 @@ class LoginBrowser(LoginWay):
     """A session held back until the user has its unsaved key safe."""
     missing: tuple[str, ...] = ()
     """Scopes the last approved key lacked (empty when it could read the project)."""
+    lacking_key_id: str | None = None
+    """The keyring id of the last approved key that could not read: the user approves again
+    to replace it, so the next approved key takes its place as the active key unasked."""
 
     def compose(self) -> ComposeResult:
         yield Static(DEVICE_TEXT, classes="way-text", id="device-text")
@@ -177,7 +180,7 @@ class LoginBrowser(LoginWay):
         account = user.email if user is not None else approval.label
         owner = Owner(host, account, "approved")
         # The same save path as the panel's `s`: its own keyring entry, read back equal.
-        saved = await self.query_one(FreshKeyPanel).save(fresh, owner)
+        saved = await self.query_one(FreshKeyPanel).save(fresh, owner, replaces=self.lacking_key_id)
         if not reach.can_read or user is None:
             self._cannot_read(reach, fresh, owner, saved)
             return False
@@ -223,6 +226,8 @@ class LoginBrowser(LoginWay):
             kept = f"It could not be saved in the keyring ({why}): copy it now."
         self._show_fresh(fresh, owner, f"{reach.summary()} {kept}")
         self.missing = reach.missing
+        if saved is not None and saved.verified:
+            self.lacking_key_id = fresh.key_id
         start = self.query_one("#device-start", Button)
         start.label = "Approve again"
         offers = "; ".join(f"{words}" for _, words in OFFERS)
