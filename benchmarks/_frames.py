@@ -2,43 +2,29 @@
 holds.
 
 Textual's `call_after_refresh` runs its callback after the next refresh *cycle*, which can
-come well after the frame that showed the change; so the benchmarks wrap the screen's
-compositor refresh (a private Textual method: benchmark code only) and check the conditions
-after every frame.
+come well after the frame that showed the change; so the benchmarks run `FramedApp`, which
+overrides Textual's public `App.post_display_hook` (called right after each frame is rendered
+and, outside headless mode, written) and checks the conditions there.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from textual.screen import Screen
+from phguide.ui.app import PhGuideApp
 
 
 class Frames:
-    """A context manager: `after(condition)` gives a future set to the `time.monotonic()` of the
-    first frame painted while `condition()` holds."""
+    """`after(condition)` gives a future set to the `time.monotonic()` of the first frame
+    painted while `condition()` holds."""
 
     def __init__(self) -> None:
         self._waiting: list[tuple[Callable[[], bool], asyncio.Future[float]]] = []
-        self._original: Any = None
-
-    def __enter__(self) -> Frames:
-        original = Screen._compositor_refresh
-        self._original = original
-        frames = self
-
-        def _compositor_refresh(screen: Screen[Any]) -> None:
-            original(screen)
-            frames._painted()
-
-        Screen._compositor_refresh = _compositor_refresh  # type: ignore[method-assign]
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        Screen._compositor_refresh = self._original  # type: ignore[method-assign]
 
     def after(self, condition: Callable[[], bool]) -> asyncio.Future[float]:
         """A future set at the first frame painted while `condition()` is true."""
@@ -46,7 +32,8 @@ class Frames:
         self._waiting.append((condition, future))
         return future
 
-    def _painted(self) -> None:
+    def painted(self) -> None:
+        """A frame has just been painted: settle the conditions that hold."""
         now = time.monotonic()
         still: list[tuple[Callable[[], bool], asyncio.Future[float]]] = []
         for condition, future in self._waiting:
@@ -57,3 +44,18 @@ class Frames:
             else:
                 still.append((condition, future))
         self._waiting = still
+
+
+class FramedApp(PhGuideApp):
+    """phguide, telling `frames` about every frame it paints."""
+
+    CSS_PATH = str(Path(inspect.getfile(PhGuideApp)).parent / str(PhGuideApp.CSS_PATH))
+    """phguide's own stylesheet (Textual reads a relative path beside the subclass's module)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.frames = Frames()
+        """Wait on a condition's first painted frame with `frames.after(...)`."""
+
+    def post_display_hook(self) -> None:
+        self.frames.painted()

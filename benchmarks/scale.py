@@ -23,7 +23,7 @@ from textual import events
 from textual.widgets import Input
 
 from benchmarks._common import Goal, cli, median
-from benchmarks._frames import Frames
+from benchmarks._frames import FramedApp, Frames
 from benchmarks._servers import servers
 from phguide.api.client import PAGE_CONCURRENCY, PAGE_SIZE, PostHogClient
 from phguide.core.hosts import Clouds, Host, with_region
@@ -181,7 +181,7 @@ async def app_listing(host: Host, expected: int, typed: str) -> tuple[float, lis
     Returns:
         Seconds from "signed in" to the whole list on screen, and each keystroke.
     """
-    app = PhGuideApp(_services(host))
+    app = FramedApp(_services(host))
     async with app.run_test(size=SIZE) as pilot:
         _, session = await _signed_in_client(host)
         started = time.monotonic()
@@ -197,7 +197,7 @@ async def app_listing(host: Host, expected: int, typed: str) -> tuple[float, lis
         app.screen.query_one("#project-filter", Input).focus()
         await pilot.pause()
         keystrokes: list[Keystroke] = []
-        with Frames() as frames, _Keystrokes(frames) as recorder:
+        with _Keystrokes(app.frames) as recorder:
             for char in typed:
                 keystrokes.append(await recorder.press(app, char))
                 await pilot.pause()

@@ -1,6 +1,7 @@
 """The `phguide` command: the walkthrough, `--demo`, and the scriptable subcommands.
 
-Only the standard library is imported here, so `--version` and `--help` answer at once.
+Only argparse and the command line (`cli.parser`) are imported before the command line is
+read, so `--version` and `--help` answer at once; the rest loads for what was asked.
 """
 
 from __future__ import annotations
@@ -10,42 +11,7 @@ import gc
 import sys
 from collections.abc import Sequence
 
-from phguide import __version__
-
-SUBCOMMANDS = ("status", "keys", "check", "token", "login", "run", "switch", "logout", "completion")
-
-
-def build_parser(*, subcommands: bool = True) -> argparse.ArgumentParser:
-    """The command line: the walkthrough by default, or a subcommand.
-
-    Args:
-        subcommands: Register the subcommands (their parsers cost the walkthrough's start
-            ~8 ms, so `main` leaves them out when the command line cannot name one).
-    """
-    parser = argparse.ArgumentParser(
-        prog="phguide",
-        description="Get your PostHog API keys: a guided walkthrough that signs you in, "
-        "finds your Project API key and manages your Personal API keys.",
-        epilog="Try it without an account: phguide --demo. Subcommands' exit status: 0 ok, "
-        "1 failure, 2 usage error or cancelled, 4 no personal API key for the host.",
-    )
-    parser.add_argument("--version", action="version", version=f"phguide {__version__}")
-    parser.add_argument(
-        "--host",
-        metavar="HOST",
-        help="us, eu, or your self-hosted PostHog's URL (default: $POSTHOG_HOST, else ask)",
-    )
-    parser.add_argument(
-        "--demo",
-        action="store_true",
-        help="run against a built-in demo PostHog on this machine: no account, no network",
-    )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    if subcommands:
-        from phguide.cli import add_subcommands
-
-        add_subcommands(sub)
-    return parser
+from phguide.cli.parser import build_parser
 
 
 def _walkthrough_only(argv: Sequence[str]) -> bool:
@@ -69,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(subcommands=not _walkthrough_only(arguments))
     args = parser.parse_args(arguments)
     if args.command:
-        from phguide.cli import run_subcommand
+        from phguide.cli.main import run_subcommand
 
         return run_subcommand(args)
     return run_app(args)

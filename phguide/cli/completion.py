@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from typing import Final
 
-from phguide.cli.output import EXIT_OK
+from phguide.cli.output import EXIT_OK, Io
 
 __all__ = ["completion", "completion_script"]
 
-SHELLS: Final = ("bash", "zsh", "fish")
+SHELLS = ("bash", "zsh", "fish")
 
 
 def _commands(parser: argparse.ArgumentParser) -> dict[str, list[str]]:
@@ -116,16 +115,13 @@ def _fish(commands: dict[str, list[str]], valued: set[str]) -> str:
 
 def completion_script(shell: str) -> str:
     """The completion script for a shell (bash, zsh or fish)."""
-    from phguide.__main__ import build_parser
+    from phguide.cli.parser import build_parser
 
     parser = build_parser()
     return {"bash": _bash, "zsh": _zsh, "fish": _fish}[shell](_commands(parser), _valued(parser))
 
 
-def completion(context: object) -> int:
-    """Print the script for `args.shell`."""
-    from phguide.cli.context import Context
-
-    assert isinstance(context, Context)
-    context.io.stdout.write(completion_script(context.args.shell))
+def completion(shell: str, io: Io) -> int:
+    """Print the script for a shell (it needs the command line only: no context)."""
+    io.stdout.write(completion_script(shell))
     return EXIT_OK

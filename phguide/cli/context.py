@@ -5,22 +5,24 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from phguide.cli.output import EXIT_NO_KEY, EXIT_USAGE, CliError, Io
-from phguide.core.hosts import Clouds, Host, HostError, parse_host
-from phguide.core.secret import Secret
-from phguide.core.sources import KEY_VARIABLES, as_cloud, choose_host, environment_key
+from phguide.core.variables import KEY_VARIABLES
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from phguide.api.client import PostHogClient
     from phguide.core.accounts import Accounts, HeldKey
+    from phguide.core.hosts import Clouds, Host
+    from phguide.core.secret import Secret
     from phguide.system.credentials import SecretStore
 
 __all__ = ["SIGN_IN_FIX", "ClientFactory", "Context", "KeyInUse", "host_dict"]
 
-ClientFactory = Callable[[Host, Secret | None], "PostHogClient"]
+# Strings: the host and secret modules load only when a subcommand needs them.
+ClientFactory = Callable[["Host", "Secret | None"], "PostHogClient"]
 
 SIGN_IN_FIX: Final = (
     "Run phguide to sign in and save a key, pipe one to phguide login --with-token, or set "
@@ -30,18 +32,31 @@ SIGN_IN_FIX: Final = (
 
 @dataclass
 class Context:
-    """One subcommand's run: its arguments, where it prints, and what it may use."""
+    """One subcommand's run: its arguments, where it prints, and what it may use.
+
+    What costs time to import (the hosts, the keyring, the settings) is looked up on first use,
+    so a subcommand that needs none of it (`completion`, `check` given no key) starts fast.
+    """
 
     args: argparse.Namespace
     io: Io
-    clouds: Clouds
     client_factory: ClientFactory
     environ: Mapping[str, str]
     config_path: Path | None = None
+    clouds_given: Clouds | None = None
     store_given: SecretStore | None = None
     accounts_given: Accounts | None = None
     notes: list[str] = field(default_factory=list)
     """Which variable won, said once on standard error."""
+
+    @property
+    def clouds(self) -> Clouds:
+        """The cloud regions (`us` and `eu` mean these)."""
+        if self.clouds_given is None:
+            from phguide.core.hosts import Clouds
+
+            self.clouds_given = Clouds()
+        return self.clouds_given
 
     @property
     def store(self) -> SecretStore:
@@ -63,6 +78,9 @@ class Context:
 
     def host(self) -> tuple[Host, str]:
         """The PostHog to use and where that came from (see `choose_host`)."""
+        from phguide.core.hosts import HostError
+        from phguide.core.sources import choose_host
+
         try:
             choice = choose_host(
                 getattr(self.args, "host", None),
@@ -78,6 +96,9 @@ class Context:
 
     def host_of(self, app_url: str) -> Host:
         """The host a held key belongs to, as the clouds know it."""
+        from phguide.core.hosts import Host, HostError, parse_host
+        from phguide.core.sources import as_cloud
+
         try:
             return as_cloud(parse_host(app_url, self.clouds), self.clouds)
         except HostError:
@@ -85,6 +106,8 @@ class Context:
 
     def key_for(self, host: Host) -> tuple[KeyInUse | None, str | None]:
         """The personal key to use for a host, and why there is none when there is none."""
+        from phguide.core.sources import environment_key
+
         found = environment_key(self.environ)
         if found is not None:
             self._note(found.note)

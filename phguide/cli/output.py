@@ -9,11 +9,14 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from dataclasses import dataclass
-from typing import Final, TextIO
+
+# Instead of importing typing (a tenth of `phguide completion`'s time): type checkers read this
+# name as true, Python never imports what it guards.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Final, TextIO
 
 __all__ = [
-    "EXIT_CODES_HELP",
     "EXIT_FAILED",
     "EXIT_NO_KEY",
     "EXIT_OK",
@@ -31,11 +34,6 @@ EXIT_USAGE: Final = 2
 """A usage error, or cancelled (Ctrl+C, an ambiguous choice with no terminal to ask)."""
 EXIT_NO_KEY: Final = 4
 """Not signed in: no personal API key for the host."""
-
-EXIT_CODES_HELP: Final = (
-    "exit status: 0 ok, 1 failure, 2 usage error or cancelled, 4 no personal API key "
-    "for the host (run: phguide, or phguide login --with-token)"
-)
 
 MAX_LINE: Final = 100_000
 """The longest line phguide prints (server fields are already bounded where they are parsed)."""
@@ -62,13 +60,13 @@ class CliError(Exception):
         self.status = status
 
 
-@dataclass
 class Io:
-    """Where a subcommand reads and writes."""
+    """Where a subcommand reads and writes (a plain class: `completion` needs no dataclasses)."""
 
-    stdin: TextIO
-    stdout: TextIO
-    stderr: TextIO
+    def __init__(self, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> None:
+        self.stdin = stdin
+        self.stdout = stdout
+        self.stderr = stderr
 
     def out(self, text: str = "") -> None:
         """Print a result line (cleaned) to standard output."""

@@ -12,10 +12,11 @@ import contextlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from phguide.core.hosts import Clouds, Host, HostError, parse_host
 from phguide.core.secret import Secret
+from phguide.core.variables import HOST_VARIABLES, KEY_VARIABLES, PROJECT_VARIABLES
 
 __all__ = [
     "HOST_VARIABLES",
@@ -29,13 +30,6 @@ __all__ = [
     "environment_key",
     "environment_project",
 ]
-
-KEY_VARIABLES: Final = ("POSTHOG_PERSONAL_API_KEY", "POSTHOG_CLI_API_KEY", "POSTHOG_CLI_TOKEN")
-"""Variables that hold a personal API key, strongest first; each overrides the keyring."""
-HOST_VARIABLES: Final = ("POSTHOG_HOST", "POSTHOG_CLI_HOST")
-"""Variables that name the PostHog to use, strongest first."""
-PROJECT_VARIABLES: Final = ("POSTHOG_CLI_PROJECT_ID",)
-"""Variables that name the project `phguide run` describes."""
 
 _T = TypeVar("_T")
 

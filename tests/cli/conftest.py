@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from phguide.__main__ import build_parser
-from phguide.cli import run_subcommand
+from phguide.cli.main import run_subcommand
+from phguide.cli.parser import build_parser
 from phguide.core.accounts import Accounts
 from phguide.core.hosts import Clouds, Host
 from phguide.core.secret import Secret

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -11,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from phguide.__main__ import build_parser
-from phguide.cli import run_subcommand
+from phguide.cli.main import run_subcommand
+from phguide.cli.parser import build_parser
 from phguide.core.secret import Secret
 from phguide.demo import DEMO_EMAIL, EU_EMAIL, DemoServer, scale_data
 from phguide.system.credentials import MemoryStore, StoreResult
@@ -354,43 +355,83 @@ def test_host_before_the_subcommand_also_works(demo_server: DemoServer, tmp_path
 
 
 def _imported(done: subprocess.CompletedProcess[str]) -> set[str]:
+    """Every module `python -X importtime` saw imported (full dotted names)."""
     modules = set()
     for line in done.stderr.splitlines():
         if line.startswith("import time:") and "|" in line:
-            modules.add(line.rsplit("|", 1)[1].strip().split(".")[0])
+            modules.add(line.rsplit("|", 1)[1].strip())
     return modules
 
 
-@pytest.mark.parametrize("command", ["status", "keys", "check", "logout"])
-def test_help_imports_neither_textual_nor_httpx(command: str, tmp_path: Path) -> None:
+NEVER_WITHOUT_A_CALL = {"textual", "httpx", "httpcore", "asyncio", "keyring", "pyperclip"}
+"""What a command that makes no call must not import (the figures: benchmarks/subcommands.py)."""
+LIGHT = {
+    *NEVER_WITHOUT_A_CALL,
+    "typing",
+    "dataclasses",
+    "socket",
+    "shutil",
+    "pathlib",
+    "phguide.core.hosts",
+    "phguide.cli.context",
+}
+"""What the command line alone (help, version, completion) must not import either."""
+CONSOLE_SCRIPT = "import sys; from phguide.__main__ import main; sys.exit(main())"
+"""What the installed `phguide` runs (`python -m` would add runpy's own imports)."""
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--version"],
+        ["--help"],
+        *(
+            [command, "--help"]
+            for command in ("status", "keys", "check", "token", "login", "run", "switch", "logout")
+        ),
+        ["completion", "bash"],
+    ],
+)
+def test_the_command_line_alone_imports_nothing_heavy(argv: list[str], tmp_path: Path) -> None:
     done = run_program(
-        "-X",
-        "importtime",
-        "-m",
-        "phguide",
-        command,
-        "--help",
-        env={"PHGUIDE_CONFIG_DIR": str(tmp_path)},
+        "-X", "importtime", "-c", CONSOLE_SCRIPT, *argv, env={"PHGUIDE_CONFIG_DIR": str(tmp_path)}
     )
-    assert done.returncode == 0
+    assert done.returncode == 0, done.stderr[-2000:]
     modules = _imported(done)
-    assert "phguide" in modules
-    assert "textual" not in modules
-    assert "httpx" not in modules
+    assert {"argparse", "phguide.cli.parser"} <= modules  # the scan sees the imports
+    assert sorted(LIGHT & modules) == []
 
 
-def test_check_of_garbage_needs_no_network_library(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("stdin", "status", "says"),
+    [("", 2, "No key on standard input"), ("sk_live_0123456789abcdef", 1, "Stripe secret key")],
+)
+def test_check_without_a_key_to_send_needs_no_network_library(
+    stdin: str, status: int, says: str, tmp_path: Path
+) -> None:
     done = run_program(
         "-X",
         "importtime",
-        "-m",
-        "phguide",
+        "-c",
+        CONSOLE_SCRIPT,
         "check",
         env={"PHGUIDE_CONFIG_DIR": str(tmp_path)},
-        stdin="sk_live_0123456789abcdef",
+        stdin=stdin,
     )
-    assert done.returncode == 1
-    assert "Stripe secret key" in done.stdout
+    assert done.returncode == status
+    assert says in done.stdout + done.stderr
     modules = _imported(done)
-    assert "textual" not in modules
-    assert "httpx" not in modules
+    assert "phguide.cli.check" in modules
+    assert sorted((NEVER_WITHOUT_A_CALL | {"phguide.core.hosts"}) & modules) == []
+
+
+@pytest.mark.parametrize("argv", [[], *([name] for name in ("status", "keys", "check", "run"))])
+def test_every_host_option_says_where_the_host_comes_from(argv: list[str]) -> None:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), pytest.raises(SystemExit):
+        build_parser().parse_args([*argv, "--help"])
+    flat = " ".join(out.getvalue().split())
+    assert "(default: $POSTHOG_HOST or $POSTHOG_CLI_HOST" in flat, flat
+    assert "the host used last, else us)" in flat, flat
+    if not argv:  # the walkthrough itself does not take the last host: Log in offers a choice
+        assert "else the walkthrough asks on Log in" in flat, flat

@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
-from phguide.__main__ import build_parser
-from phguide.cli import run_subcommand
 from phguide.cli.completion import completion_script
+from phguide.cli.main import run_subcommand
+from phguide.cli.parser import build_parser
 from phguide.demo import DEMO_EMAIL, EU_EMAIL, DemoServer
 from tests.cli.conftest import Cli
 

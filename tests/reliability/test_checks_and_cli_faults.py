@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from phguide.__main__ import build_parser
 from phguide.api.client import PostHogClient
-from phguide.cli import run_subcommand
+from phguide.cli.main import run_subcommand
+from phguide.cli.parser import build_parser
 from phguide.core.diagnose import Diagnosis, diagnose_key
 from phguide.core.hosts import Clouds, Host
 from phguide.core.secret import Secret

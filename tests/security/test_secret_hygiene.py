@@ -28,10 +28,10 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 from textual.worker import Worker
 
-from phguide.__main__ import build_parser
 from phguide.api.client import PostHogClient
 from phguide.api.errors import PostHogError
-from phguide.cli import run_subcommand
+from phguide.cli.main import run_subcommand
+from phguide.cli.parser import build_parser
 from phguide.core.hosts import Host, HostError
 from phguide.core.secret import Secret
 from phguide.demo import DemoServer, demo_data

@@ -15,9 +15,9 @@ import httpx
 import pytest
 
 import phguide
-from phguide.__main__ import build_parser
 from phguide.api._transport import tls_context
 from phguide.api.client import PostHogClient
+from phguide.cli.parser import build_parser
 from phguide.core.hosts import Host, parse_host
 from phguide.core.secret import Secret
 from phguide.demo import DEMO_EMAIL, DemoServer

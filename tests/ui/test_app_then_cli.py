@@ -8,8 +8,8 @@ import json
 
 from textual.widgets import Static
 
-from phguide.__main__ import build_parser
-from phguide.cli import run_subcommand
+from phguide.cli.main import run_subcommand
+from phguide.cli.parser import build_parser
 from phguide.core.secret import Secret
 from phguide.demo import DemoServer
 from phguide.demo.data import DEMO_EMAIL

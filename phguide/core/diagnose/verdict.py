@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from datetime import UTC
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from phguide.api.models import KeyKind
-from phguide.core.hosts import Host
 from phguide.core.scopes import describe
-from phguide.core.when import ago, parse_time
+
+if TYPE_CHECKING:
+    from phguide.core.hosts import Host
 
 Severity = Literal["error", "warning"]
 RowKind = Literal["fact", "explain", "verdict", "note", "problem", "warning"]
@@ -167,6 +166,8 @@ class Diagnosis:
 
     def to_json(self) -> str:
         """The diagnosis as a JSON document."""
+        import json  # here: `phguide check` on text that is no key starts without it
+
         return json.dumps(self.as_dict(), indent=2)
 
 
@@ -175,6 +176,11 @@ def _host_url(host: Host, kind: KeyKind) -> str:
 
 
 def _when(iso: str) -> str:
+    # Here: the times (datetime) load only for a key that was checked live.
+    from datetime import UTC
+
+    from phguide.core.when import ago, parse_time
+
     moment = parse_time(iso)
     if moment is None:
         return iso
