@@ -210,7 +210,8 @@ async def test_a_good_secret_key_works_through_local_evaluation(
     token = demo_server.data.projects[1001].api_token
     diagnosis = await diagnose_key(value, clouds.us, clouds, factory, project_token=token)
     assert diagnosis.kind == "project-secret"
-    assert diagnosis.valid is True and not diagnosis.errors
+    assert diagnosis.valid is True and not diagnosis.errors and diagnosis.works
+    assert diagnosis.wrong_input is None and diagnosis.verdict == "Works on US Cloud."
     assert "Local evaluation accepted it" in " ".join(diagnosis.notes)
     assert "deprecated" in diagnosis.kind_explanation
     assert_no_secret(diagnosis, value)
@@ -221,13 +222,15 @@ async def test_a_bad_secret_key_is_told_from_a_wrong_project_token(
 ) -> None:
     token = demo_server.data.projects[1001].api_token
     bad = await diagnose_key("phs_" + "q" * 35, clouds.us, clouds, factory, project_token=token)
-    assert bad.valid is False
+    assert bad.valid is False and bad.wrong_input == "secret-key" and not bad.works
+    assert bad.verdict == "Refused by US Cloud: the secret key is not accepted."
     assert "does not accept this project secret API key" in bad.errors[0].message
 
     value = await _secret_key(demo_server)
     other = demo_server.data.projects[1002].api_token
     wrong = await diagnose_key(value, clouds.us, clouds, factory, project_token=other)
-    assert wrong.valid is True
+    assert wrong.valid is True and wrong.wrong_input == "project-token" and not wrong.works
+    assert wrong.verdict == "The secret key works on US Cloud, but the project token is wrong."
     assert "belongs to another project" in wrong.errors[0].message
 
 

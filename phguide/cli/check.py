@@ -10,7 +10,8 @@ __all__ = ["check"]
 
 
 def check(context: Context) -> int:
-    """Check the key; exit 0 when it works for its job, 1 when not."""
+    """Check the key; exit 0 when it works for its job, 1 when not (a secret key with a wrong
+    project token included: the pair a server SDK uses does not work)."""
     args, io = context.args, context.io
     refuse_key_argument("check", args.key_argument)
     text = read_one_key(io, "check")
@@ -40,4 +41,4 @@ def check(context: Context) -> int:
     else:
         for line in diagnosis.to_lines():
             io.out(line)
-    return EXIT_OK if diagnosis.valid is True and not diagnosis.wrong_job else EXIT_FAILED
+    return EXIT_OK if diagnosis.works else EXIT_FAILED

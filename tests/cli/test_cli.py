@@ -208,11 +208,23 @@ def test_check_a_secret_key_with_its_project_token(cli: Cli, demo_server: DemoSe
     assert good.status == 0 and "Works on US Cloud." in good.out
     other = demo_server.data.projects[1002].api_token
     wrong = cli("check", "--project-token", other, stdin=value + "\n")
+    # The key is fine, the pair is not: a script must not take it for working.
+    assert wrong.status == 1
+    assert "Verdict:    The secret key works on US Cloud, but the project token is wrong." in (
+        wrong.out
+    )
     assert "belongs to another project" in wrong.out
+    unknown = cli("check", "--project-token", "phc_" + "n" * 43, stdin=value + "\n")
+    assert unknown.status == 1 and "the project token is wrong" in unknown.out
     bad = cli("check", "--project-token", token, stdin="phs_" + "z" * 35 + "\n")
     assert bad.status == 1
+    assert "Verdict:    Refused by US Cloud: the secret key is not accepted." in bad.out
     assert "does not accept this project secret API key" in bad.out
-    assert value not in good.out + wrong.out
+    as_json = cli("check", "--json", "--project-token", other, stdin=value + "\n")
+    assert as_json.status == 1
+    assert as_json.json()["wrong_input"] == "project-token"
+    assert cli("check", "--json", stdin="phs_" + "z" * 35).json()["wrong_input"] == "secret-key"
+    assert value not in good.out + wrong.out + unknown.out + as_json.out
 
 
 def test_check_json_for_a_personal_key_of_the_other_region(cli: Cli, eu_server: DemoServer) -> None:

@@ -170,12 +170,14 @@ async def test_phs_keys_good_bad_and_with_a_wrong_project_token(
         token_input.value = demo_server.data.projects[1002].api_token
         wrong = await _check(pilot, app, value)
         assert "belongs to another project" in _text(app, "#key-verdict")
-        assert wrong.valid is True
+        assert "but the project token is wrong" in _text(app, "#key-verdict")
+        assert wrong.valid is True and not wrong.works
 
         token_input.value = demo_server.data.projects[1001].api_token
         bad = await _check(pilot, app, "phs_" + "s" * 35)
         assert bad.valid is False
         assert "does not accept this project secret API key" in _text(app, "#key-verdict")
+        assert "the secret key is not accepted" in _text(app, "#key-verdict")
 
 
 async def test_garbage_is_named_for_what_it_is(services: Services, demo_server: DemoServer) -> None:

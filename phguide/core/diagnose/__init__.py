@@ -231,4 +231,5 @@ def _verdict(
         notes=tuple(found.notes),
         problems=tuple(found.problems),
         wrong_job=purpose_problem is not None,
+        wrong_input=found.wrong_input,
     )

@@ -362,11 +362,11 @@ async def check_secret_key(
         found.add(_scope_problem("feature_flag:read", "it cannot fetch flag definitions"))
         return
     if alone is not None and alone.valid:
-        found.valid, found.host = True, host
+        found.valid, found.host, found.wrong_input = True, host, "project-token"
         found.add(
             Problem(
                 "The secret key works, but the project token given with it belongs to another "
-                "project than the key's.",
+                "project than the key's (or to none).",
                 "Use the project token (phc_) of the key's own project, from Project settings "
                 "(phguide step 3), or create a secret key in the project the token belongs to.",
             )
@@ -378,6 +378,7 @@ async def check_secret_key(
         )
         return
     found.valid = False
+    found.wrong_input = "secret-key"
     found.add(
         Problem(
             f"{host.label} does not accept this project secret API key.",

@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from phguide.core.hosts import Host
 
 Severity = Literal["error", "warning"]
+WrongInput = Literal["secret-key", "project-token"]
+"""Which of the pair a server SDK's local evaluation takes was refused."""
 RowKind = Literal["fact", "explain", "verdict", "note", "problem", "warning"]
 
 
@@ -65,6 +67,13 @@ class Diagnosis:
     problems: tuple[Problem, ...] = ()
     wrong_job: bool = False
     """True when the user said what the key is for, and this kind of key cannot do it."""
+    wrong_input: WrongInput | None = None
+    """For a secret key checked with a project token: which of the two was refused."""
+
+    @property
+    def works(self) -> bool:
+        """True when the key works, for the job it was named for, with what came with it."""
+        return self.valid is True and not self.wrong_job and self.wrong_input is None
 
     @property
     def errors(self) -> list[Problem]:
@@ -78,9 +87,14 @@ class Diagnosis:
             return "Not checked live." if not self.checked else "Could not be checked."
         if self.kind == "unknown" and not self.checked:
             return "Not a PostHog key."
-        if not self.valid:
-            return f"Refused by {' and '.join(self.checked)}." if self.checked else "Not valid."
         where = self.host.label if self.host else "PostHog"
+        if self.wrong_input == "project-token":
+            return f"The secret key works on {where}, but the project token is wrong."
+        if not self.valid:
+            refused = f"Refused by {' and '.join(self.checked)}" if self.checked else "Not valid"
+            if self.wrong_input == "secret-key":
+                return f"{refused}: the secret key is not accepted."
+            return f"{refused}."
         if self.host is not None and self.checked and self.checked[0] != self.host.label:
             return f"Works, but on {where}, not on {self.checked[0]}."
         return f"Works on {where}."
@@ -150,6 +164,7 @@ class Diagnosis:
             "valid": self.valid,
             "verdict": self.verdict,
             "wrong_job": self.wrong_job,
+            "wrong_input": self.wrong_input,
             "host": host,
             "checked": list(self.checked),
             "user": self.user_email,
@@ -204,6 +219,8 @@ class Found:
     problems: list[Problem] = field(default_factory=list)
     forbidden: dict[str, Problem] = field(default_factory=dict)
     """Organization name -> the problem already said about its ban on personal keys."""
+    wrong_input: WrongInput | None = None
+    """A secret key's pair check: which input was refused."""
 
     def add(self, problem: Problem) -> None:
         if problem not in self.problems:
