@@ -18,3 +18,11 @@ def test_organization_is_spelled_as_posthog_spells_it() -> None:
         if re.search(r"organis", line, re.IGNORECASE)
     ]
     assert found == []
+
+
+def test_readme_says_project_token_beside_project_api_key() -> None:
+    """PostHog's docs now call the project API key the project token: the README says both,
+    where it introduces the key and where step 3 shows it."""
+    text = " ".join(ROOT.joinpath("README.md").read_text(encoding="utf-8").split())
+    assert "which PostHog's docs now call the **project token**" in text
+    assert 'titled "Project API key (project token)"' in text

@@ -66,7 +66,7 @@ def build_parser(*, subcommands: bool = True) -> argparse.ArgumentParser:
         prog="phguide",
         formatter_class=_Formatter,
         description="Get your PostHog API keys: a guided walkthrough that signs you in, "
-        "finds your Project API key and manages your Personal API keys.",
+        "finds your Project API key (the project token) and manages your Personal API keys.",
         epilog="Try it without an account: phguide --demo. Subcommands' exit status: 0 ok, "
         "1 failure, 2 usage error or cancelled, 4 no personal API key for the host.",
     )
@@ -115,8 +115,9 @@ def _add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
     keys = command(
         "keys",
-        "list the project API keys your personal key can see",
-        "List the project API key of every project of every organization the personal API key "
+        "list the project API keys (project tokens) your personal key can see",
+        "List the project API key (the project token, phc_) of every project of every "
+        "organization the personal API key "
         f"({_KEY_FROM}) can see.",
     )
     keys.add_argument("--json", action="store_true", help="print a JSON array")
@@ -139,7 +140,8 @@ def _add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     check.add_argument(
         "--project-token",
         metavar="PHC",
-        help="the project token (phc_, public) a phs_ secret key is used with: checks the pair "
+        help="the project token (the project API key, phc_, public) a phs_ secret key is used "
+        "with: checks the pair "
         "through local evaluation and tells a bad secret key from a wrong project token",
     )
     # Only to refuse a key given on the command line with a useful message.
@@ -171,7 +173,9 @@ def _add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "Example: phguide run --project 2 -- python sync.py",
     )
     run.add_argument(
-        "--project", metavar="ID", help="also set this project's id and project API key"
+        "--project",
+        metavar="ID",
+        help="also set this project's id and project API key (project token)",
     )
     run.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- CMD [ARGS…]")
 

@@ -194,7 +194,7 @@ def test_check_a_valid_project_key_from_stdin(cli: Cli, demo_server: DemoServer)
     token = demo_server.data.projects[1001].api_token
     result = cli("check", stdin=token + "\n")
     assert result.status == 0
-    assert "Project API key (public)" in result.out
+    assert "Type:       Project API key, the project token (public)" in result.out
     assert "Works on US Cloud." in result.out
 
 
@@ -447,3 +447,15 @@ def test_every_host_option_says_where_the_host_comes_from(argv: list[str]) -> No
     assert "the host used last, else us)" in flat, flat
     if not argv:  # the walkthrough itself does not take the last host: Log in offers a choice
         assert "else the walkthrough asks on Log in" in flat, flat
+
+
+@pytest.mark.parametrize("argv", [[], ["keys"], ["check"], ["run"]])
+def test_help_says_project_token_beside_project_api_key(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """PostHog's docs call the project API key the project token: the help says both."""
+    with pytest.raises(SystemExit):
+        build_parser().parse_args([*argv, "--help"])
+    shown = " ".join(capsys.readouterr().out.split())  # argparse wraps at its width
+    assert "project API key" in shown.replace("Project API key", "project API key")
+    assert "project token" in shown

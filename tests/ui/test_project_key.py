@@ -15,6 +15,7 @@ from phguide.ui.screens.project_key import ProjectKeyScreen
 from phguide.ui.widgets.project_list import ProjectIndex, ProjectList
 from phguide.ui.widgets.secret_field import KeyBox
 from tests.helpers import SIZE, settle
+from tests.ui.rendered import lines
 from tests.ui.sessions import key_session, password_session, sign_in
 
 
@@ -66,6 +67,10 @@ async def test_password_session_lists_every_org_and_copies_the_current_project_k
         assert session.selected_project.id == 1001
         box = app.screen.query_one("#project-key-box", KeyBox)
         assert box.shown_text == web.api_token
+        # PostHog's docs call it the project token: the box's title, as drawn, says both.
+        assert any(
+            "Project API key (project token)" in row for row in lines(app.export_screenshot(), SIZE)
+        )
         facts = _static(app, "#project-key-facts")
         assert services.host is not None
         assert services.host.ingest_url in facts

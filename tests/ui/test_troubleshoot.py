@@ -53,7 +53,7 @@ async def test_signed_out_checklist_and_where_checks_go(services: Services) -> N
     app = PhGuideApp(services)
     async with app.run_test(size=SIZE) as pilot:
         await _open(pilot)
-        assert "Can't find your project API key?" in str(
+        assert "Can't find your project API key (project token)?" in str(
             app.screen.query_one("#cant-find-panel").query(Static).first().render()
         )
         assert "log in" in _text(app, "#cant-find")

@@ -57,7 +57,7 @@ class KindInfo:
 
 KINDS: Final[dict[KeyKind, KindInfo]] = {
     "project": KindInfo(
-        "Project API key (public)",
+        "Project API key, the project token (public)",
         "PostHog's SDKs (posthog-js, mobile and server SDKs) use it to send events and evaluate "
         "feature flags. It is safe in frontend code and in git. It cannot read your data or call "
         "PostHog's private API (/api/…): that takes a personal API key.",

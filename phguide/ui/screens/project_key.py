@@ -83,7 +83,7 @@ class ProjectKeyScreen(StepScreen):
                     yield Static("", id="project-list-note", markup=False)
                 with Vertical(id="project-key-detail"):
                     yield KeyBox(
-                        "Project API key",
+                        "Project API key (project token)",
                         secret=False,
                         placeholder="Pick a project on the left.",
                         id="project-key-box",

@@ -89,7 +89,7 @@ class TroubleshootScreen(StepScreen):
             yield Static("", id="key-verdict")
             with Horizontal(id="checklist"):
                 with Vertical(classes="check-panel", id="cant-find-panel"):
-                    yield Static("[b]Can't find your project API key?[/b]")
+                    yield Static("[b]Can't find your project API key (project token)?[/b]")
                     yield Static("", id="cant-find")
                 with Vertical(classes="check-panel", id="not-working-panel"):
                     yield Static("[b]API key not working?[/b]")

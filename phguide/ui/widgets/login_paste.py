@@ -24,8 +24,9 @@ KEY_TEXT: Final = (
 
 _WRONG_KIND: Final = {
     "project": (
-        "That is a Project API key (phc_…): it is public and only sends events, so it cannot "
-        "sign in. Paste a personal API key (phx_…); the next step shows your project key."
+        "That is a Project API key, the project token (phc_…): it is public and only sends "
+        "events, so it cannot sign in. Paste a personal API key (phx_…); the next step shows "
+        "your project API key."
     ),
     "project-secret": (
         "That is a project secret key (phs_…), used for local feature-flag evaluation. "
