@@ -22,6 +22,12 @@ ROOT = Path(__file__).resolve().parents[1]
 """The repository, so that `python -m phguide` finds this checkout in a child process."""
 
 
+PHGUIDE = ("-c", "import sys; from phguide.__main__ import main; sys.exit(main())")
+"""How a measured child runs `phguide`: the installed console script's own lines (pip writes
+them into bin/phguide), not `python -m phguide`, whose runpy a user never pays for. The bare
+app it is compared with runs as a plain script, without runpy too."""
+
+
 @dataclass
 class Goal:
     """One measured figure, its same-run baseline, and whether it meets its goal."""

@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks._common import ROOT, Goal, cli, interleaved, median
+from benchmarks._common import PHGUIDE, ROOT, Goal, cli, interleaved, median
 from benchmarks._pty import PtyTimeout, spawn
 from benchmarks._servers import Servers, servers
 from benchmarks.startup import CTRL_Q, bare_first_frame, tty_env
@@ -74,7 +74,7 @@ def _save_key(server: Servers, env: dict[str, str]) -> None:
 def launch(server: Servers, env: dict[str, str]) -> Launch:
     """Start phguide for the saved key's host and wait for the project key on screen."""
     token = server.tokens[SPEC].encode()
-    child = spawn([sys.executable, "-m", "phguide", "--host", server.urls[SPEC]], env, str(ROOT))
+    child = spawn([sys.executable, *PHGUIDE, "--host", server.urls[SPEC]], env, str(ROOT))
     pressed = 0
     try:
         deadline = time.monotonic() + 30

@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks._common import Goal, child_env, cli, interleaved, median, run_child
+from benchmarks._common import PHGUIDE, Goal, child_env, cli, interleaved, median, run_child
 
 GOAL = 1.5
 """token and run within 1.5x of the baseline (issue 16)."""
@@ -26,8 +26,8 @@ KEY = "phx_" + "benchmark".ljust(43, "0")
 """The key phguide holds (not a real one: nothing is sent anywhere)."""
 
 SUBJECTS: dict[str, list[str]] = {
-    "phguide token": ["-m", "phguide", "token"],
-    "phguide run -- true": ["-m", "phguide", "run", "--", "true"],
+    "phguide token": [*PHGUIDE, "token"],
+    "phguide run -- true": [*PHGUIDE, "run", "--", "true"],
     "baseline": ["-c", "import keyring; keyring.get_keyring()"],
 }
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks._bare_app import TEXT as BARE_TEXT
-from benchmarks._common import ROOT, Goal, child_env, cli, interleaved, median, run_child
+from benchmarks._common import PHGUIDE, ROOT, Goal, child_env, cli, interleaved, median, run_child
 from benchmarks._pty import spawn
 
 STARTUP_GOAL = 1.15
@@ -82,7 +82,7 @@ def _in_terminal(runs: int, config: str, *, warm_up: bool) -> dict[str, list[Tty
     """Interleaved starts of phguide and the bare app in a terminal."""
     env = tty_env(config)
     subjects: dict[str, Callable[[], TtyRun]] = {
-        "phguide": lambda: tty_run([sys.executable, "-m", "phguide"], STEP_BAR, env),
+        "phguide": lambda: tty_run([sys.executable, *PHGUIDE], STEP_BAR, env),
         "bare": lambda: tty_run(
             [sys.executable, str(HERE / "_bare_app.py")], BARE_TEXT.encode(), env
         ),

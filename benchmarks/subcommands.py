@@ -17,14 +17,12 @@ import argparse
 import sys
 import tempfile
 
-from benchmarks._common import Goal, child_env, cli, interleaved, median, run_child
+from benchmarks._common import PHGUIDE, Goal, child_env, cli, interleaved, median, run_child
 
 GOAL = 3.0
 """Each command within 3× of `python -c pass` (issue 15)."""
 FORBIDDEN = ("textual", "httpx", "httpcore", "asyncio", "keyring", "pyperclip")
 """What a subcommand that makes no call must not import."""
-PHGUIDE = ["-c", "import sys; from phguide.__main__ import main; sys.exit(main())"]
-"""What the `phguide` console script runs (pip writes these lines into bin/phguide)."""
 COMMANDS: dict[str, tuple[list[str], str]] = {
     "phguide --version": ([*PHGUIDE, "--version"], ""),
     "phguide --help": ([*PHGUIDE, "--help"], ""),

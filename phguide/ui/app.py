@@ -28,6 +28,7 @@ from phguide.ui.steps import STEPS, step_by_id
 from phguide.ui.widgets.step_bar import StepBar
 
 if TYPE_CHECKING:
+    from phguide.api.client import PostHogClient
     from phguide.core.hosts import Host
     from phguide.core.secret import Secret
     from phguide.system.clipboard import CopyResult
@@ -98,7 +99,9 @@ class PhGuideApp(App[None]):
             self.sub_title = "demo: a PostHog on this machine, no account needed"
         self.switch_mode(self._start)
         if self._start == first.id and self.services.host is not None:
-            self._resume(self.services.host)
+            # After the first frame: reading the keyring and loading httpx would hold the
+            # interpreter while that frame is built; the key comes no later for waiting.
+            self.call_after_refresh(self._resume, self.services.host)
 
     def on_ready(self) -> None:
         if not gc.isenabled():
@@ -177,16 +180,25 @@ class PhGuideApp(App[None]):
         in the keyring. A key that does not work leaves the app where it is: Log in says why
         when the user tries it there.
         """
-        found = await asyncio.to_thread(self._held_key, host)
+        # One thread reads the key and builds the client (keyring, httpx and the TLS settings
+        # load there, the CA bundle outside the interpreter lock), so the event loop stays free
+        # to paint the first frame meanwhile.
+        found = await asyncio.to_thread(self._resume_client, host)
         if found is None:
             return
-        key, method = found
-        client = self.services.client_factory(host, key)
+        key, method, client = found
+        # The project key step is where a returning user lands: its code loads while the
+        # request is on the wire rather than after the answer.
+        landing = step_by_id("project-key")
+        prefetch = asyncio.create_task(asyncio.to_thread(importlib.import_module, landing.module))
         try:
             user = await client.me()
         except Exception:  # revoked, offline, the other region: the user signs in by hand
             await client.aclose()
             return
+        finally:
+            with contextlib.suppress(Exception):  # a failed import fails again, visibly, later
+                await prefetch
         if self.state.session is not None or self.current_mode != STEPS[0].id:
             await client.aclose()  # the user has moved on meanwhile
             return
@@ -197,8 +209,16 @@ class PhGuideApp(App[None]):
         )
         self.post_message(messages.SignedIn(session))
 
+    def _resume_client(self, host: Host) -> tuple[Secret, AuthMethod, PostHogClient] | None:
+        """The key to resume with and a client holding it (a thread: keyring calls can block)."""
+        found = self._held_key(host)
+        if found is None:
+            return None
+        key, method = found
+        return key, method, self.services.client_factory(host, key)
+
     def _held_key(self, host: Host) -> tuple[Secret, AuthMethod] | None:
-        """The key to resume with (a thread: keyring calls can block)."""
+        """The key to resume with: the environment's, else the host's active one."""
         if self.services.env_key is not None:
             return self.services.env_key, "environment"
         accounts = self.services.accounts
