@@ -61,6 +61,9 @@ class FreshKey:
     """In the keyring, and read back equal."""
     acknowledged: bool = False
     """The user said they stored it somewhere that lasts."""
+    personal: bool = True
+    """A personal API key; False for a project secret key (`phs_`), which no example may use
+    where a personal key goes."""
 
     @property
     def safe(self) -> bool:
@@ -89,7 +92,8 @@ class AppState:
             return None
         if self.session.personal_key is not None:
             return self.session.personal_key
-        return self.fresh_keys[-1].value if self.fresh_keys else None
+        personal = [key for key in self.fresh_keys if key.personal]
+        return personal[-1].value if personal else None
 
     def forget_fresh_key(self, key_id: str) -> None:
         """A key was deleted: its value is of no use, and no guard need keep it."""

@@ -53,6 +53,8 @@ async def test_create_roll_delete_with_a_password_session(
         assert fresh.value.reveal() not in str(panel.box.render())
         assert fresh in app.state.unsafe_fresh_keys()
         first = fresh.value.reveal()
+        # A project's secret key is no personal key: step 5 never puts it where one goes.
+        assert app.state.personal_key() is None
 
         # Closing with a key not yet safe asks first.
         await pilot.press("escape")
@@ -75,6 +77,8 @@ async def test_create_roll_delete_with_a_password_session(
         await settle(pilot)
         rolled = panel.fresh
         assert rolled is not None and rolled.value.reveal() != first
+        # The old value is dead: only the new one is guarded.
+        assert app.state.unsafe_fresh_keys() == [rolled]
 
         dialog.query_one("#secret-open", Button).press()
         await settle(pilot)
@@ -87,6 +91,10 @@ async def test_create_roll_delete_with_a_password_session(
         await settle(pilot)
         assert dialog.keys == []
         assert demo_server.data.secret_keys.of_project(WEB_APP) == []
+        # A deleted key's value is of no use: off the screen, and nothing guards it.
+        assert panel.fresh is None and not panel.display
+        assert app.state.unsafe_fresh_keys() == []
+        assert "Deleted the project secret key “Flag server”" in app.status
 
 
 async def test_admin_only_and_password_only_writes_are_said_before_they_bite(

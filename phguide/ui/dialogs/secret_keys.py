@@ -15,8 +15,9 @@ from textual.widgets.option_list import Option
 
 from phguide.api.errors import PostHogError
 from phguide.api.models import NewProjectSecretKey, Project, ProjectSecretKey
+from phguide.core import key_changes
 from phguide.core.scopes import SECRET_KEY_PRESETS
-from phguide.core.state import FreshKey, Session
+from phguide.core.state import AppState, FreshKey, Session
 from phguide.ui import messages
 from phguide.ui.dialogs.confirm import ConfirmDialog
 from phguide.ui.widgets.fresh_key import FreshKeyPanel
@@ -43,6 +44,34 @@ def _row(key: ProjectSecretKey) -> Text:
     text.append(f"  {key.mask_value}  ", style="")
     text.append(", ".join(key.scopes) or "no scopes", style="dim")
     return text
+
+
+def _outcome_words(outcome: object, what: str, label: str) -> tuple[str, str] | None:
+    """A change that did not simply work, as a problem and its fix; None when it did."""
+    if isinstance(outcome, key_changes.Unknown):
+        again = outcome.check_error.message if outcome.check_error else "no answer"
+        return (
+            f"{_DOING[what]} “{label}” failed: {outcome.error.message}",
+            f"phguide could not check what happened ({again}). List the keys again: PostHog "
+            "may have made the change.",
+        )
+    if isinstance(outcome, key_changes.CreatedButValueLost):
+        done = "created" if what == "create" else "rolled"
+        return (
+            f"“{label}” was {done}, but its value was lost in transit ({outcome.error.message}).",
+            "PostHog cannot show it again: roll it (selected below) to get a value you can "
+            "see, or delete it.",
+        )
+    if isinstance(outcome, key_changes.NotCreated):
+        done = {"create": "created", "roll": "rolled", "delete": "deleted"}[what]
+        return (
+            f"“{label}” was not {done} ({outcome.error.message}).",
+            "Nothing changed on the server: try again.",
+        )
+    return None
+
+
+_DOING: Final = {"create": "Creating", "roll": "Rolling", "delete": "Deleting"}
 
 
 class SecretKeysDialog(ModalScreen[None]):
@@ -72,6 +101,7 @@ class SecretKeysDialog(ModalScreen[None]):
             yield Static(ABOUT, id="secret-keys-about", markup=False)
             yield Static("", id="secret-keys-rights", markup=False)
             yield ProblemBox(action_id="secret-keys-retry", id="secret-keys-problem")
+            yield Static("", id="secret-keys-settled", markup=False)
             yield FreshKeyPanel(self._services())
             with Horizontal(id="secret-keys-fresh-buttons"):
                 yield Button("Copy new key (ctrl+y)", id="secret-fresh-copy", compact=True)
@@ -100,8 +130,24 @@ class SecretKeysDialog(ModalScreen[None]):
         assert isinstance(self.app, PhGuideApp)
         return self.app.services
 
+    def _state(self) -> AppState:
+        from phguide.ui.app import PhGuideApp
+
+        assert isinstance(self.app, PhGuideApp)
+        return self.app.state
+
+    def _forget(self, label: str, key_id: str) -> None:
+        """A deleted key's value is of no use: off the screen, and no guard keeps it."""
+        self._state().forget_fresh_key(key_id)
+        panel = self.query_one(FreshKeyPanel)
+        if panel.fresh is not None and panel.fresh.key_id == key_id:
+            panel.clear()
+            self.query_one("#secret-keys-fresh-buttons").display = False
+        self.post_message(messages.Status(f"Deleted the project secret key “{label}”."))
+
     def on_mount(self) -> None:
         self.query_one("#secret-keys-fresh-buttons").display = False
+        self.query_one("#secret-keys-settled").display = False
         self.query_one("#secret-keys-rights", Static).update(self._rights())
         self._load()
 
@@ -206,30 +252,79 @@ class SecretKeysDialog(ModalScreen[None]):
 
     @work(exclusive=True, group="secret-keys", exit_on_error=False, description="change")
     async def _change(self, what: str, subject: str, scopes: tuple[str, ...]) -> None:
-        client = self.session.client
+        """Create, roll or delete; when the answer is lost, list again and say what happened."""
+        client, project_id = self.session.client, self.project.id
         problem = self.query_one(ProblemBox)
         problem.clear()
-        new: NewProjectSecretKey | None = None
+        self._settled("")
+
+        async def listing() -> list[ProjectSecretKey]:
+            return await client.list_secret_keys(project_id)
+
+        key = next((key for key in self.keys if key.id == subject), None)
         try:
             if what == "create":
-                new = await client.create_secret_key(self.project.id, subject, scopes)
+                outcome: object = await key_changes.create(
+                    lambda: client.create_secret_key(project_id, subject, scopes),
+                    listing,
+                    label=subject,
+                    before={key.id for key in self.keys},
+                )
+            elif key is None:
+                return
             elif what == "roll":
-                new = await client.roll_secret_key(self.project.id, subject)
+                outcome = await key_changes.roll(
+                    lambda: client.roll_secret_key(project_id, key.id), listing, key
+                )
             else:
-                await client.delete_secret_key(self.project.id, subject)
-        except PostHogError as error:
-            # Whether or not it reached the server, the list says what is there now.
+                outcome = await key_changes.delete(
+                    lambda: client.delete_secret_key(project_id, key.id), listing, key
+                )
+        except PostHogError as error:  # refused: nothing changed on the server
             problem.show_error(error)
-        if new is not None:
-            self._show_fresh(new, "created" if what == "create" else "rolled")
-            self.query_one("#secret-label", Input).value = ""
+            return
+        label = subject if key is None else key.label
+        if isinstance(outcome, key_changes.Created):
+            self._show_fresh(outcome.new, "created" if what == "create" else "rolled")
+            if what == "create":
+                self.query_one("#secret-label", Input).value = ""
+        else:
+            said = _outcome_words(outcome, what, label)
+            if said is not None:
+                problem.show(*said, action="List again")
+            if isinstance(outcome, key_changes.Deleted):
+                self._forget(label, subject)
+            if isinstance(outcome, key_changes.Deleted) and outcome.lost is not None:
+                self._settled(
+                    f"“{label}” was deleted. The answer was lost ({outcome.lost.message}), but "
+                    "PostHog no longer lists the key."
+                )
+            if isinstance(outcome, key_changes.Unknown):
+                return  # listing again failed just now: the user lists again when ready
         try:
-            self._show_keys(await client.list_secret_keys(self.project.id))
+            self._show_keys(await listing())
         except PostHogError as error:
             problem.show_error(error, action="Try again")
+            return
+        if isinstance(outcome, key_changes.CreatedButValueLost):
+            self._highlight(outcome.listed.id)
+
+    def _settled(self, text: str) -> None:
+        """Say a change that listing again settled (it lasts until the next change)."""
+        settled = self.query_one("#secret-keys-settled", Static)
+        settled.update(text)
+        settled.display = bool(text)
+
+    def _highlight(self, key_id: str) -> None:
+        listing = self.query_one("#secret-keys-list", OptionList)
+        index = next((n for n, key in enumerate(self.keys) if key.id == key_id), None)
+        if index is not None:
+            listing.highlighted = index
 
     def _show_fresh(self, new: NewProjectSecretKey, how: str) -> None:
-        fresh = FreshKey(new.value, new.key.label)
+        # A rolled key's earlier value is dead: no guard need keep it any more.
+        self._state().forget_fresh_key(new.key.id)
+        fresh = FreshKey(new.value, new.key.label, key_id=new.key.id, personal=False)
         self.post_message(messages.FreshKeyIssued(fresh))
         panel = self.query_one(FreshKeyPanel)
         panel.show(fresh, how, None)  # a project's key: no keyring entry of a user
