@@ -169,6 +169,14 @@ class DemoUser:
     """Unused backup codes; each works once."""
     is_email_verified: bool = True
     date_joined: float = 0.0
+    shown_email: str | None = None
+    """The email the server's answers give, when it says other than the one signed in with (a
+    hostile server may say anything: hostile mode)."""
+
+    @property
+    def served_email(self) -> str:
+        """The email `/users/@me/` and key rows give."""
+        return self.shown_email or self.email
 
     def check_password(self, password: str) -> bool:
         """True when the password is this user's."""
@@ -204,6 +212,8 @@ class DemoData:
         self._next_project_id = 1
         self.seeded_at = time.time() if now is None else now
         """The moment seeded timestamps are relative to."""
+        self.approval_query = ""
+        """Added to the browser-approval URL the device flow gives (hostile mode's markup)."""
         self.random: random.Random | None = None
         """A seeded generator for new key values and device codes, so screenshots come out the
         same every run; None draws them from `secrets`."""

@@ -74,7 +74,7 @@ def device_code(state: DemoState, req: Request, params: dict[str, str]) -> Respo
             "device_code": grant.device_code,
             "user_code": grant.user_code,
             "verification_uri": uri,
-            "verification_uri_complete": f"{uri}?code={grant.user_code}",
+            "verification_uri_complete": f"{uri}?code={grant.user_code}{state.data.approval_query}",
             "expires_in": DEVICE_CODE_TTL,
             "interval": grant.interval,
         },

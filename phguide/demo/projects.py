@@ -135,7 +135,7 @@ def me(state: DemoState, req: Request, params: dict[str, str]) -> Response:
             "distinct_id": user.uuid,
             "first_name": user.first_name,
             "last_name": user.last_name,
-            "email": user.email,
+            "email": user.served_email,
             "pending_email": None,
             "is_email_verified": user.is_email_verified,
             "notification_settings": {},

@@ -128,7 +128,7 @@ def list_or_create(state: DemoState, req: Request, params: dict[str, str]) -> Re
             "Delete one before creating another."
         )
     key, value = state.data.secret_keys.create(
-        project.id, label, scopes, created_at=state.now(), created_by=caller.user.email
+        project.id, label, scopes, created_at=state.now(), created_by=caller.user.served_email
     )
     return json_response(201, secret_key_json(key, value))
 
