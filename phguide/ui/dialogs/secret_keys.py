@@ -20,6 +20,7 @@ from phguide.core.scopes import SECRET_KEY_PRESETS
 from phguide.core.state import AppState, FreshKey, Session
 from phguide.ui import messages
 from phguide.ui.dialogs.confirm import ConfirmDialog
+from phguide.ui.safe import plain
 from phguide.ui.widgets.fresh_key import FreshKeyPanel
 from phguide.ui.widgets.problem import ProblemBox
 
@@ -97,7 +98,7 @@ class SecretKeysDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog-box"):
-            yield Label(f"Secret API keys of {self.project.name}", id="dialog-title")
+            yield Label(f"Secret API keys of {self.project.name}", id="dialog-title", markup=False)
             yield Static(ABOUT, id="secret-keys-about", markup=False)
             yield Static("", id="secret-keys-rights", markup=False)
             yield ProblemBox(action_id="secret-keys-retry", id="secret-keys-problem")
@@ -328,7 +329,7 @@ class SecretKeysDialog(ModalScreen[None]):
         self.post_message(messages.FreshKeyIssued(fresh))
         panel = self.query_one(FreshKeyPanel)
         panel.show(fresh, how, None)  # a project's key: no keyring entry of a user
-        panel.box.border_title = f"New project secret key “{new.key.label}” ({how})"
+        panel.box.border_title = plain(f"New project secret key “{new.key.label}” ({how})")
         panel.note("Give it to your server's environment now: PostHog never shows it again.")
         self.query_one("#secret-keys-fresh-buttons").display = True
         panel.scroll_visible()
