@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from phguide.__main__ import build_parser
-from phguide.cli import run_subcommand
+from phguide.cli.main import run_subcommand
+from phguide.cli.parser import build_parser
 from phguide.core.hosts import Clouds, parse_host, with_region
 from phguide.core.text import clean
 from phguide.demo import DEMO_EMAIL, DemoServer

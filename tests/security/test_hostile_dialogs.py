@@ -17,9 +17,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, OptionList, TabbedContent
 
 from phguide.core.hosts import Clouds, parse_host, with_region
@@ -148,7 +150,7 @@ async def test_every_dialog_shows_hostile_server_text_as_text(
     async with app.run_test(size=SIZE) as pilot:
         walk = Walk(pilot)
         # -- the password way in, and the second-factor dialog (a wrong code first) -------------
-        login = app.screen
+        login = _screen(app)
         login.query_one("#login-ways", TabbedContent).active = "way-password"
         await pilot.pause()
         login.query_one("#login-email", Input).value = TOTP_EMAIL
@@ -247,7 +249,7 @@ async def test_every_dialog_shows_hostile_server_text_as_text(
         # -- step 2 again: a pasted key, whose owner's names are hostile -----------------------
         await pilot.press("escape", "2")  # out of the key field, then to step 2
         await wait_for(pilot, lambda: app.current_mode == "log-in", "step 2")
-        login = app.screen
+        login = _screen(app)
         login.query_one("#login-ways", TabbedContent).active = "way-key"
         await pilot.pause()
         login.query_one("#pasted-key", Input).focus()
@@ -263,7 +265,7 @@ async def test_every_dialog_shows_hostile_server_text_as_text(
         # -- browser approval, and the QR code dialog ------------------------------------------
         await pilot.press("2")
         await wait_for(pilot, lambda: app.current_mode == "log-in", "step 2")
-        login = app.screen
+        login = _screen(app)
         login.query_one("#login-ways", TabbedContent).active = "way-device"
         await pilot.pause()
         login.query_one("#device-start", Button).press()
@@ -296,6 +298,11 @@ async def test_every_dialog_shows_hostile_server_text_as_text(
         assert app.return_code is None
     assert sorted(walk.seen) == sorted(STOPS)
     assert not Path("/tmp/victim.rc").exists() and not (tmp_path / "victim.rc").exists()
+
+
+def _screen(app: PhGuideApp) -> Screen[Any]:
+    """The screen on top, whatever it returns."""
+    return app.screen
 
 
 def _text(app: PhGuideApp) -> str:
