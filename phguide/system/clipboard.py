@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import os
 import shutil
 import threading
@@ -259,7 +257,16 @@ _SLOW_READ: Final = 0.25
 
 def _digest(text: str) -> bytes:
     # Only a digest of a copied secret is kept, so the secret is not held here for 45 s.
+    import hashlib  # here: the app's first frame does not wait for it
+
     return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+def _holds(text: str, digest: bytes) -> bool:
+    """Whether `text` is the secret whose digest is kept (compared in constant time)."""
+    import hmac
+
+    return hmac.compare_digest(_digest(text), digest)
 
 
 class Clipboard:
@@ -362,11 +369,9 @@ class Clipboard:
             return False
         try:
             started = time.monotonic()
-            if not hmac.compare_digest(_digest(self.system.paste()), digest):
+            if not _holds(self.system.paste(), digest):
                 return False
-            if time.monotonic() - started > _SLOW_READ and not hmac.compare_digest(
-                _digest(self.system.paste()), digest
-            ):
+            if time.monotonic() - started > _SLOW_READ and not _holds(self.system.paste(), digest):
                 # A slow read may be stale: the user may have copied since. Cleared only
                 # when a second read still finds the secret.
                 return False
@@ -374,7 +379,7 @@ class Clipboard:
             # xclip and xsel return before their background process owns the selection,
             # so read back until the secret is gone rather than trust the copy.
             for _ in range(_CLEAR_CHECKS):
-                if not hmac.compare_digest(_digest(self.system.paste()), digest):
+                if not _holds(self.system.paste(), digest):
                     return True
                 time.sleep(_CLEAR_CHECK_INTERVAL)
         except ClipboardUnavailable:

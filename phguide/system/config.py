@@ -6,7 +6,8 @@ you use, so it is written readable by you only.
 
 from __future__ import annotations
 
-import json
+# json is imported where it is used: the app builds these objects before its first frame,
+# and reads or writes nothing until after it.
 import os
 import threading
 from collections.abc import Mapping
@@ -174,6 +175,8 @@ class Config:
 
     def to_json(self) -> str:
         """The file's text."""
+        import json
+
         hosts: dict[str, dict[str, Any]] = {}
         for key in self.keys:
             entry = hosts.setdefault(key.host, {"active": self.active.get(key.host), "keys": []})
@@ -191,6 +194,8 @@ class Config:
         Raises:
             ValueError: The text is not a JSON object.
         """
+        import json
+
         data = json.loads(text)
         if not isinstance(data, dict):
             raise ValueError("the settings file does not hold a JSON object")

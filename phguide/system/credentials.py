@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+# json is imported where it is used: the app builds these objects before its first frame,
+# and reads or writes nothing until after it.
 import contextlib
-import json
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -271,6 +272,8 @@ class KeyringStore:
 
     def save_cookies(self, app_url: str, user: str, cookies: dict[str, Secret]) -> StoreResult:
         """Store the cookies as one JSON entry (replacing earlier ones)."""
+        import json
+
         name = entry_name(app_url, user, "cookies")
         plain = {cookie: value.reveal() for cookie, value in cookies.items()}
         text = json.dumps(plain, sort_keys=True)
@@ -325,6 +328,8 @@ class KeyringStore:
             backend.delete_password(self.service, name)
 
     def _index(self, backend: KeyringBackend, name: str) -> list[Any]:
+        import json
+
         text = backend.get_password(self.service, name)
         try:
             items = json.loads(text) if text else []
@@ -345,6 +350,8 @@ class KeyringStore:
         ]
 
     def _add_user(self, backend: KeyringBackend, app_url: str, user: str) -> None:
+        import json
+
         users = self._users(backend, app_url)
         if user not in users:
             users.append(user)
@@ -358,6 +365,8 @@ class KeyringStore:
         add: tuple[str, str] | None = None,
         remove: tuple[str, str] | None = None,
     ) -> None:
+        import json
+
         keys = self._keys(backend, app_url)
         changed = [k for k in keys if k != remove] + ([add] if add and add not in keys else [])
         if changed != keys:
@@ -367,6 +376,8 @@ class KeyringStore:
 
 
 def _parse_cookies(text: str | None) -> dict[str, Secret]:
+    import json
+
     if not text:
         return {}
     try:

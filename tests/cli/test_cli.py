@@ -459,3 +459,26 @@ def test_help_says_project_token_beside_project_api_key(
     shown = " ".join(capsys.readouterr().out.split())  # argparse wraps at its width
     assert "project API key" in shown.replace("Project API key", "project API key")
     assert "project token" in shown
+
+
+WALKTHROUGH_PROBE = """
+import sys
+from phguide.ui.app import PhGuideApp
+
+def run(self, *args, **kwargs):
+    print("\\n".join(sorted(sys.modules)))
+
+PhGuideApp.run = run
+from phguide.__main__ import main
+sys.exit(main([]))
+"""
+"""`phguide` with no arguments, up to the app's run: which modules are loaded by then."""
+
+
+def test_plain_phguide_starts_the_app_without_argparse_json_or_hashes(tmp_path: Path) -> None:
+    done = run_program("-c", WALKTHROUGH_PROBE, env={"PHGUIDE_CONFIG_DIR": str(tmp_path)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    modules = set(done.stdout.split())
+    assert {"textual.app", "phguide.factory", "phguide.system.credentials"} <= modules
+    later = {"argparse", "json", "hashlib", "hmac", "httpx", "keyring", "phguide.cli.parser"}
+    assert sorted(later & modules) == []
