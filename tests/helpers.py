@@ -15,6 +15,10 @@ SIZE = (110, 34)
 WAIT = 15.0
 """How long `wait_for` lets the app run before it gives up, in seconds."""
 
+SETTLE = 60.0
+"""How long `settle` waits for the app's workers, in seconds: longer than `WAIT` (a worker may
+page through thousands of projects on a loaded machine), shorter than the async test limit."""
+
 
 class TimedOut(AssertionError):
     """A condition the test waited for did not come true in time."""
@@ -42,7 +46,7 @@ async def paste(pilot: Pilot[Any], text: str) -> None:
     await pilot.pause()
 
 
-async def settle(pilot: Pilot[Any], timeout: float = WAIT) -> None:
+async def settle(pilot: Pilot[Any], timeout: float = SETTLE) -> None:
     """Let posted messages start their workers, wait for them all, then let the screen update.
 
     Raises:
