@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import Sequence
 from typing import ClassVar, Final
 
-from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -20,22 +19,32 @@ from phguide.api.errors import (
     PostHogError,
     ReauthRequired,
 )
-from phguide.api.models import NewPersonalApiKey, Organization, OrgProjects, PersonalApiKey
+from phguide.api.models import NewPersonalApiKey, OrgProjects, PersonalApiKey
 from phguide.core import key_changes
 from phguide.core.accounts import KeySource
-from phguide.core.state import METHOD_WORDS, FreshKey, Session
-from phguide.core.when import ago, parse_time
+from phguide.core.state import FreshKey, Session
 from phguide.ui import messages
-from phguide.ui.dialogs.confirm import ConfirmDialog
-from phguide.ui.dialogs.create_key import CreateKeyDialog, KeySpec, ProjectChoice
+from phguide.ui.dialogs.create_key import KeySpec
 from phguide.ui.safe import escape
 from phguide.ui.screens.base import StepScreen
+from phguide.ui.screens.personal_keys_words import (
+    SPEC_FIELDS,
+    Change,
+    change_lost,
+    change_unknown,
+    confirm_dialog,
+    count_text,
+    create_dialog,
+    create_lost,
+    create_unknown,
+    deleted_lost,
+    key_session_text,
+    org_warning,
+    restricted_orgs,
+    why_not_create,
+)
 from phguide.ui.widgets.fresh_key import FreshKeyPanel, Owner
-
-MAX_KEYS: Final = 10
-"""PostHog's limit of personal keys per user."""
-
-_SPEC_FIELDS: Final = frozenset({"label", "scopes", "scoped_teams", "scoped_organizations"})
+from phguide.ui.widgets.keys_table import KeysTable
 
 INTRO = (
     "In PostHog's web app this is [b]Account settings → Personal API keys[/b] (your profile "
@@ -76,9 +85,6 @@ class PersonalKeysScreen(StepScreen):
         super().__init__()
         self._phase = "signed-out"
         self._loaded_for: Session | None = None
-        self._keys: list[PersonalApiKey] = []
-        self._columns_for = 0
-        """The table width the columns were sized for."""
         self._busy = False
         self._reauth = False
 
@@ -94,11 +100,11 @@ class PersonalKeysScreen(StepScreen):
             yield Static("", id="personal-keys-settled")
             with Vertical(id="personal-keys-main"):
                 yield Static("", id="personal-keys-count")
-                yield DataTable(id="keys-table", cursor_type="row", zebra_stripes=True)
+                yield KeysTable(id="keys-table")
                 yield Static("", id="personal-keys-orgs", classes="warning", markup=False)
 
     def on_mount(self) -> None:
-        self._add_columns()
+        self.query_one(KeysTable).add_sized_columns()
         self.query_one("#personal-keys-loading").display = False
         self._set_error(None)
         self._show_phase("signed-out")
@@ -131,22 +137,8 @@ class PersonalKeysScreen(StepScreen):
         self.refresh_bindings()
 
     def _show_key_session(self, session: Session) -> None:
-        how = METHOD_WORDS.get(session.method, "a personal API key")
-        key = session.personal_key
-        which = ""
-        if session.personal_key_label:
-            which = f" “{escape(session.personal_key_label)}”"
-        if key is not None:
-            which += f" ({escape(key.masked)})"
-        url = escape(session.host.personal_keys_url())
-        self.query_one("#personal-keys-unavailable", Static).update(
-            f"[b]Your keys cannot be listed with this sign-in.[/b]\n\n"
-            f"You are signed in with {how}{which}. PostHog lets only an email-and-password "
-            "sign-in list, create, roll or delete personal API keys: a request made with a "
-            "personal key gets “This action does not support Personal API Key access”.\n\n"
-            f"Press [b]o[/b] to open Account settings → Personal API keys in your browser "
-            f"({url}), or [b]l[/b] to log in with your email and password."
-        )
+        unavailable = self.query_one("#personal-keys-unavailable", Static)
+        unavailable.update(key_session_text(session))
         self._show_phase("key-session")
 
     def _set_error(self, text: str | None, *, box: str = "#personal-keys-error") -> None:
@@ -212,45 +204,15 @@ class PersonalKeysScreen(StepScreen):
         if session is self.state.session:
             self._show_keys(keys)
 
-    def _add_columns(self) -> None:
-        """Columns sized to the table's width: a long label or scope list wraps in its cell
-        instead of pushing Created and Last used out of sight."""
-        table = self.query_one("#keys-table", DataTable)
-        width = table.scrollable_content_region.width or self.app.size.width - 6
-        for name, column_width in zip(_COLUMNS, _column_widths(width), strict=True):
-            table.add_column(name, key=name.lower().replace(" ", "-"), width=column_width)
-        self._columns_for = width
-
     def on_resize(self, event: events.Resize) -> None:
         super().on_resize(event)
-        width = self.query_one("#keys-table", DataTable).scrollable_content_region.width
-        if width and width != self._columns_for and self._phase == "ready":
-            self.call_after_refresh(self._show_keys, self._keys)
+        table = self.query_one(KeysTable)
+        if table.sized_for_another_width and self._phase == "ready":
+            self.call_after_refresh(self._show_keys, table.keys)
 
     def _show_keys(self, keys: Sequence[PersonalApiKey], select: str | None = None) -> None:
-        session = self.state.session
-        self._keys = list(keys)
-        table = self.query_one("#keys-table", DataTable)
-        current = table.cursor_row
-        table.clear(columns=True)
-        self._add_columns()
-        names = _project_names(session)
-        orgs = _org_names(session)
-        for key in self._keys:
-            table.add_row(
-                Text(key.label),
-                Text(key.mask_value),
-                Text(_scopes_text(key.scopes)),
-                Text(_projects_text(key, names, orgs)),
-                Text(_when(key.created_at)),
-                Text(_when(key.last_used_at, never="never")),
-                key=key.id,
-                height=None,
-            )
-        if select is not None and any(key.id == select for key in self._keys):
-            table.move_cursor(row=table.get_row_index(select))
-        elif self._keys:
-            table.move_cursor(row=min(current, len(self._keys) - 1))
+        table = self.query_one(KeysTable)
+        table.show(keys, self.state.session, select)
         self._show_count()
         self._show_org_warnings()
         self._show_phase("ready")
@@ -258,82 +220,31 @@ class PersonalKeysScreen(StepScreen):
             table.focus()
 
     def _show_count(self) -> None:
-        count = len(self._keys)
-        text = f"[b]{count} of {MAX_KEYS} keys[/b]"
-        if count >= MAX_KEYS:
-            text += (
-                " — PostHog allows no more: delete one you no longer use ([b]d[/b]) before "
-                "creating another (rolling one frees no slot)."
-            )
-        elif count >= MAX_KEYS - 2:
-            text += f" — {MAX_KEYS - count} more can be created."
-        else:
-            text += "   [b]n[/b] create  [b]r[/b] roll  [b]d[/b] delete  [b]o[/b] open in browser"
-        self.query_one("#personal-keys-count", Static).update(text)
+        count = len(self.query_one(KeysTable).keys)
+        self.query_one("#personal-keys-count", Static).update(count_text(count))
 
     def _show_org_warnings(self) -> None:
-        lines = [_org_warning(org) for org in self._restricted_orgs()]
+        lines = [org_warning(org) for org in restricted_orgs(self.state.session)]
         widget = self.query_one("#personal-keys-orgs", Static)
         widget.update("\n".join(f"⚠ {line}" for line in lines))
         widget.display = bool(lines)
 
-    def _restricted_orgs(self) -> list[Organization]:
-        """Organizations that forbid this user's personal keys (admins are not restricted)."""
-        session = self.state.session
-        if session is None or session.user is None:
-            return []
-        return [
-            org
-            for org in session.user.organizations
-            if not org.members_can_use_personal_api_keys and not org.is_admin
-        ]
-
     @property
     def selected_key(self) -> PersonalApiKey | None:
         """The key under the table's cursor."""
-        table = self.query_one("#keys-table", DataTable)
-        if not self._keys or table.cursor_row < 0 or table.cursor_row >= len(self._keys):
-            return None
-        return self._keys[table.cursor_row]
+        return self.query_one(KeysTable).selected
 
     # -- create -----------------------------------------------------------------------------
-    def _why_not_create(self) -> str | None:
-        """Why `n` cannot create a key now, in words, or None when it can."""
-        fresh = self.fresh
-        if len(self._keys) >= MAX_KEYS:
-            return (
-                f"You have {MAX_KEYS} of {MAX_KEYS} personal API keys, PostHog's limit: delete "
-                "one you no longer use (d) before creating another."
-            )
-        if fresh is not None and not fresh.safe:
-            return (
-                f"First save (s), or copy, store and confirm (i) the new key “{fresh.label}”: "
-                "PostHog will never show it again."
-            )
-        return None
-
     def action_create(self) -> None:
         """Ask for a label, scopes and projects, then create the key (or say why not now)."""
-        why = self._why_not_create()
+        why = why_not_create(len(self.query_one(KeysTable).keys), self.fresh)
         if why is not None:
             self.guide.status = why
             return
         self._ask_for_spec(None, {})
 
     def _ask_for_spec(self, initial: KeySpec | None, errors: dict[str, str]) -> None:
-        restricted = self._restricted_orgs()
-        warnings = [
-            f"{org.name} does not allow members' personal API keys: this key will get 403 "
-            "on its projects."
-            for org in restricted
-        ]
-        dialog = CreateKeyDialog(
-            _project_choices(self.state.session, {org.id for org in restricted}),
-            warnings=warnings,
-            initial=initial,
-            errors=errors,
-            app_url=self.state.session.host.app_url if self.state.session else None,
-        )
+        dialog = create_dialog(self.state.session, initial, errors)
         self.app.push_screen(dialog, self._spec_chosen)
 
     def _spec_chosen(self, spec: KeySpec | None) -> None:
@@ -352,11 +263,11 @@ class PersonalKeysScreen(StepScreen):
                 lambda: client.create_key(spec.label, spec.scopes, spec.scoped_teams),
                 client.list_keys,
                 label=spec.label,
-                before={key.id for key in self._keys},
+                before={key.id for key in self.query_one(KeysTable).keys},
             )
         except InvalidInput as error:
             self._progress(None)
-            if error.attr in _SPEC_FIELDS:
+            if error.attr in SPEC_FIELDS:
                 # The server knows the scope list; the form shows its word next to the field.
                 self._ask_for_spec(spec, {error.attr or "": error.message})
             else:
@@ -375,70 +286,36 @@ class PersonalKeysScreen(StepScreen):
             await self._relist(session, select=outcome.new.key.id)
             return
         self._progress(None)
-        label = escape(spec.label)
         if isinstance(outcome, key_changes.Unknown):
-            reason = outcome.check_error.message if outcome.check_error else "no answer"
-            self._set_error(
-                f"[b]Creating “{label}” failed: {escape(outcome.error.message)}[/b]\n"
-                f"phguide could not check whether it was created ({escape(reason)}). Press "
-                "[b]F5[/b] to list your keys: if it is there, its value was lost in transit: "
-                "roll it or delete it."
-            )
+            self._set_error(create_unknown(spec.label, outcome))
             return
         await self._relist(session, select=None)
-        why = escape(outcome.error.message)
         if isinstance(outcome, key_changes.CreatedButValueLost):
-            self._select(outcome.listed.id)
-            self._set_error(
-                f"[b]The key “{label}” was created, but its value was lost in transit "
-                f"({why}).[/b]\nPostHog cannot show it again: roll it ([b]r[/b], selected "
-                "below) to get a new value, or delete it ([b]d[/b])."
-            )
-        else:
-            self._set_error(
-                f"[b]The key “{label}” was not created ({why}).[/b]\n"
-                "Nothing changed on the server. Press [b]n[/b] to try again."
-            )
+            self.query_one(KeysTable).select(outcome.listed.id)
+        self._set_error(create_lost(spec.label, outcome))
 
     # -- roll and delete --------------------------------------------------------------------
     def action_roll(self) -> None:
         """Give the selected key a new value, after a warning."""
-        key = self.selected_key
-        if key is None:
-            return
-        dialog = ConfirmDialog(
-            f"Roll “{key.label}”?",
-            f"The key {key.mask_value} gets a new value, shown once. The old value stops "
-            "working at once: everything that uses it fails until you put the new one in. "
-            "If your keyring holds this key, the new value replaces the old one there.",
-            yes="Roll key",
-            no="Cancel",
-            danger=True,
-        )
-        self.app.push_screen(dialog, lambda yes: self._confirmed(yes, "roll", key))
+        self._confirm("roll")
 
     def action_delete(self) -> None:
         """Delete the selected key, after a warning."""
-        key = self.selected_key
-        if key is None:
-            return
-        dialog = ConfirmDialog(
-            f"Delete “{key.label}”?",
-            f"The key {key.mask_value} stops working at once, for good. This cannot be undone. "
-            "If your keyring holds this key, its entry is removed.",
-            yes="Delete key",
-            no="Cancel",
-            danger=True,
-        )
-        self.app.push_screen(dialog, lambda yes: self._confirmed(yes, "delete", key))
+        self._confirm("delete")
 
-    def _confirmed(self, yes: bool | None, what: str, key: PersonalApiKey) -> None:
+    def _confirm(self, what: Change) -> None:
+        key = self.selected_key
+        if key is not None:
+            dialog = confirm_dialog(what, key)
+            self.app.push_screen(dialog, lambda yes: self._confirmed(yes, what, key))
+
+    def _confirmed(self, yes: bool | None, what: Change, key: PersonalApiKey) -> None:
         session = self.state.session
         if yes and session is not None:
             self._change(session, what, key)
 
     @work(exclusive=True, group="personal-keys", exit_on_error=False, description="change")
-    async def _change(self, session: Session, what: str, key: PersonalApiKey) -> None:
+    async def _change(self, session: Session, what: Change, key: PersonalApiKey) -> None:
         """Roll or delete a key, keep the keyring true, and say what happened."""
         self._set_error(None)
         doing = "Rolling" if what == "roll" else "Deleting"
@@ -462,7 +339,6 @@ class PersonalKeysScreen(StepScreen):
             self._progress(None)
             self._set_error("Something unexpected went wrong. Press F5 to list your keys.")
             return
-        label = escape(key.label)
         if isinstance(outcome, key_changes.Created):
             # The new value replaces the old one in the keyring in the same step.
             accounts = self.services.accounts
@@ -481,41 +357,18 @@ class PersonalKeysScreen(StepScreen):
             self.state.forget_fresh_key(key.id)
             self.guide.status = f"Deleted the personal API key “{key.label}”. {kept.message}"
             if outcome.lost is not None:
-                self._set_error(
-                    f"[b]“{label}” was deleted.[/b] The answer was lost "
-                    f"({escape(outcome.lost.message)}), but PostHog no longer lists the key. "
-                    f"{escape(kept.message)}",
-                    box="#personal-keys-settled",
-                )
+                said = deleted_lost(key.label, outcome.lost, kept.message)
+                self._set_error(said, box="#personal-keys-settled")
         elif isinstance(outcome, key_changes.Unknown):
             self._progress(None)
-            again = outcome.check_error.message if outcome.check_error else "no answer"
-            self._set_error(
-                f"[b]{doing} “{label}” failed: {escape(outcome.error.message)}[/b]\nphguide "
-                f"could not check what happened ({escape(again)}). Press [b]F5[/b] to list "
-                "your keys."
-            )
+            self._set_error(change_unknown(doing, key.label, outcome))
             return
         else:
             assert isinstance(outcome, key_changes.CreatedButValueLost | key_changes.NotCreated)
-            if isinstance(outcome, key_changes.CreatedButValueLost):
-                text = (
-                    f"“{label}” was rolled, but its new value was lost in transit: the old value "
-                    "no longer works. Roll it again ([b]r[/b]) to get a value you can see."
-                )
-            elif what == "delete":
-                text = f"“{label}” was not deleted: try again."
-            else:
-                text = f"“{label}” was not rolled: its value still works. Try again."
             await self._relist(session, select=key.id)
-            self._set_error(f"[b]{escape(outcome.error.message)}[/b]\n{text}")
+            self._set_error(change_lost(what, key.label, outcome))
             return
         await self._relist(session, select=key.id if what == "roll" else None)
-
-    def _select(self, key_id: str) -> None:
-        table = self.query_one("#keys-table", DataTable)
-        if any(key.id == key_id for key in self._keys):
-            table.move_cursor(row=table.get_row_index(key_id))
 
     async def _relist(self, session: Session, select: str | None) -> None:
         self._progress("Listing your personal API keys…")
@@ -624,49 +477,6 @@ class PersonalKeysScreen(StepScreen):
             )
 
 
-# -- how a key row reads ----------------------------------------------------------------------
-_COLUMNS: Final = ("Label", "Key", "Scopes", "Projects", "Created", "Last used")
-
-
-def _column_widths(width: int) -> tuple[int, ...]:
-    """Each column's width for a table `width` columns wide (each cell adds 2 of padding).
-
-    The key's mask and the two dates are short and fixed; the label, the scopes and the
-    projects share the rest and wrap.
-    """
-    key, created, used = 11, 11, 11  # "phx_...abcd", "10 days ago"
-    # 4 more for the scrollbars that appear once the rows outgrow the table's height and a
-    # new key's panel the page's.
-    rest = max(18, width - 2 * len(_COLUMNS) - key - created - used - 4)
-    label = rest * 2 // 5
-    scopes = rest * 3 // 10
-    return (label, key, scopes, rest - label - scopes, created, used)
-
-
-def _scopes_text(scopes: Sequence[str]) -> str:
-    if not scopes:
-        return "no access"  # no scopes is no access since 2026-03 (PostHog shows null as [])
-    if "*" in scopes:
-        return "all (*)"
-    if len(scopes) <= 2:
-        return ", ".join(scopes)
-    return f"{', '.join(scopes[:2])} +{len(scopes) - 2}"
-
-
-def _projects_text(key: PersonalApiKey, names: dict[int, str], orgs: dict[str, str]) -> str:
-    parts = [names.get(team, f"project {team}") for team in key.scoped_teams]
-    parts += [orgs.get(org, "an organization") for org in key.scoped_organizations]
-    return ", ".join(parts) if parts else "all"
-
-
-def _when(stamp: str | None, never: str = "") -> str:
-    """A timestamp as "today", "3 days ago" or a date."""
-    if not stamp:
-        return never
-    moment = parse_time(stamp)
-    return stamp[:10] if moment is None else ago(moment, by_day=True)
-
-
 async def _projects_or_none(session: Session) -> list[OrgProjects] | None:
     """Every organization's projects, or None when they cannot be listed (names are a nicety)."""
     if session.user is None:
@@ -675,33 +485,3 @@ async def _projects_or_none(session: Session) -> list[OrgProjects] | None:
         return await session.client.all_projects(session.user)
     except PostHogError:
         return None
-
-
-def _project_names(session: Session | None) -> dict[int, str]:
-    if session is None or session.projects is None:
-        return {}
-    return {p.id: p.name for org in session.projects for p in org.projects}
-
-
-def _org_names(session: Session | None) -> dict[str, str]:
-    if session is None or session.user is None:
-        return {}
-    return {org.id: org.name for org in session.user.organizations}
-
-
-def _project_choices(session: Session | None, restricted: set[str]) -> list[ProjectChoice]:
-    if session is None or session.projects is None:
-        return []
-    return [
-        ProjectChoice(p.id, p.name, org.organization.name, org.organization.id in restricted)
-        for org in session.projects
-        for p in org.projects
-    ]
-
-
-def _org_warning(org: Organization) -> str:
-    return (
-        f"{org.name} does not allow members to use personal API keys: a key of yours gets "
-        "“403 … does not allow using personal API keys” on its projects. Ask one of its "
-        "admins to turn on “Members can use personal API keys”."
-    )
