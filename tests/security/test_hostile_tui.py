@@ -83,6 +83,10 @@ def test_every_step_and_dialog_shows_hostile_names_as_text(tmp_path: Path) -> No
     for form in ("[ @click=app.quit]Quit[/]", "Acme [EU] Corp", "[$accent]accent"):
         assert form.encode() in text, f"{form!r} was not shown literally"
     assert b"\\x1b]52;c;cHduZWQ=" in text, "the escape was not shown as visible text"
+    # 8-bit C1 controls (CSI, OSC, ST as UTF-8): none raw, the names' ones shown as escapes.
+    for c1 in ("\x9b", "\x9c", "\x9d"):
+        assert c1.encode() not in output, f"a raw C1 control {c1!r} reached the terminal"
+    assert b"\\x9b2J\\x9d0;c1-title" in text, "the C1 escape was not shown as visible text"
     assert not (tmp_path / "victim.rc").exists() and not Path("/tmp/victim.rc").exists()
 
 
