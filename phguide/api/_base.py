@@ -17,7 +17,8 @@ from phguide.core.hosts import Host
 from phguide.core.secret import Secret, key_text_problem
 
 if TYPE_CHECKING:
-    from phguide.api._transport import Expect, Reply, Transport
+    from phguide.api._answers import Expect
+    from phguide.api._transport import Reply, Transport
 
 AuthKind = Literal["none", "session", "key"]
 

@@ -1,57 +1,45 @@
-"""The one place phguide touches httpx: requests, cookies, redirects, retries, network errors.
+"""The one place phguide sends requests: credentials to one host only, redirects, the retry loop.
 
-Only `phguide.api.client` imports this module, and only when a client is built, so importing
-the client (or the models and errors) stays free of httpx.
+Its helpers, each for one job: `_answers` (an answer read within the size limit, decoded),
+`_retry` (when and how long to wait), `_cookies` (the one-host jar, no cookie in a log) and
+`_network_errors` (a failure in words). Only `phguide.api.client` imports this module, and only
+when a client is built, so importing the client (or the models and errors) stays free of httpx.
 """
 
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import functools
 import http.cookiejar
-import json as jsonlib
 import logging
-import math
 import os
-import re
-import socket
 import ssl
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Any, Final
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from phguide import __version__
-from phguide.api.errors import (
-    PostHogError,
-    TransportError,
-    bad_answer,
-    error_for_response,
-    seconds_in_detail,
-)
+from phguide.api._answers import MAX_ANSWER_BYTES, Expect, decode, read_capped
+from phguide.api._cookies import NoCookies, parse_set_cookie
+from phguide.api._network_errors import server_name, transport_error
+from phguide.api._retry import backoff, retry_after_header, retry_wait
+from phguide.api.errors import PostHogError, TransportError, bad_answer, error_for_response
 from phguide.core.hosts import Host, is_loopback
 from phguide.core.secret import Secret
 
 log = logging.getLogger("phguide.api")
 
 Sleep = Callable[[float], Awaitable[None]]
-Expect = Literal["json", "text", "none"]
 
 CSRF_COOKIE: Final = "posthog_csrftoken"
 """PostHog renames Django's CSRF cookie (`CSRF_COOKIE_NAME`)."""
 
-_RETRY_STATUSES: Final = frozenset({429, 502, 503, 504})
 _SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 _MAX_REDIRECTS: Final = 5
-MAX_ANSWER_BYTES: Final = 8 * 1024 * 1024
-"""The largest answer phguide reads: far above any real PostHog answer (a page of 100 projects
-is well under 1 MB), small enough that a hostile server cannot fill the memory."""
-MAX_RETRY_AFTER: Final = 86_400.0
-"""The longest `Retry-After` taken at its word; longer (or infinite) values mean a day."""
 
 Origin = tuple[str, str, int]
 
@@ -66,46 +54,12 @@ def tls_context(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
     return httpx.create_ssl_context(trust_env=True)
 
 
-_SENSITIVE_HEADER: Final = re.compile(
-    r"""((?:b)?['"](?:set-cookie|cookie|authorization|x-csrftoken)['"],\s*(?:b)?['"])[^'"]*""",
-    re.IGNORECASE,
-)
-
-
-class _RedactHeaders(logging.Filter):
-    """Blank credential headers in httpcore's DEBUG trace.
-
-    httpcore logs every response's headers at DEBUG, Set-Cookie included, so a user who turns
-    on debug logging would write session and remember cookies to their log.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = _SENSITIVE_HEADER.sub(r"\1[redacted]", message)
-        if redacted != message:
-            record.msg, record.args = redacted, ()
-        return True
-
-
-_REDACT: Final = _RedactHeaders()
-for _name in ("httpcore.http11", "httpcore.http2", "httpcore.connection", "httpcore.proxy"):
-    # A logger's filters see only records made on that very logger, hence each one by name.
-    _logger = logging.getLogger(_name)
-    if _REDACT not in _logger.filters:
-        _logger.addFilter(_REDACT)
-
-
 def origin_of(url: str) -> Origin:
     """Scheme, host and port: two URLs may share credentials only when these are equal."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     port = parts.port or (443 if scheme == "https" else 80)
     return scheme, (parts.hostname or "").lower(), port
-
-
-def server_name(url: str) -> str:
-    """The host (and port) of a URL, for messages."""
-    return urlsplit(url).netloc or url
 
 
 @dataclass(frozen=True)
@@ -124,73 +78,6 @@ class Reply:
     """Seconds from a `Retry-After` header."""
 
 
-class _NoCookies(http.cookiejar.DefaultCookiePolicy):
-    """httpx's jar stores and sends nothing: `Transport` keeps the cookies, for one host only.
-
-    A domain-scoped jar would follow a redirect's rules and has quirks for `localhost`; a jar
-    tied to the one app host cannot leak a cookie anywhere else by construction.
-    """
-
-    def set_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
-        return False
-
-    def return_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
-        return False
-
-
-def _parse_set_cookie(header: str, now: float) -> tuple[str, str | None] | None:
-    """One Set-Cookie header: `(name, value)`, value None when the server deletes the cookie.
-
-    Only name, value and expiry matter: the jar belongs to a single host, so Domain and Path
-    cannot widen where a cookie goes.
-    """
-    first, _, attributes = header.partition(";")
-    name, sep, value = first.partition("=")
-    name, value = name.strip(), value.strip()
-    if not sep or not name:
-        return None
-    for attribute in attributes.split(";"):
-        key, _, arg = attribute.partition("=")
-        key, arg = key.strip().lower(), arg.strip()
-        if key == "max-age":
-            try:
-                if int(arg) <= 0:
-                    return name, None
-            except ValueError:
-                continue
-        elif key == "expires":
-            try:
-                when = email.utils.parsedate_to_datetime(arg)
-            except (TypeError, ValueError, IndexError):
-                continue
-            if when.timestamp() <= now:
-                return name, None
-    return name, value
-
-
-def _bounded_wait(seconds: float) -> float | None:
-    """A wait phguide can say and sleep: NaN means none given, the rest is kept in 0..1 day."""
-    if math.isnan(seconds):
-        return None
-    return min(MAX_RETRY_AFTER, max(0.0, seconds))
-
-
-def _retry_after_header(response: httpx.Response) -> float | None:
-    raw = response.headers.get("retry-after")
-    if raw is None:
-        return None
-    raw = raw.strip()
-    try:
-        return _bounded_wait(float(raw))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    return _bounded_wait(when.timestamp() - time.time())
-
-
 def _redirect_target(url: str, response: httpx.Response) -> str | None:
     """Where a redirect points, or None when it is none (or its Location cannot be read)."""
     if not response.has_redirect_location:
@@ -201,106 +88,6 @@ def _redirect_target(url: str, response: httpx.Response) -> str | None:
     except ValueError:
         return None
     return target
-
-
-def _chain(error: BaseException) -> Iterator[BaseException]:
-    """The error and everything it was raised from (httpx wraps httpcore wraps OSError)."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        current = current.__cause__ or current.__context__
-
-
-def transport_error(error: httpx.HTTPError, url: str, timeout: float) -> TransportError:
-    """Explain a network failure: what happened and what to try, without a traceback.
-
-    Args:
-        error: What httpx raised.
-        url: The URL of the request (it never holds a secret).
-        timeout: The client's timeout in seconds, for the message.
-
-    Returns:
-        The error to raise.
-    """
-    server = server_name(url)
-    causes = list(_chain(error))
-    text = " ".join(str(cause) for cause in causes)
-
-    def found(kind: type[BaseException]) -> bool:
-        return any(isinstance(cause, kind) for cause in causes)
-
-    if isinstance(error, httpx.ProxyError):
-        return TransportError(
-            f"The proxy refused to connect phguide to {server}.",
-            "Check the HTTPS_PROXY / HTTP_PROXY / NO_PROXY settings in your environment.",
-            code="proxy",
-        )
-    if found(ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in text:
-        return TransportError(
-            f"phguide could not verify the TLS certificate of {server}.",
-            "If your network or company uses its own certificate authority, point SSL_CERT_FILE "
-            "at its CA bundle (a PEM file) and try again. phguide never turns TLS checks off.",
-            code="tls",
-        )
-    if found(ssl.SSLError) or "[SSL" in text:
-        return TransportError(
-            f"The secure (TLS) connection to {server} failed.",
-            "Check that the address uses the right scheme and port (https:// for TLS). Behind a "
-            "proxy that inspects TLS, point SSL_CERT_FILE at its CA bundle (a PEM file).",
-            code="tls",
-        )
-    if isinstance(error, httpx.TimeoutException):
-        if isinstance(error, httpx.ConnectTimeout | httpx.PoolTimeout):
-            message = f"phguide could not connect to {server} within {timeout:g} seconds."
-        else:
-            message = f"The server at {server} did not answer within {timeout:g} seconds."
-        return TransportError(
-            message,
-            "Check your connection and any proxy or firewall, then try again.",
-            code="timeout",
-        )
-    if found(socket.gaierror) or any(
-        marker in text
-        for marker in (
-            "Name or service not known",
-            "nodename nor servname",
-            "getaddrinfo failed",
-            "Temporary failure in name resolution",
-            "No address associated",
-        )
-    ):
-        return TransportError(
-            f"phguide could not find the server {server} (the name did not resolve).",
-            "Check the address for typos, and that you are online.",
-            code="dns",
-        )
-    if found(ConnectionRefusedError) or "Connection refused" in text or "[Errno 111]" in text:
-        return TransportError(
-            f"The server at {server} refused the connection.",
-            "Check the address and port, and that PostHog is running there.",
-            code="refused",
-        )
-    if isinstance(error, httpx.ConnectError):
-        return TransportError(
-            f"phguide could not connect to {server}.",
-            "Check the address, your connection, and any proxy or firewall.",
-            code="connect",
-        )
-    if isinstance(error, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
-        return TransportError(
-            f"The connection to {server} was dropped before the answer was complete.",
-            "Try again. If it keeps happening, a proxy or firewall may be cutting connections.",
-            code="dropped",
-        )
-    if isinstance(error, httpx.DecodingError):
-        return bad_answer()
-    return TransportError(
-        f"The request to {server} failed.",
-        "Check the address, your connection and any proxy, then try again.",
-        code="network",
-    )
 
 
 class Transport:
@@ -357,7 +144,7 @@ class Transport:
             trust_env=not is_loopback(urlsplit(host.app_url).hostname or ""),
             verify=tls_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")),
             transport=transport,
-            cookies=http.cookiejar.CookieJar(policy=_NoCookies()),
+            cookies=http.cookiejar.CookieJar(policy=NoCookies()),
             headers={"User-Agent": f"phguide/{__version__}", "Accept": "application/json"},
             limits=httpx.Limits(
                 max_connections=max(1, max_concurrency),
@@ -409,7 +196,7 @@ class Transport:
     def _take_cookies(self, response: httpx.Response) -> None:
         now = time.time()
         for header in response.headers.get_list("set-cookie"):
-            parsed = _parse_set_cookie(header, now)
+            parsed = parse_set_cookie(header, now)
             if parsed is None:
                 continue
             name, value = parsed
@@ -431,7 +218,8 @@ class Transport:
         for _ in range(_MAX_REDIRECTS + 1):
             headers = self._headers(method, url, credentials, referer, session_only)
             async with self._slots:
-                response = await self._fetch(method, url, body, headers)
+                request = self._http.build_request(method, url, json=body, headers=headers)
+                response = await read_capped(self._http, request, url, self.max_answer)
             log.debug("%s %s -> %d", method, urlsplit(url).path, response.status_code)
             if self.is_own(url):
                 # Only the app host may set cookies in this jar: never the ingestion host.
@@ -451,80 +239,6 @@ class Transport:
                 )
             url = target
         return response, url
-
-    async def _fetch(
-        self, method: str, url: str, body: Any, headers: dict[str, str]
-    ) -> httpx.Response:
-        """Send one request and read at most `max_answer` bytes of its answer.
-
-        Raises:
-            TransportError: The answer is larger than the limit (code `too_large`).
-        """
-        request = self._http.build_request(method, url, json=body, headers=headers)
-        response = await self._http.send(request, stream=True)
-        chunks: list[bytes] = []
-        size = 0
-        try:
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > self.max_answer:
-                    raise TransportError(
-                        f"The server at {server_name(url)} sent an answer larger than "
-                        f"{self.max_answer // (1024 * 1024)} MB, phguide's limit for one answer.",
-                        "Check that the address points at PostHog itself: no PostHog answer "
-                        "is that large.",
-                        code="too_large",
-                        status=response.status_code,
-                    )
-                chunks.append(chunk)
-        finally:
-            await response.aclose()
-        # The body was read (and decompressed) above within the limit; the response keeps it
-        # as if read at once, without the encoding that was already undone.
-        kept = httpx.Headers(
-            [
-                (name, value)
-                for name, value in response.headers.multi_items()
-                if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")
-            ]
-        )
-        return httpx.Response(
-            response.status_code,
-            headers=kept,
-            content=b"".join(chunks),
-            request=request,
-            extensions={"http_version": response.http_version.encode()},
-        )
-
-    def _decode(self, response: httpx.Response, expect: Expect) -> tuple[Any, str]:
-        text = response.text if expect == "text" else ""
-        if expect == "none" or not response.content.strip():
-            return None, text
-        try:
-            return jsonlib.loads(response.content), text
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            # RecursionError: JSON nested deeper than Python's stack (a hostile or broken answer).
-            if response.status_code < 400 and expect == "json":
-                raise bad_answer(response.status_code) from None
-            return None, text
-
-    def _backoff(self, attempt: int) -> float:
-        """0.5 s, 1 s, 2 s, ...: enough for a proxy to pick another upstream."""
-        return min(self.max_retry_wait, 0.5 * 2.0 ** (attempt - 1))
-
-    def _retry_wait(self, reply: Reply, attempt: int) -> float | None:
-        """Seconds to wait before the next attempt, or None when a retry would not help."""
-        if attempt > self.retries or reply.status not in _RETRY_STATUSES:
-            return None
-        backoff = self._backoff(attempt)
-        hint = reply.retry_after
-        if hint is None and reply.status == 429:
-            detail = reply.data.get("detail") if isinstance(reply.data, dict) else None
-            hint = seconds_in_detail(detail if isinstance(detail, str) else None)
-        if hint is None:
-            return backoff
-        # Waiting longer than this would freeze the walkthrough: report it instead.
-        return hint if hint <= self.max_retry_wait else None
 
     async def request(
         self,
@@ -583,19 +297,26 @@ class Transport:
                     error, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError
                 )
                 if safe and dropped and attempt <= self.retries:
-                    await self.sleep(self._backoff(attempt))
+                    await self.sleep(backoff(attempt, self.max_retry_wait))
                     continue
                 raise transport_error(error, url, self.timeout) from error
-            data, text = self._decode(response, expect)
+            data, text = decode(response, expect)
             reply = Reply(
                 status=response.status_code,
                 data=data,
                 text=text,
                 server=server_name(final_url),
-                retry_after=_retry_after_header(response),
+                retry_after=retry_after_header(response),
             )
             if safe:
-                wait = self._retry_wait(reply, attempt)
+                wait = retry_wait(
+                    reply.status,
+                    reply.data,
+                    reply.retry_after,
+                    attempt,
+                    self.retries,
+                    self.max_retry_wait,
+                )
                 if wait is not None:
                     log.debug("retrying %s %s in %.1f s", method, urlsplit(url).path, wait)
                     await self.sleep(wait)

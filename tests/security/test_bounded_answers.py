@@ -20,7 +20,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from phguide.api._transport import MAX_ANSWER_BYTES
+from phguide.api._answers import MAX_ANSWER_BYTES
 from phguide.api.client import MAX_PAGES, PostHogClient
 from phguide.api.errors import TransportError
 from phguide.core.hosts import parse_host
@@ -192,10 +192,10 @@ async def test_endless_unique_next_links_stop_at_the_page_cap() -> None:
 def test_odd_retry_after_values_give_a_bounded_wait() -> None:
     import httpx
 
-    from phguide.api._transport import MAX_RETRY_AFTER, _retry_after_header
+    from phguide.api._retry import MAX_RETRY_AFTER, retry_after_header
 
     def wait(value: str) -> float | None:
-        return _retry_after_header(httpx.Response(429, headers={"Retry-After": value}))
+        return retry_after_header(httpx.Response(429, headers={"Retry-After": value}))
 
     assert wait("inf") == MAX_RETRY_AFTER
     assert wait("1e308") == MAX_RETRY_AFTER
