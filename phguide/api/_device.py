@@ -113,21 +113,6 @@ class DeviceFlowMixin(ClientBase):
             return "pending"
         raise malformed(_parse.Malformed(f"unknown poll status {str(status)[:20]!r}"))
 
-    async def poll_device(self, device_code: str) -> DeviceAuthorization | None:
-        """One poll: None while pending.
-
-        Args:
-            device_code: `DeviceCode.device_code`.
-
-        Returns:
-            The key once the user approved, else None.
-
-        Raises:
-            DeviceCodeExpired: The code expired; start again.
-        """
-        result = await self._poll(device_code)
-        return result if isinstance(result, DeviceAuthorization) else None
-
     async def wait_for_device_approval(
         self,
         code: DeviceCode,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from phguide.api import _parse
@@ -18,10 +18,6 @@ from phguide.api.models import (
 
 if TYPE_CHECKING:
     from phguide.api._transport import Reply
-
-_KEY_FIELDS: Final = frozenset({"label", "scopes", "scoped_teams", "scoped_organizations"})
-SECRET_KEYS_PER_PROJECT: Final = 50
-"""PostHog's limit of project secret keys per project (contract §6b)."""
 
 
 class KeysMixin(ClientBase):
@@ -106,22 +102,6 @@ class KeysMixin(ClientBase):
     async def get_key(self, key_id: str) -> PersonalApiKey:
         """One personal key (without its value)."""
         reply = await self._call("GET", self._key_path(key_id))
-        return parsed(_parse.personal_key, reply.data)
-
-    async def update_key(self, key_id: str, **fields: Any) -> PersonalApiKey:
-        """Change a key's `label`, `scopes`, `scoped_teams` or `scoped_organizations`.
-
-        Raises:
-            ValueError: Another field was given (a programming error, not a PostHog one).
-        """
-        unknown = set(fields) - _KEY_FIELDS
-        if unknown:
-            raise ValueError(f"cannot update {', '.join(sorted(unknown))} of a personal key")
-        body = {
-            name: list(value) if isinstance(value, tuple | list | set | frozenset) else value
-            for name, value in fields.items()
-        }
-        reply = await self._manage("PATCH", self._key_path(key_id), json=body, retry=False)
         return parsed(_parse.personal_key, reply.data)
 
     async def delete_key(self, key_id: str) -> None:

@@ -348,20 +348,6 @@ class PostHogClient(DeviceFlowMixin, KeysMixin):
         except _parse.Malformed as error:
             raise malformed(error) from None
 
-    async def reset_project_token(self, project_id: int) -> Project:
-        """Rotate a project's API key (admins only): every SDK on the old key stops working.
-
-        Returns:
-            The project with its new key.
-        """
-        reply = await self._call(
-            "PATCH", f"/api/projects/{quote(str(project_id), safe='@')}/reset_token/", retry=False
-        )
-        try:
-            return _parse.project(reply.data)
-        except _parse.Malformed as error:
-            raise malformed(error) from None
-
     # -- checking a project key (contract §7) -----------------------------------------------
 
     async def check_project_key(self, token: str) -> FlagsCheck:

@@ -179,30 +179,8 @@ PERSONAL_PRESETS: Final[tuple[ScopePreset, ...]] = (
         broad="It can read and write everything you can, in every project: a leak is a "
         "full account takeover of your data.",
     ),
-    ScopePreset(
-        "zapier",
-        "Zapier integration",
-        (
-            "action:read",
-            "query:read",
-            "project:read",
-            "organization:read",
-            "user:read",
-            "webhook:write",
-        ),
-    ),
-    ScopePreset(
-        "n8n",
-        "n8n integration",
-        (
-            "action:read",
-            "query:read",
-            "project:read",
-            "organization:read",
-            "user:read",
-            "webhook:write",
-        ),
-    ),
+    ScopePreset("zapier", "Zapier integration", _INTEGRATION),
+    ScopePreset("n8n", "n8n integration", _INTEGRATION),
 )
 """PostHog's presets for personal keys, by job."""
 
@@ -211,16 +189,6 @@ SECRET_KEY_PRESETS: Final[tuple[ScopePreset, ...]] = (
     ScopePreset("endpoint_execution", "Endpoint execution", ("endpoint:read",)),
 )
 """The presets of project secret keys (`*` is refused for them)."""
-
-SECRET_KEY_SCOPES: Final[tuple[str, ...]] = (
-    "feature_flag:read",
-    "endpoint:read",
-    "account:read",
-    "experiment:read",
-    "loop:write",
-    "hog_flow:write",
-)
-"""Scopes a project secret key may have (older servers accept only the first two)."""
 
 
 def preset(value: str, presets: Sequence[ScopePreset] = PERSONAL_PRESETS) -> ScopePreset:

@@ -15,6 +15,7 @@ from phguide.demo import DemoServer
 from phguide.demo.data import DEMO_EMAIL
 
 from .conftest import RecordingSleep, SpyTransport
+from .polling import poll_once
 
 WEB_APP = 1001
 ACME_STOREFRONT = 2001
@@ -34,7 +35,7 @@ async def test_device_calls_carry_no_credentials(
     spied: PostHogClient, spy: SpyTransport, server: DemoServer
 ) -> None:
     code = await spied.start_device_flow()
-    await spied.poll_device(code.device_code)
+    await poll_once(spied, code)
     for request in spy.sent:
         assert "Authorization" not in request.headers
         assert "Cookie" not in request.headers
@@ -44,9 +45,9 @@ async def test_single_polls_pending_then_authorized_once(
     client: PostHogClient, server: DemoServer
 ) -> None:
     code = await client.start_device_flow()
-    assert await client.poll_device(code.device_code) is None
+    assert await poll_once(client, code) is None
     server.approve_device(code.user_code, DEMO_EMAIL, WEB_APP)
-    result = await client.poll_device(code.device_code)
+    result = await poll_once(client, code)
     assert isinstance(result, DeviceAuthorization)
     assert result.personal_api_key.reveal().startswith("phx_")
     assert result.project_id == WEB_APP
@@ -55,7 +56,7 @@ async def test_single_polls_pending_then_authorized_once(
     assert "project:read" in result.scopes and "user:read" in result.scopes
     # Handed out once: the server has forgotten the code.
     with pytest.raises(DeviceCodeExpired):
-        await client.poll_device(code.device_code)
+        await poll_once(client, code)
 
 
 async def test_wait_polls_at_the_interval_and_adopts_the_key(
@@ -151,7 +152,7 @@ async def test_wait_can_be_cancelled(client: PostHogClient, server: DemoServer) 
     assert task.cancelled()
     assert server.requests_log.count(("POST", "/api/cli-auth/poll/")) == 1
     # The client is still usable after a cancelled wait.
-    assert await client.poll_device(code.device_code) is None
+    assert await poll_once(client, code) is None
 
 
 async def test_cancel_during_a_slow_poll(client: PostHogClient, server: DemoServer) -> None:
@@ -186,6 +187,6 @@ async def test_poll_retries_a_proxy_502(
 ) -> None:
     code = await client.start_device_flow()
     server.faults.add("status", path="/api/cli-auth/poll", status=502)
-    assert await client.poll_device(code.device_code) is None
+    assert await poll_once(client, code) is None
     assert server.requests_log.count(("POST", "/api/cli-auth/poll/")) == 2
     assert sleep.calls == [0.5]

@@ -20,12 +20,15 @@ from phguide.api.errors import (
     NotAuthenticated,
     NotFound,
     PermissionDenied,
+    PostHogError,
     TransportError,
     TwoFactorEnforced,
 )
 from phguide.api.models import DeviceCode, Organization, User
 from phguide.core.hosts import parse_host
 from phguide.core.secret import Secret
+
+from .polling import poll_once
 
 HOST = parse_host("https://posthog.example.com")
 KEY = Secret("phx_" + "m" * 35)
@@ -173,15 +176,15 @@ async def test_device_code_missing_fields_and_zero_interval() -> None:
 async def test_authorized_poll_without_a_key() -> None:
     async with client_for(answer({"status": "authorized"})) as client:
         with pytest.raises(TransportError):
-            await client.poll_device("d")
+            await poll_once(client, "d")
 
 
 async def test_rfc_style_poll_answers() -> None:
     async with client_for(answer({"error": "authorization_pending"}, 400)) as client:
-        assert await client.poll_device("d") is None
+        assert await poll_once(client, "d") is None
     async with client_for(answer({"error": "access_denied"}, 400)) as client:
         with pytest.raises(ApiError) as caught:
-            await client.poll_device("d")
+            await poll_once(client, "d")
     assert caught.value.code == "access_denied"
 
 
@@ -294,7 +297,14 @@ async def test_request_bodies_are_json() -> None:
         return httpx.Response(200, json={"id": "a", "label": "B"})
 
     async with client_for(handler) as client:
-        await client.update_key("a", label="B", scoped_teams=(1, 2))
-    assert json.loads(seen[0].content) == {"label": "B", "scoped_teams": [1, 2]}
-    assert seen[0].method == "PATCH"
-    assert seen[0].url.path == "/api/personal_api_keys/a/"
+        # The answer lacks the new key's value: what matters here is what was sent.
+        with pytest.raises(PostHogError):
+            await client.create_key("B", ("user:read",), scoped_teams=(1, 2))
+    assert json.loads(seen[0].content) == {
+        "label": "B",
+        "scopes": ["user:read"],
+        "scoped_teams": [1, 2],
+        "scoped_organizations": [],
+    }
+    assert seen[0].method == "POST"
+    assert seen[0].url.path == "/api/personal_api_keys/"

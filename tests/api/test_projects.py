@@ -131,23 +131,6 @@ async def test_key_scoped_to_another_project_is_denied(host: Host, server: DemoS
     assert "1002" in caught.value.message
 
 
-async def test_reset_token_rotates_the_project_key(session: PostHogClient) -> None:
-    before = await session.project(1001)
-    after = await session.reset_project_token(1001)
-    assert after.id == 1001
-    assert after.api_token.startswith("phc_")
-    assert after.api_token != before.api_token
-    assert (await session.project(1001)).api_token == after.api_token
-    check = await session.check_project_key(before.api_token)
-    assert check.valid is False
-
-
-async def test_reset_token_needs_an_admin(session: PostHogClient) -> None:
-    with pytest.raises(PermissionDenied) as caught:
-        await session.reset_project_token(2001)
-    assert "admin" in caught.value.message
-
-
 # -- pagination and concurrency --------------------------------------------------------------
 
 

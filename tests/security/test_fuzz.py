@@ -37,6 +37,7 @@ from phguide.core.secret import Secret
 from phguide.demo import DEMO_EMAIL, DEMO_PASSWORD, TOTP_EMAIL, DemoServer, demo_data
 from phguide.ui.dialogs.create_key import MAX_LABEL, label_problem, parse_scopes
 from phguide.ui.screens.login import pasted_key_problem
+from tests.api.polling import poll_once
 
 from .conftest import REPORT
 
@@ -430,7 +431,7 @@ CALLS: dict[str, tuple[Call, tuple[type, ...]]] = {
     "roll": (lambda c: c.roll_key("1"), (NewPersonalApiKey,)),
     "key": (lambda c: c.get_key("1"), (PersonalApiKey,)),
     "device": (lambda c: c.start_device_flow(), (DeviceCode,)),
-    "poll": (lambda c: c.poll_device("code"), (DeviceAuthorization, type(None))),
+    "poll": (lambda c: poll_once(c, "code"), (DeviceAuthorization, type(None))),
     "flags": (lambda c: c.check_project_key("phc_x"), (FlagsCheck,)),
     "precheck": (lambda c: c.precheck("a@b.c"), (Precheck,)),
 }
