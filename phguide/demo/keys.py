@@ -14,13 +14,11 @@ from phguide.demo.wire import (
     Response,
     invalid,
     json_response,
+    label_field,
     not_found,
     permission_denied,
     required,
-    text_field,
 )
-
-LABEL_MAX: Final = 40
 
 SCOPE_OBJECTS: Final = frozenset(
     {
@@ -102,7 +100,7 @@ def _validated(
     """The writable fields of a create or update body, checked as PostHog's serializer does."""
     fields: dict[str, Any] = {}
     if not partial or "label" in body:
-        fields["label"] = text_field(body, "label", max_length=LABEL_MAX)
+        fields["label"] = label_field(body)
     if not partial or "scopes" in body:
         fields["scopes"] = _scopes(body.get("scopes"), "scopes" in body)
     if "scoped_teams" in body:

@@ -20,13 +20,12 @@ from phguide.demo.wire import (
     Response,
     invalid,
     json_response,
+    label_field,
     not_found,
     permission_denied,
     required,
-    text_field,
 )
 
-LABEL_MAX: Final = 40
 ALLOWED_SCOPES: Final = frozenset(
     {
         "feature_flag:read",
@@ -117,7 +116,7 @@ def list_or_create(state: DemoState, req: Request, params: dict[str, str]) -> Re
         return _page(req, [secret_key_json(key) for key in keys])
     caller, project = _writer(state, req, params["project"])
     body = req.json()
-    label = text_field(body, "label", max_length=LABEL_MAX)
+    label = label_field(body)
     scopes = _scopes(body.get("scopes"))
     existing = state.data.secret_keys.of_project(project.id)
     if any(key.label == label for key in existing):

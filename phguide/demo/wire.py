@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
-from typing import Any
+from typing import Any, Final
 from urllib.parse import parse_qs
 
 MAX_BODY = 1_000_000
@@ -230,6 +230,19 @@ def text_field(body: dict[str, Any], name: str, *, max_length: int | None = None
         # DRF would say `max_length`; the contract's table promises `invalid_input`.
         raise invalid(f"Ensure this field has no more than {max_length} characters.", name)
     return value
+
+
+LABEL_MAX: Final = 40
+"""A key's label (personal or project secret key): PostHog's `CharField(max_length=40)`."""
+
+
+def label_field(body: dict[str, Any]) -> str:
+    """A key's required `label`, at most `LABEL_MAX` characters.
+
+    Raises:
+        ApiError: 400 as `text_field` says.
+    """
+    return text_field(body, "label", max_length=LABEL_MAX)
 
 
 def blocked(status: int) -> ApiError:

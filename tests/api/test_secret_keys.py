@@ -51,6 +51,15 @@ async def test_labels_are_unique_and_star_is_refused(session: PostHogClient) -> 
     assert caught.value.attr == "scopes"
 
 
+async def test_a_label_has_at_most_forty_characters(session: PostHogClient) -> None:
+    created = await session.create_secret_key(WEB_APP, "x" * 40, ["endpoint:read"])
+    assert created.key.label == "x" * 40
+    with pytest.raises(InvalidInput) as caught:
+        await session.create_secret_key(WEB_APP, "y" * 41, ["endpoint:read"])
+    assert caught.value.attr == "label"
+    assert "40 characters" in caught.value.message
+
+
 async def test_fifty_per_project(session: PostHogClient, server: DemoServer) -> None:
     with server.data.lock:
         for n in range(MAX_SECRET_KEYS_PER_PROJECT):
