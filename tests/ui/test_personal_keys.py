@@ -96,6 +96,28 @@ def _select(app: PhGuideApp, label: str) -> None:
     table.move_cursor(row=_labels(app).index(label))
 
 
+async def test_a_bug_in_a_key_change_is_said_on_screen(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_keys(pilot, app, services)
+        session = app.state.session
+        assert session is not None
+
+        async def broken(*args: object, **kwargs: object) -> None:
+            raise RuntimeError("a bug")
+
+        monkeypatch.setattr(session.client, "create_key", broken)
+        await _create(pilot, "Never made")
+        await wait_for(
+            pilot, lambda: "Something unexpected" in _text(app, "#personal-keys-error"), "the error"
+        )
+        assert "a bug" not in _text(app, "#personal-keys-error")
+        assert not app.screen.query_one("#personal-keys-loading").display
+        assert app.screen.check_action("refresh_keys", ()) is True
+
+
 async def test_signed_out_explains_and_offers_log_in(services: Services) -> None:
     app = PhGuideApp(services)
     async with app.run_test(size=SIZE) as pilot:

@@ -277,10 +277,6 @@ class PersonalKeysScreen(StepScreen):
             self._progress(None)
             self._show_failure(error, "The key was not created")
             return
-        except Exception:  # the worker boundary
-            self._progress(None)
-            self._set_error("Something unexpected went wrong. Press F5 to list your keys.")
-            return
         if isinstance(outcome, key_changes.Created):
             self._issue(outcome.new, "created")
             await self._relist(session, select=outcome.new.key.id)
@@ -334,10 +330,6 @@ class PersonalKeysScreen(StepScreen):
             self._progress(None)
             done = "rolled" if what == "roll" else "deleted"
             self._show_failure(error, f"“{key.label}” was not {done}")
-            return
-        except Exception:  # the worker boundary
-            self._progress(None)
-            self._set_error("Something unexpected went wrong. Press F5 to list your keys.")
             return
         if isinstance(outcome, key_changes.Created):
             # The new value replaces the old one in the keyring in the same step.
@@ -469,7 +461,8 @@ class PersonalKeysScreen(StepScreen):
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
-        # The last boundary: a bug in a worker says so on screen instead of vanishing.
+        # The one boundary of a create, roll or delete: a bug in a worker says so on screen
+        # instead of vanishing.
         if event.state == WorkerState.ERROR:
             self._progress(None)
             self._set_error(
