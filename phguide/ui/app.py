@@ -10,6 +10,7 @@ import math
 import sys
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +43,16 @@ def _screen_factory(module: str, name: str) -> Callable[[], Screen[None]]:
     return make
 
 
+@dataclass(frozen=True)
+class Said:
+    """What the status line's text speaks of: the text goes when that changes."""
+
+    step: str | None
+    """The step it was said on (None: news of the clipboard, true on every step)."""
+    host: Host | None = None
+    """The PostHog it speaks of (an attempt on Log in), or None for no one host."""
+
+
 class PhGuideApp(App[None]):
     """The walkthrough. Every step is a mode, so each keeps its own screen and dialogs."""
 
@@ -64,8 +75,9 @@ class PhGuideApp(App[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     """Below 100 columns, side-by-side panels stack."""
 
-    status: reactive[str] = reactive("")
-    """The status line's text (what was copied how, what was saved where)."""
+    status: reactive[str] = reactive("", always_update=True)
+    """The status line's text (what was copied how, what was saved where). Set directly, it
+    belongs to the step on show and goes when the step changes; `say` ties it to other state."""
 
     def __init__(self, services: Services, *, start: str = "key-types") -> None:
         super().__init__()
@@ -76,6 +88,10 @@ class PhGuideApp(App[None]):
         self._start = start
         self._countdown: Timer | None = None
         self._countdown_base = ""
+        self._said = Said(None)
+        """What the status line's text speaks of."""
+        self._saying: Said | None = None
+        """What the text being set speaks of, when `say` sets it."""
         self._terminal: Driver | None = None
         """The driver writing to the terminal, once Textual has built it (not headless)."""
 
@@ -95,6 +111,7 @@ class PhGuideApp(App[None]):
         first = STEPS[0]
         self.add_mode(first.id, _screen_factory(first.module, first.screen))
         self.services.clipboard.terminal = self._terminal_copy
+        self.mode_change_signal.subscribe(self, self._step_changed, immediate=True)
         if self.services.demo is not None:
             self.sub_title = "demo: a PostHog on this machine, no account needed"
         self.switch_mode(self._start)
@@ -109,6 +126,32 @@ class PhGuideApp(App[None]):
             # lives as long as the app: frozen, later collections need not walk it again.
             gc.freeze()
             gc.enable()
+
+    # -- the status line ---------------------------------------------------------------------
+    def say(self, text: str, *, any_step: bool = False, host: Host | None = None) -> None:
+        """Put text on the status line, tied to what it speaks of, so it goes when that changes.
+
+        Args:
+            text: What to say.
+            any_step: True for news that stays true on every step (the clipboard's countdown);
+                otherwise the text belongs to the step on show.
+            host: The PostHog the text speaks of: it goes when Log in's host changes.
+        """
+        self._saying = Said(None if any_step else self.current_mode, host)
+        self.status = text
+
+    def watch_status(self) -> None:
+        self._said = self._saying or Said(self.current_mode)
+        self._saying = None
+
+    def _step_changed(self, step_id: str) -> None:
+        if self._said.step is not None and self._said.step != step_id:
+            self.status = ""
+
+    def host_changed(self, host: Host | None) -> None:
+        """Log in's host changed: what was said of another PostHog goes."""
+        if self._said.host is not None and self._said.host != host:
+            self.status = ""
 
     # -- navigation --------------------------------------------------------------------------
     def action_go(self, step_id: str) -> None:
@@ -162,6 +205,8 @@ class PhGuideApp(App[None]):
             self._close_client(old.client)
         session = event.session
         who = session.user.email if session.user else "you"
+        # The step first: the news belongs to the step it lands on.
+        self.switch_mode("project-key")
         self.status = f"Signed in to {session.host.label} as {who}."
         if session.method in ("keyring", "environment") and session.personal_key is not None:
             # A key phguide found, not one typed now: say which, and where to change it.
@@ -170,7 +215,6 @@ class PhGuideApp(App[None]):
                 f"{METHOD_WORDS[session.method]} ({session.personal_key.masked}). "
                 "Another key or account: 2 Log in."
             )
-        self.switch_mode("project-key")
 
     @work(group="resume", exclusive=True, exit_on_error=False, description="resume")
     async def _resume(self, host: Host) -> None:
@@ -234,8 +278,8 @@ class PhGuideApp(App[None]):
         self.state.session = None
         if old is not None:
             self._close_client(old.client)
-        self.status = event.reason
         self.switch_mode("log-in")
+        self.status = event.reason
 
     @on(messages.FreshKeyIssued)
     def _fresh_key(self, event: messages.FreshKeyIssued) -> None:
@@ -326,9 +370,10 @@ class PhGuideApp(App[None]):
                 self._countdown = None
             self._clear_clipboard()
             return
-        if self.status.startswith(self._countdown_base):
+        if self._countdown_base and self.status.startswith(self._countdown_base):
             # Only while the line still speaks of the copy: news since (a save) stays shown.
-            self.status = f"{self._countdown_base} (cleared in {math.ceil(left)} s)"
+            # The clipboard is the same on every step: so is its countdown.
+            self.say(f"{self._countdown_base} (cleared in {math.ceil(left)} s)", any_step=True)
 
     @work(group="clipboard-clear", exit_on_error=False, thread=True, description="clear clipboard")
     def _clear_clipboard(self) -> None:

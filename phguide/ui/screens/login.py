@@ -73,6 +73,8 @@ class LoginScreen(StepScreen):
         self._attempt = 0
         """The number of the attempt on show."""
         self._retry: Callable[[Host], object] | None = None
+        self._problem_host: Host | None = None
+        """The PostHog the problem on show happened at (it goes when the host changes)."""
 
     # -- layout -----------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -124,6 +126,10 @@ class LoginScreen(StepScreen):
     @on(HostPicker.Changed)
     def _host_changed(self, event: HostPicker.Changed) -> None:
         self.query_one(LoginSaved).look_up(event.host)
+        # What was said of another PostHog (an error, a cancelled attempt) is no longer news.
+        if self._problem_host is not None and self._problem_host != event.host:
+            self._clear_problem()
+        self.guide.host_changed(event.host)
 
     def refresh_from_state(self) -> None:
         note = self.query_one("#session-note", Static)
@@ -205,7 +211,7 @@ class LoginScreen(StepScreen):
         self.busy = False
         self.query_one("#login-progress").display = False
         if event.note:
-            self.guide.status = event.note
+            self.guide.say(event.note, host=event.host)
 
     @on(LoginWay.Problem)
     def _problem(self, event: LoginWay.Problem) -> None:
@@ -222,6 +228,7 @@ class LoginScreen(StepScreen):
             box.button.focus()
         else:
             box.show(event.message, event.fix)
+        self._problem_host = host
 
     def _set_progress(self, text: str) -> None:
         self.busy = True
@@ -229,7 +236,7 @@ class LoginScreen(StepScreen):
         self.query_one("#login-progress").display = True
 
     def _clear_problem(self) -> None:
-        self.other_host, self._retry = None, None
+        self.other_host, self._retry, self._problem_host = None, None, None
         self.query_one(ProblemBox).clear()
 
     def _show_problem(self, message: str, fix: str = "") -> None:

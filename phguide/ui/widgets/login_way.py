@@ -91,10 +91,12 @@ class LoginWay(Vertical):
     class Ended(Message):
         """An attempt ended (done, failed or cancelled), with a note for the status line."""
 
-        def __init__(self, number: int, note: str) -> None:
+        def __init__(self, number: int, note: str, host: Host | None = None) -> None:
             super().__init__()
             self.number = number
             self.note = note
+            self.host = host
+            """The PostHog the attempt tried (its note goes when the host changes)."""
 
     class Problem(Message):
         """Something to show in the problem box: a PostHog error, or a message and its fix.
@@ -171,7 +173,7 @@ class LoginWay(Vertical):
                 "Try again; if it keeps happening, try another way in.",
             )
         finally:
-            self.post_message(self.Ended(attempt.number, attempt.note))
+            self.post_message(self.Ended(attempt.number, attempt.note, host))
             if not attempt.keep:
                 await close_client(attempt.client)
 
