@@ -273,3 +273,23 @@ async def test_without_a_browser_the_page_to_open_is_shown(services: Services) -
         await settle(pilot)
         assert services.host is not None
         assert app.status == f"Open this page: {services.host.project_settings_url(1001)}"
+
+
+async def test_the_listing_note_comes_back_when_the_filter_is_cleared(
+    services: Services, demo_server: DemoServer
+) -> None:
+    # "No project matches" belongs to the filter typed: cleared, the listing's note is back.
+    value = demo_server.issue_key(DEMO_EMAIL, "Everything", ("*",))
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        sign_in(app, await key_session(services, value, method="pasted"))
+        await settle(pilot)
+        listing_note = _static(app, "#project-list-note")
+        assert listing_note.startswith("⚠ Acme Corp")
+        await pilot.press("slash", "x", "y", "z")
+        await pilot.pause()
+        assert "No project matches" in _static(app, "#project-list-note")
+        await pilot.press("backspace", "backspace", "backspace")
+        await pilot.pause()
+        note = app.screen.query_one("#project-list-note", Static)
+        assert note.display and str(note.render()) == listing_note

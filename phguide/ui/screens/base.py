@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
 from textual.app import ComposeResult
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
@@ -88,7 +89,15 @@ class StepScreen(Screen[None]):
             footer.call_next(footer.recompose)
 
     def on_screen_resume(self) -> None:
-        self.refresh_from_state()
+        self._refresh_once_mounted()
+
+    def _refresh_once_mounted(self) -> None:
+        try:
+            self.refresh_from_state()
+        except NoMatches:
+            # On a busy machine a step can be shown before its nested widgets are mounted:
+            # show the state once they are, instead of failing.
+            self.call_after_refresh(self._refresh_once_mounted)
 
     def refresh_from_state(self) -> None:
         """Show what the shared state holds now (called each time the step is shown)."""

@@ -7,6 +7,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
+from phguide.ui.hanging import Hanging
 from phguide.ui.screens.base import StepScreen
 
 PROJECT_KEY_TEXT = """\
@@ -60,9 +61,11 @@ class KeyTypesScreen(StepScreen):
         with VerticalScroll(id="body"):
             yield Static(INTRO, id="key-types-intro")
             with Horizontal(id="key-types-panels"):
-                yield Static(PROJECT_KEY_TEXT, classes="key-panel -public", id="project-key-panel")
                 yield Static(
-                    PERSONAL_KEY_TEXT, classes="key-panel -secret", id="personal-key-panel"
+                    Hanging(PROJECT_KEY_TEXT), classes="key-panel -public", id="project-key-panel"
+                )
+                yield Static(
+                    Hanging(PERSONAL_KEY_TEXT), classes="key-panel -secret", id="personal-key-panel"
                 )
             yield Static(
                 "Press [b]Enter[/b] to log in, or a number key to jump to any step.",

@@ -8,6 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.css.query import NoMatches
 from textual.widgets import Input, LoadingIndicator, Static
 from textual.worker import Worker, WorkerState
@@ -17,6 +18,7 @@ from phguide.api.models import OrgProjects, Project
 from phguide.core.secret import Secret
 from phguide.core.state import METHOD_WORDS, Session
 from phguide.core.visibility import what_can_see
+from phguide.ui.hanging import Hanging
 from phguide.ui.safe import escape
 from phguide.ui.screens.base import StepScreen
 from phguide.ui.widgets.project_list import ProjectIndex, ProjectList
@@ -64,6 +66,8 @@ class ProjectKeyScreen(StepScreen):
         self._index = ProjectIndex([])
         self._org_names: dict[str, str] = {}
         self._scoped = False
+        self._list_note = ""
+        """What the listing says of organizations it could not list (shown while unfiltered)."""
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="body"):
@@ -196,7 +200,8 @@ class ProjectKeyScreen(StepScreen):
         self._scoped = scoped
         forbidden = [org for org in orgs if org.error]
         note = "\n".join(f"⚠ {org.organization.name}: {org.error}" for org in forbidden)
-        self.query_one("#project-list-note", Static).update(note)
+        self._list_note = note
+        self.query_one("#project-list-note", Static).update(Hanging(Content(note)))
         self.query_one("#project-list-note").display = bool(note)
         self.query_one("#project-key-scoped", Static).update(self._scoped_text(session))
         self.query_one("#project-key-scoped").display = scoped
@@ -232,8 +237,10 @@ class ProjectKeyScreen(StepScreen):
         if event.value.strip() and not rows:
             note.update(f"No project matches “{event.value.strip()}”.")
             note.display = True
-        elif event.value.strip():
-            note.display = False
+        else:
+            # The note belongs to the filter typed: with none, the listing's own note is back.
+            note.update(Hanging(Content(self._list_note)))
+            note.display = bool(self._list_note) and not event.value.strip()
 
     @on(Input.Submitted, "#project-filter")
     def _filter_done(self) -> None:
@@ -316,7 +323,9 @@ class ProjectKeyScreen(StepScreen):
         if action == "focus_filter":
             return self._phase == "ready"
         if action == "leave_filter":
-            return self._phase == "ready" and self.focused is self.query_one("#project-filter")
+            # By id: `_phase` is set before a busy machine has mounted the filter (_show_phase).
+            focused = self.focused
+            return self._phase == "ready" and focused is not None and focused.id == "project-filter"
         if action == "reload":
             return session is not None and self._phase != "loading"
         if action == "log_in":

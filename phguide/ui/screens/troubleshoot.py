@@ -15,6 +15,7 @@ from textual.widgets import Input, LoadingIndicator, Select, Static
 from phguide.core.diagnose import Diagnosis, Purpose, RowKind, diagnose_key
 from phguide.core.hosts import Host
 from phguide.core.secret import mask
+from phguide.ui.hanging import Hanging
 from phguide.ui.safe import escape
 from phguide.ui.screens.base import StepScreen
 
@@ -119,8 +120,8 @@ class TroubleshootScreen(StepScreen):
                 f", then to {escape(other.label)} if {escape(host.label)} does not know the key"
             )
         self.query_one("#troubleshoot-host", Static).update(where + ".")
-        self.query_one("#cant-find", Static).update(self._cant_find_text())
-        self.query_one("#not-working", Static).update(self._not_working_text(host))
+        self.query_one("#cant-find", Static).update(Hanging(self._cant_find_text()))
+        self.query_one("#not-working", Static).update(Hanging(self._not_working_text(host)))
         self.refresh_bindings()
 
     # -- the checklist ------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import get_current_worker
@@ -23,6 +24,7 @@ from phguide.core.snippets import (
     build_snippets,
     env_values,
 )
+from phguide.ui.hanging import Hanging
 from phguide.ui.safe import escape
 from phguide.ui.screens.base import StepScreen
 
@@ -112,7 +114,7 @@ class ResourceLink(Static, can_focus=True):
     """One of PostHog's docs pages: `o` opens it."""
 
     def __init__(self, title: str, url: str) -> None:
-        super().__init__(f"• {title}: {url}", classes="resource", markup=False)
+        super().__init__(Hanging(Content(f"• {title}: {url}")), classes="resource")
         self.url = url
         """The page `o` opens."""
 

@@ -1,0 +1,76 @@
+"""A step asked about before its widgets are mounted (a busy machine) answers, and shows its
+state once they are, instead of failing with NoMatches.
+
+The footer asks `check_action` as it composes, and the step is shown (`refresh_from_state`)
+when its mode comes up: both can come before the step's nested widgets are mounted.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from textual.binding import Binding
+from textual.widgets import Static
+
+from phguide.services import Services
+from phguide.ui.app import PhGuideApp
+from phguide.ui.screens.base import StepScreen
+from phguide.ui.screens.project_key import ProjectKeyScreen
+from phguide.ui.steps import STEPS
+from tests.helpers import SIZE, settle, wait_for
+from tests.ui.sessions import password_session, sign_in
+
+
+def _unmounted(step_id: str) -> StepScreen:
+    step = next(step for step in STEPS if step.id == step_id)
+    screen = getattr(importlib.import_module(step.module), step.screen)()
+    assert isinstance(screen, StepScreen)
+    return screen
+
+
+@pytest.mark.parametrize("step_id", [step.id for step in STEPS])
+async def test_a_step_answers_before_its_widgets_are_mounted(
+    services: Services, step_id: str
+) -> None:
+    app = PhGuideApp(services, start="key-types")
+    async with app.run_test(size=SIZE) as pilot:
+        sign_in(app, await password_session(services))
+        await settle(pilot)
+        screen = _unmounted(step_id)
+        for binding in screen.BINDINGS:
+            assert isinstance(binding, Binding)
+            screen.check_action(binding.action, ())  # no NoMatches
+        screen.on_screen_resume()  # shown before its widgets are: no NoMatches either
+        await app.push_screen(screen)
+        await settle(pilot)
+        for binding in screen.BINDINGS:
+            assert isinstance(binding, Binding)
+            screen.check_action(binding.action, ())
+
+
+async def test_shown_before_mounted_it_shows_the_state_once_mounted(services: Services) -> None:
+    app = PhGuideApp(services, start="key-types")
+    async with app.run_test(size=SIZE) as pilot:
+        sign_in(app, await password_session(services))
+        await settle(pilot)
+        screen = _unmounted("usage")
+        screen.on_screen_resume()
+        await app.push_screen(screen)
+        context = screen.query_one("#usage-context", Static)
+        await wait_for(pilot, lambda: "Filled in for" in str(context.render()), "the context")
+
+
+async def test_step_3_ready_before_its_filter_is_mounted(services: Services) -> None:
+    # The phase is set at once; the widgets show it once mounted (a busy machine).
+    app = PhGuideApp(services, start="key-types")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = _unmounted("project-key")
+        assert isinstance(screen, ProjectKeyScreen)
+        screen._show_phase("ready")
+        assert screen.check_action("leave_filter", ()) is False
+        await app.push_screen(screen)
+        await settle(pilot)
+        screen.query_one("#project-filter").focus()
+        await pilot.pause()
+        assert screen.check_action("leave_filter", ()) is True
