@@ -89,6 +89,13 @@ class Services:
     on_exit: list[Callable[[], None]] = field(default_factory=list)
     """Called when the app closes (stop the demo server, clear the clipboard)."""
 
+    @property
+    def store_note(self) -> str:
+        """A sentence for wherever saved keys are said to be, when they do not last (the demo)."""
+        if self.demo is None:
+            return ""
+        return "The demo keeps keys in memory and forgets them when it exits."
+
     def close(self) -> None:
         """Run the exit callbacks once each; a failing one never stops the others."""
         while self.on_exit:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from textual.widgets import Footer
 
 from phguide.core.secret import Secret
@@ -10,7 +12,8 @@ from phguide.services import Services
 from phguide.ui.app import PhGuideApp
 from phguide.ui.screens.key_types import KeyTypesScreen
 from phguide.ui.steps import STEPS
-from tests.helpers import SIZE
+from tests.helpers import SIZE, wait_for
+from tests.ui.rendered import lines
 
 
 async def test_starts_on_key_types_with_both_panels(services: Services) -> None:
@@ -102,3 +105,17 @@ async def test_a_step_first_shown_on_a_narrow_terminal_starts_narrow(services: S
         await pilot.pause()
         assert app.screen.has_class("-narrow")
         assert not _palette_key_shown(app)
+
+
+async def test_the_compact_footer_keeps_its_entries_apart(services: Services) -> None:
+    # At 80 columns the footer is compact; a group's description ("Copy one") must still be
+    # followed by a space, not run into the next key ("Copy one^q Quit").
+    app = PhGuideApp(services, start="usage")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.current_mode == "usage", "step 5")
+        await pilot.pause()
+        assert app.screen.query_one(Footer).compact
+        footer = lines(app.export_screenshot(), (80, 24))[-1]
+        assert "Copy one" in footer, footer
+        assert " ^q Quit" in footer, footer
+        assert not re.search(r"[\w.)](\^[a-z]|⏎|esc\b)", footer), footer

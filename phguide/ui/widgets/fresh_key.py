@@ -294,7 +294,10 @@ class FreshKeyPanel(Vertical, can_focus=True):
         fresh.saved = saved is not None and saved.verified
         if saved is not None and saved.held is not None:
             fresh.key_id = saved.held.key_id
-        self.post_message(messages.Status(_save_status(fresh, saved, self.services.store.name)))
+        said = _save_status(fresh, saved, self.services.store.name)
+        if saved is not None and saved.verified and self.services.store_note:
+            said = f"{said} {self.services.store_note}"
+        self.post_message(messages.Status(said))
         if self.fresh is fresh:
             self.note(_save_note(saved))
             self.post_message(self.Changed())

@@ -203,10 +203,15 @@ class LoginBrowser(LoginWay):
             )
             self._show_fresh(fresh, owner, f"It could not be saved in the keyring: {why}")
             return True
-        self.notify(
+        said = (
             f"PostHog created the personal API key “{approval.label}” for phguide, and it is "
-            f"saved in your keyring ({self.services.store.name}). {TEN_KEYS} Find it by its "
-            "label in PostHog's personal API key settings.",
+            f"saved in your keyring ({self.services.store.name}).",
+            self.services.store_note,
+            TEN_KEYS,
+            "Find it by its label in PostHog's personal API key settings.",
+        )
+        self.notify(
+            " ".join(part for part in said if part),
             title="New personal API key",
             markup=False,
             timeout=12,
@@ -219,7 +224,8 @@ class LoginBrowser(LoginWay):
     ) -> None:
         """The key is real but cannot read the project: keep it safe, say why, offer the rest."""
         if saved is not None and saved.verified:
-            kept = f"It is saved in your keyring ({self.services.store.name})."
+            kept = f"It is saved in your keyring ({self.services.store.name}). "
+            kept = (kept + self.services.store_note).strip()
         else:
             result = saved.result if saved is not None else None
             why = f"{result.message} {result.fix}" if result is not None else "The keyring failed."

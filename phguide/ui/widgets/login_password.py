@@ -65,9 +65,11 @@ class LoginPassword(LoginWay):
         """Fill in the form (a demo account was chosen) and put the focus on "Sign in"."""
         self.query_one("#login-email", Input).value = email
         self.query_one("#login-password", Input).value = password
-        # The filled form in view, not below the fold of a short terminal.
-        self.scroll_visible(animate=False)
         self.query_one("#password-submit", Button).focus()
+        # The filled form in view, not below the fold of a short terminal: once laid out (its
+        # tab may have opened just now), and from its top: scrolled only "into view", Sign in
+        # stopped a row short, its lower edge under the body's padding.
+        self.call_after_refresh(self.scroll_visible, animate=False, top=True)
 
     @on(Input.Submitted, "#login-email")
     def _email_submitted(self, event: Input.Submitted) -> None:

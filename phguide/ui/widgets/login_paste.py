@@ -205,6 +205,7 @@ class LoginPaste(LoginWay):
             fix = result.fix if result is not None else "Continue without saving."
             self.problem(message, fix)
             return
-        self.notify(result.message, title="Saved", markup=False)
+        said = f"{result.message} {self.services.store_note}".strip()
+        self.notify(said, title="Saved", markup=False)
         if self.checked is checked:
             self.continue_checked()
