@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from phguide.api.client import PostHogClient
     from phguide.core.hosts import Host
     from phguide.core.secret import Secret
+    from phguide.core.state import FreshKey
     from phguide.system.clipboard import CopyResult
 
 
@@ -51,6 +52,8 @@ class Said:
     """The step it was said on (None: news of the clipboard, true on every step)."""
     host: Host | None = None
     """The PostHog it speaks of (an attempt on Log in), or None for no one host."""
+    fresh: FreshKey | None = None
+    """A new key the text urges the user to keep: the text goes once the key is safe."""
 
 
 class PhGuideApp(App[None]):
@@ -128,7 +131,14 @@ class PhGuideApp(App[None]):
             gc.enable()
 
     # -- the status line ---------------------------------------------------------------------
-    def say(self, text: str, *, any_step: bool = False, host: Host | None = None) -> None:
+    def say(
+        self,
+        text: str,
+        *,
+        any_step: bool = False,
+        host: Host | None = None,
+        fresh: FreshKey | None = None,
+    ) -> None:
         """Put text on the status line, tied to what it speaks of, so it goes when that changes.
 
         Args:
@@ -136,8 +146,9 @@ class PhGuideApp(App[None]):
             any_step: True for news that stays true on every step (the clipboard's countdown);
                 otherwise the text belongs to the step on show.
             host: The PostHog the text speaks of: it goes when Log in's host changes.
+            fresh: The new key the text urges to keep safe: it goes once the key is safe.
         """
-        self._saying = Said(None if any_step else self.current_mode, host)
+        self._saying = Said(None if any_step else self.current_mode, host, fresh)
         self.status = text
 
     def watch_status(self) -> None:
@@ -146,6 +157,12 @@ class PhGuideApp(App[None]):
 
     def _step_changed(self, step_id: str) -> None:
         if self._said.step is not None and self._said.step != step_id:
+            self.status = ""
+
+    def on_fresh_key_panel_changed(self) -> None:
+        # By name, so the app need not import the panel: a new key's state changed.
+        fresh = self._said.fresh
+        if fresh is not None and fresh.safe:
             self.status = ""
 
     def host_changed(self, host: Host | None) -> None:

@@ -60,7 +60,7 @@ def _switch(app: PhGuideApp, held: HeldKey) -> None:
             message = f"Could not switch account: {error}"
         else:
             message = (
-                f"Active key: {describe(app, now)}. Log in (step 1) signs in with it (k); "
+                f"Active key: {describe(app, now)}. Log in (step 2) signs in with it (k); "
                 "phguide token and phguide run use it."
             )
         app.call_from_thread(setattr, app, "status", message)

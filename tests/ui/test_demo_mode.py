@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, TabbedContent
 
 from phguide.demo.data import DEMO_EMAIL, SSO_EMAIL
-from phguide.factory import demo_services, start_demo
+from phguide.factory import DemoClouds, demo_services, start_demo
 from phguide.services import Services
 from phguide.system.clipboard import Clipboard, RecordingClipboard
+from phguide.ui import app as app_module
 from phguide.ui.app import PhGuideApp
 from phguide.ui.dialogs.create_key import CreateKeyDialog
 from phguide.ui.screens.login import LoginScreen
@@ -26,9 +29,19 @@ MEMORY_NOTE = "The demo keeps keys in memory and forgets them when it exits."
 
 
 @pytest.fixture
-def demo() -> Iterator[Services]:
+def servers() -> Iterator[DemoClouds]:
+    """The demo's two servers, as `phguide --demo` starts them."""
+    clouds = start_demo()
+    try:
+        yield clouds
+    finally:
+        clouds.stop()
+
+
+@pytest.fixture
+def demo(servers: DemoClouds) -> Iterator[Services]:
     """The demo's services, as `phguide --demo` builds them (no real browser opened)."""
-    services = demo_services(start_demo(), Clipboard(RecordingClipboard()))
+    services = demo_services(servers, Clipboard(RecordingClipboard()))
     services.open_url = lambda url: False
     try:
         yield services
@@ -123,3 +136,45 @@ async def test_a_saved_fresh_key_in_the_demo_says_its_keyring_forgets(demo: Serv
         await wait_for(pilot, lambda: app.status.startswith("Saved"), "the save")
         assert "keyring (memory)." in app.status
         assert app.status.endswith(MEMORY_NOTE)
+
+
+class ToastCounting(PhGuideApp):
+    """The app, noting every toast it is asked to show."""
+
+    CSS_PATH = str(Path(app_module.__file__).with_name("phguide.tcss"))
+    toasts: list[str]
+
+    def notify(self, message: str, *args: Any, **kwargs: Any) -> None:
+        self.toasts = [*getattr(self, "toasts", []), message]
+        super().notify(message, *args, **kwargs)
+
+
+async def test_no_toast_covers_step_3_after_browser_approval(demo: Services) -> None:
+    # Step 3 shows "Only this project is listed" where a toast would sit: the news of the
+    # saved key goes to the status line instead.
+    app = ToastCounting(demo, start="log-in")
+    async with app.run_test(size=SIZE) as pilot:
+        await approve_in_the_demo(pilot, app)
+        await wait_for(pilot, lambda: "keyring (memory)" in app.status, "the save")
+        assert app.current_mode == "project-key"
+        assert getattr(app, "toasts", []) == []
+
+
+async def test_no_toast_covers_step_3_after_a_pasted_key_is_saved(
+    demo: Services, servers: DemoClouds
+) -> None:
+    key = servers.us.issue_key(DEMO_EMAIL, "Pasted", ("*",))
+    app = ToastCounting(demo, start="log-in")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = login(app)
+        screen.query_one("#login-ways", TabbedContent).active = "way-key"
+        await pilot.pause()
+        field = screen.query_one("#pasted-key", Input)
+        field.value = key
+        field.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.check_action("save_pasted_key", ()), "the check")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: app.current_mode == "project-key", "step 3")
+        await wait_for(pilot, lambda: MEMORY_NOTE in app.status, "the save said")
+        assert getattr(app, "toasts", []) == []

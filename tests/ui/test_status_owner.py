@@ -10,6 +10,8 @@ from phguide.demo.data import DEMO_EMAIL, DEMO_PASSWORD
 from phguide.services import Services
 from phguide.system.clipboard import RecordingClipboard
 from phguide.ui.app import PhGuideApp
+from phguide.ui.dialogs.confirm import ConfirmDialog
+from phguide.ui.dialogs.create_key import CreateKeyDialog
 from phguide.ui.screens.login import LoginScreen
 from phguide.ui.widgets.device_code import DeviceCodePanel
 from phguide.ui.widgets.host_picker import HostPicker
@@ -107,3 +109,25 @@ async def test_the_clipboard_countdown_stays_on_every_step(services: Services) -
         assert app.current_mode == "troubleshoot"
         assert app.status.startswith("The key: ")
         assert "cleared in" in app.status
+
+
+async def test_save_it_now_goes_once_the_new_key_is_safe(services: Services) -> None:
+    app = PhGuideApp(services, start="log-in")
+    async with app.run_test(size=SIZE) as pilot:
+        sign_in(app, await password_session(services))
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, CreateKeyDialog), "the dialog")
+        await pilot.press(*"Stored by hand", "ctrl+s")
+        await settle(pilot)
+        assert app.status.endswith("save it or copy it now.")
+        await pilot.press("v")  # shown, to copy by hand
+        await pilot.pause()
+        await pilot.press("i")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the question")
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.state.unsafe_fresh_keys() == []
+        assert "save it or copy it now" not in app.status

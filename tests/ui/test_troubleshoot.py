@@ -237,10 +237,16 @@ async def test_paste_lands_in_the_key_field_and_ctrl_r_reveals_it(services: Serv
         assert field.value == "phc_pasted"
         assert app.focused is field
         assert field.password
+        # The footer says what ctrl+r does now: Reveal key, then Hide key.
+        assert app.screen.active_bindings["ctrl+r"].binding.description == "Reveal key"
         await pilot.press("ctrl+r")
         assert not field.password
+        await pilot.pause()
+        assert app.screen.active_bindings["ctrl+r"].binding.description == "Hide key"
         await pilot.press("ctrl+r")
         assert field.password
+        await pilot.pause()
+        assert app.screen.active_bindings["ctrl+r"].binding.description == "Reveal key"
 
 
 async def test_a_new_check_replaces_a_running_one(

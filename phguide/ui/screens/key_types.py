@@ -41,8 +41,8 @@ INTRO = (
     "PostHog uses different keys for different jobs. phguide signs you in, finds your "
     "[b]Project API key[/b] (PostHog's docs now call it the [b]project token[/b]) and manages "
     "your [b]Personal API keys[/b], then puts the one you need on your clipboard or in your "
-    "keyring. A third kind, the secret [b]project secret API key[/b] (phs_…), is for flags "
-    "evaluated on your server (step 5 shows how)."
+    "keyring. A third kind, the [b]project secret API key[/b] (phs_…), is secret too: it is "
+    "for flags evaluated on your server (step 5 shows how)."
 )
 
 

@@ -383,7 +383,9 @@ class PersonalKeysScreen(StepScreen):
         if session is not None and session.user is not None:
             owner = Owner(session.host, session.user.email, how)
         self.query_one(FreshKeyPanel).show(fresh, how, owner)
-        self.guide.status = f"New personal API key “{fresh.label}”: save it or copy it now."
+        self.guide.say(
+            f"New personal API key “{fresh.label}”: save it or copy it now.", fresh=fresh
+        )
         self.refresh_bindings()
         return fresh
 

@@ -58,6 +58,7 @@ class TroubleshootScreen(StepScreen):
         Binding("escape", "cancel_check", "Cancel check", id="cancel-key-check"),
         Binding("escape", "leave_input", "Leave field", show=False, id="leave-key-input"),
         Binding("ctrl+r", "reveal_input", "Reveal key", id="reveal-key-input"),
+        Binding("ctrl+r", "hide_input", "Hide key", id="hide-key-input"),
         Binding("l", "log_in", "Log in", id="troubleshoot-log-in"),
     ]
 
@@ -289,6 +290,12 @@ class TroubleshootScreen(StepScreen):
             return not key_focused
         if action == "log_in":
             return self.state.session is None
+        if action in ("reveal_input", "hide_input"):
+            # One key, two words: the footer says what ctrl+r does now.
+            fields = self.query("#key-input").results(Input)
+            field = next(fields, None)
+            hidden = field is None or field.password
+            return hidden == (action == "reveal_input")
         return True
 
     def on_descendant_focus(self) -> None:
@@ -318,9 +325,14 @@ class TroubleshootScreen(StepScreen):
         self.workers.cancel_group(self, "diagnose")
 
     def action_reveal_input(self) -> None:
-        """Show or hide what was pasted."""
-        field = self.query_one("#key-input", Input)
-        field.password = not field.password
+        """Show what was pasted."""
+        self.query_one("#key-input", Input).password = False
+        self.refresh_bindings()
+
+    def action_hide_input(self) -> None:
+        """Hide what was pasted again."""
+        self.query_one("#key-input", Input).password = True
+        self.refresh_bindings()
 
     def action_log_in(self) -> None:
         """Go to the Log in step."""

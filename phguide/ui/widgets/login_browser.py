@@ -203,20 +203,15 @@ class LoginBrowser(LoginWay):
             )
             self._show_fresh(fresh, owner, f"It could not be saved in the keyring: {why}")
             return True
-        said = (
-            f"PostHog created the personal API key “{approval.label}” for phguide, and it is "
-            f"saved in your keyring ({self.services.store.name}).",
-            self.services.store_note,
-            TEN_KEYS,
-            "Find it by its label in PostHog's personal API key settings.",
-        )
-        self.notify(
-            " ".join(part for part in said if part),
-            title="New personal API key",
-            markup=False,
-            timeout=12,
-        )
         self.post_message(messages.SignedIn(session))
+        # On the status line of the step signed in to, after its greeting: a toast would
+        # cover that step's content (its "Only this project is listed" notice).
+        said = (
+            f"Signed in with a new personal API key, “{approval.label}”, saved in your "
+            f"keyring ({self.services.store.name}).",
+            self.services.store_note,
+        )
+        self.post_message(messages.Status(" ".join(part for part in said if part)))
         return True
 
     def _cannot_read(

@@ -205,7 +205,8 @@ class LoginPaste(LoginWay):
             fix = result.fix if result is not None else "Continue without saving."
             self.problem(message, fix)
             return
-        said = f"{result.message} {self.services.store_note}".strip()
-        self.notify(said, title="Saved", markup=False)
         if self.checked is checked:
             self.continue_checked()
+        # On the status line, after the greeting of the step signed in to: not in a toast
+        # over that step's content.
+        self.post_message(messages.Status(f"{result.message} {self.services.store_note}".strip()))
