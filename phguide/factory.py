@@ -35,9 +35,11 @@ def build_services(*, host: str | None = None, demo: bool = False) -> Services:
         FactoryError: The host is not usable.
     """
     from phguide.core.sources import choose_host, environment_key
+    from phguide.core.when import CLOCK
     from phguide.system.clipboard import Clipboard, PyperclipClipboard
 
-    clipboard = Clipboard(PyperclipClipboard())
+    # The app's clock: a countdown the screenshot script stops, as it stops every other.
+    clipboard = Clipboard(PyperclipClipboard(), clock=lambda: CLOCK.monotonic())
     if demo:
         return _demo_services(clipboard, host)
 

@@ -61,14 +61,17 @@ class FreshKey:
     """In the keyring, and read back equal."""
     acknowledged: bool = False
     """The user said they stored it somewhere that lasts."""
+    written: str = ""
+    """The file the user chose that it was written to (mode 0600, read back), if any."""
     personal: bool = True
     """A personal API key; False for a project secret key (`phs_`), which no example may use
     where a personal key goes."""
 
     @property
     def safe(self) -> bool:
-        """True once durable: saved in the keyring (read back), or stored by the user."""
-        return self.saved or self.acknowledged
+        """True once durable: saved in the keyring or written to a file (read back), or stored
+        by the user."""
+        return self.saved or bool(self.written) or self.acknowledged
 
 
 @dataclass
@@ -77,10 +80,24 @@ class AppState:
 
     session: Session | None = None
     fresh_keys: list[FreshKey] = field(default_factory=list)
+    """The fresh keys on screen: each until it is safe and put away."""
+    made_key: FreshKey | None = None
+    """The newest personal key made in this app (created or rolled), for step 5's examples."""
 
     def unsafe_fresh_keys(self) -> list[FreshKey]:
-        """Fresh keys not saved in the keyring, nor stored by the user, yet."""
+        """Fresh keys not saved in the keyring or a file, nor stored by the user, yet."""
         return [key for key in self.fresh_keys if not key.safe]
+
+    def issued(self, fresh: FreshKey) -> None:
+        """A server handed over a key: on screen until safe; the newest personal one is used."""
+        self.fresh_keys.append(fresh)
+        if fresh.personal:
+            self.made_key = fresh
+
+    def put_away(self, fresh: FreshKey) -> None:
+        """A safe key left the screen: nothing need guard it any more (step 5 keeps using it)."""
+        if fresh.safe:
+            self.fresh_keys = [key for key in self.fresh_keys if key is not fresh]
 
     def personal_key(self) -> Secret | None:
         """The personal key the examples use: the session's own, else the newest made in it.
@@ -92,9 +109,10 @@ class AppState:
             return None
         if self.session.personal_key is not None:
             return self.session.personal_key
-        personal = [key for key in self.fresh_keys if key.personal]
-        return personal[-1].value if personal else None
+        return self.made_key.value if self.made_key is not None else None
 
     def forget_fresh_key(self, key_id: str) -> None:
         """A key was deleted: its value is of no use, and no guard need keep it."""
         self.fresh_keys = [key for key in self.fresh_keys if key.key_id != key_id]
+        if self.made_key is not None and self.made_key.key_id == key_id:
+            self.made_key = None

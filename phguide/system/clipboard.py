@@ -281,6 +281,7 @@ class Clipboard:
         terminal: Callable[[str], None] | None = None,
         *,
         clear_after: float = DEFAULT_CLEAR_AFTER,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """Create it.
 
@@ -290,6 +291,8 @@ class Clipboard:
                 OSC 52 sequence, see `osc52_sequence`); the app sets it once it runs.
             clear_after: Seconds after which a copied secret is cleared if the clipboard
                 still holds it; 0 never clears.
+            clock: What the deadline is counted on (the app counts down on it too; tests
+                move it on instead of waiting).
         """
         self.system = system
         """The system clipboard, or None."""
@@ -297,13 +300,15 @@ class Clipboard:
         """Sends text to the terminal's clipboard, or None (settable: the app sets it)."""
         self.clear_after = clear_after
         """Seconds until a copied secret is cleared; 0 never clears."""
+        self.clock = clock
+        """The clock of `pending_secret_deadline`."""
         self._lock = threading.Lock()
         self._pending: bytes | None = None
         self._deadline: float | None = None
 
     @property
     def pending_secret_deadline(self) -> float | None:
-        """When (`time.monotonic`) the last copied secret is due to be cleared, or None.
+        """When (on `clock`) the last copied secret is due to be cleared, or None.
 
         None also when the secret went to the terminal's clipboard, which cannot be read
         back to see whether it still holds it.
@@ -332,12 +337,12 @@ class Clipboard:
                     # same (it clears only if the clipboard then holds this very secret).
                     with self._lock:
                         self._pending = _digest(text)
-                        self._deadline = time.monotonic() + self.clear_after
+                        self._deadline = self.clock() + self.clear_after
             else:
                 with self._lock:
                     if secret and self.clear_after > 0:
                         self._pending = _digest(text)
-                        self._deadline = time.monotonic() + self.clear_after
+                        self._deadline = self.clock() + self.clear_after
                     else:
                         self._pending = self._deadline = None
                 return CopyResult("system", SYSTEM_MESSAGE)
@@ -387,5 +392,5 @@ class Clipboard:
         with self._lock:
             # Still there: keep it pending so the next call (on exit at the latest) tries again.
             if self._pending is None:
-                self._pending, self._deadline = digest, time.monotonic()
+                self._pending, self._deadline = digest, self.clock()
         return False

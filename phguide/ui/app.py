@@ -8,7 +8,6 @@ import gc
 import importlib
 import math
 import sys
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -300,7 +299,11 @@ class PhGuideApp(App[None]):
 
     @on(messages.FreshKeyIssued)
     def _fresh_key(self, event: messages.FreshKeyIssued) -> None:
-        self.state.fresh_keys.append(event.fresh)
+        self.state.issued(event.fresh)
+
+    @on(messages.FreshKeyPutAway)
+    def _fresh_key_put_away(self, event: messages.FreshKeyPutAway) -> None:
+        self.state.put_away(event.fresh)
 
     @work(group="close-client", exit_on_error=False, description="close client")
     async def _close_client(self, client: object) -> None:
@@ -379,8 +382,9 @@ class PhGuideApp(App[None]):
         self._tick_countdown()
 
     def _tick_countdown(self) -> None:
-        deadline = self.services.clipboard.pending_secret_deadline
-        left = 0.0 if deadline is None else deadline - time.monotonic()
+        clipboard = self.services.clipboard
+        deadline = clipboard.pending_secret_deadline
+        left = 0.0 if deadline is None else deadline - clipboard.clock()
         if left <= 0:
             if self._countdown is not None:
                 self._countdown.stop()
@@ -468,6 +472,8 @@ class PhGuideApp(App[None]):
         from phguide.ui.screenshot import mask_secrets, screenshot_folder
 
         secrets = [fresh.value for fresh in self.state.fresh_keys]
+        if self.state.made_key is not None:
+            secrets.append(self.state.made_key.value)
         session = self.state.session
         if session is not None and session.personal_key is not None:
             secrets.append(session.personal_key)

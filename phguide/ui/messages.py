@@ -31,12 +31,20 @@ class SignedOut(Message):
 
 
 class FreshKeyIssued(Message):
-    """The server handed over a personal key value it will never show again."""
+    """The server handed over a key value it will never show again."""
 
     def __init__(self, fresh: FreshKey) -> None:
         super().__init__()
         self.fresh = fresh
         """The key; the app refuses to quit until it is safe."""
+
+
+class FreshKeyPutAway(Message):
+    """A safe fresh key left the screen (done, or a newer key took its place)."""
+
+    def __init__(self, fresh: FreshKey) -> None:
+        super().__init__()
+        self.fresh = fresh
 
 
 class Status(Message):

@@ -494,8 +494,9 @@ async def test_a_key_with_no_scopes_is_listed_as_no_access(
 async def test_a_copy_that_cleared_still_asks_before_quitting(
     services: Services, demo_server: DemoServer
 ) -> None:
-    # The clipboard's own clock, shortened: the clear runs as it does after 45 s.
-    services.clipboard = Clipboard(RecordingClipboard(), clear_after=0.5)
+    # The app's clock, moved on by the test: the whole 45 s run without waiting for them.
+    now = [1000.0]
+    services.clipboard = Clipboard(RecordingClipboard(), clear_after=45.0, clock=lambda: now[0])
     app = PhGuideApp(services)
     async with app.run_test(size=SIZE) as pilot:
         await _open_keys(pilot, app, services)
@@ -504,6 +505,13 @@ async def test_a_copy_that_cleared_still_asks_before_quitting(
         await pilot.press("c")
         await settle(pilot)
         assert fresh.copied and not fresh.safe
+        assert "clears in 45 s" in _text(app, "#fresh-key-state")
+        now[0] += 30
+        await wait_for(
+            pilot, lambda: "clears in 15 s" in _text(app, "#fresh-key-state"), "the countdown"
+        )
+        assert _recording(services).paste() == _fresh(app).value.reveal()
+        now[0] += 15
         await wait_for(pilot, lambda: "Cleared the secret" in app.status, "the clipboard clear")
         assert _recording(services).paste() == ""
         await wait_for(

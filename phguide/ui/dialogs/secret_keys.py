@@ -21,7 +21,7 @@ from phguide.core.state import AppState, FreshKey, Session
 from phguide.ui import messages
 from phguide.ui.dialogs.confirm import ConfirmDialog
 from phguide.ui.safe import plain
-from phguide.ui.widgets.fresh_key import FreshKeyPanel
+from phguide.ui.widgets.fresh_key import FRESH_KEY_BINDINGS, FreshKeyHost, FreshKeyPanel
 from phguide.ui.widgets.problem import ProblemBox
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def _outcome_words(outcome: object, what: str, label: str) -> tuple[str, str] | 
 _DOING: Final = {"create": "Creating", "roll": "Rolling", "delete": "Deleting"}
 
 
-class SecretKeysDialog(ModalScreen[None]):
+class SecretKeysDialog(ModalScreen[None], FreshKeyHost):
     """The selected project's secret keys; a new value stays on screen until it is safe.
 
     Args:
@@ -87,6 +87,7 @@ class SecretKeysDialog(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", id="close-secret-keys"),
         Binding("ctrl+y", "copy_fresh", "Copy new key", id="copy-new-secret-key"),
+        *FRESH_KEY_BINDINGS,
     ]
 
     def __init__(self, session: Session, project: Project) -> None:

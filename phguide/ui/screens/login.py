@@ -21,6 +21,7 @@ from textual.widgets import Button, Input, LoadingIndicator, Static, TabbedConte
 from phguide.ui.screens.base import StepScreen
 from phguide.ui.widgets.demo_accounts import DemoAccounts
 from phguide.ui.widgets.device_code import DeviceCodePanel
+from phguide.ui.widgets.fresh_key import FRESH_KEY_BINDINGS, FreshKeyHost
 from phguide.ui.widgets.host_picker import HostPicker
 from phguide.ui.widgets.login_browser import LoginBrowser
 from phguide.ui.widgets.login_password import LoginPassword
@@ -41,7 +42,7 @@ INTRO: Final = (
 )
 
 
-class LoginScreen(StepScreen):
+class LoginScreen(StepScreen, FreshKeyHost):
     """The guide's "Log in to PostHog", done for real in four ways."""
 
     CSS_PATH = "login.tcss"
@@ -61,6 +62,7 @@ class LoginScreen(StepScreen):
         Binding("e", "use_env_key", "Use env key", id="use-env-key"),
         Binding("k", "use_saved_key", "Use saved key", id="use-saved-key"),
         Binding("s", "save_pasted_key", "Save in keyring", id="save-pasted-key"),
+        *FRESH_KEY_BINDINGS,
     ]
 
     busy: reactive[bool] = reactive(False, bindings=True)
@@ -177,7 +179,9 @@ class LoginScreen(StepScreen):
             "save_pasted_key": checked is not None and checked.user is not None,
             "continue_pasted": checked is not None,
         }
-        return checks.get(action, True)
+        if action in checks:
+            return checks[action]
+        return super().check_action(action, parameters)
 
     # -- one attempt at a time, its progress and its problems ---------------------------------
     def _host(self) -> Host | None:

@@ -43,7 +43,7 @@ from phguide.ui.screens.personal_keys_words import (
     restricted_orgs,
     why_not_create,
 )
-from phguide.ui.widgets.fresh_key import FreshKeyPanel, Owner
+from phguide.ui.widgets.fresh_key import FRESH_KEY_BINDINGS, FreshKeyHost, FreshKeyPanel, Owner
 from phguide.ui.widgets.keys_table import KeysTable
 
 INTRO = (
@@ -63,7 +63,7 @@ _REAUTH_REASON: Final = (
 )
 
 
-class PersonalKeysScreen(StepScreen):
+class PersonalKeysScreen(StepScreen, FreshKeyHost):
     """The guide's "Finding your Personal API key" steps, done for real."""
 
     CSS_PATH = "personal_keys.tcss"
@@ -79,6 +79,7 @@ class PersonalKeysScreen(StepScreen):
         Binding("escape", "stop_loading", "Stop", id="stop-listing-keys"),
         Binding("o", "open_web", "Open in browser", id="open-personal-keys"),
         Binding("l", "log_in", "Log in", id="personal-keys-log-in"),
+        *FRESH_KEY_BINDINGS,
     ]
 
     def __init__(self) -> None:
@@ -455,7 +456,7 @@ class PersonalKeysScreen(StepScreen):
             return session is not None or self.services.host is not None
         if action == "log_in":
             return session is None or not session.can_manage_keys or self._reauth
-        return True
+        return super().check_action(action, parameters)
 
     @on(DataTable.RowHighlighted)
     def _row_moved(self) -> None:

@@ -1,24 +1,26 @@
 """The one owner of a fresh key: a value PostHog shows once, kept on screen until it is safe.
 
-Safe means durable: saved in the keyring and read back equal, or the user said they stored it
-(after copying: a copy alone never counts, the clipboard clears itself). The panel owns the
-keys that get it there (copy, save, reveal, "I stored it", done) and the one save path.
+Safe means durable: saved in the keyring and read back equal, written to a file the user chose
+(0600, read back), or the user said they stored it (after copying: a copy alone never counts,
+the clipboard clears itself). The panel owns what gets it there (copy, save, write, reveal,
+"I stored it", done) and the one save path; its keys are bound on the screen that shows it
+(`FreshKeyHost`), so they work wherever the focus is on that screen.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Static
@@ -41,8 +43,20 @@ WARNING = "Copy the key immediately - you won't be able to see it again!"
 """The guide's own words."""
 
 KEYS_GROUP = Binding.Group("New key", compact=True)
-"""The footer shows the panel's keys as one entry ("csvi New key"): the panel names each,
+"""The footer shows the panel's keys as one entry ("cswvi New key"): the panel names each,
 and the palette lists each by its own description."""
+
+FRESH_KEY_BINDINGS: list[BindingType] = [
+    Binding("c", "fresh_key('copy')", "Copy new key", group=KEYS_GROUP, id="copy-fresh-key"),
+    Binding("s", "fresh_key('save')", "Save to keyring", group=KEYS_GROUP, id="save-fresh-key"),
+    Binding("w", "fresh_key('write')", "Write to a file", group=KEYS_GROUP, id="write-fresh-key"),
+    Binding("v", "fresh_key('reveal')", "Reveal", group=KEYS_GROUP, id="reveal-fresh-key"),
+    Binding(
+        "i", "fresh_key('stored')", "I stored it", group=KEYS_GROUP, id="acknowledge-fresh-key"
+    ),
+    Binding("x", "fresh_key('done')", "Done", group=KEYS_GROUP, id="dismiss-fresh-key"),
+]
+"""The panel's keys, for the BINDINGS of every screen that shows one (see `FreshKeyHost`)."""
 
 
 @dataclass(frozen=True)
@@ -55,16 +69,34 @@ class Owner:
     """How phguide came to hold it (created, rolled, approved)."""
 
 
+class FreshKeyHost(DOMNode):
+    """What a screen showing a `FreshKeyPanel` inherits: the panel's keys work on the whole screen,
+    not only while the panel has the focus.
+
+    The screen lists `FRESH_KEY_BINDINGS` in its own BINDINGS (Textual takes each key's bindings
+    from the most derived class binding it, and a screen may bind `c` itself: both are then
+    asked in turn), and its `check_action` ends with ``super().check_action(...)``.
+    """
+
+    def fresh_key_panel(self) -> FreshKeyPanel | None:
+        """The panel on this screen holding a key, if any."""
+        return next((panel for panel in self.query(FreshKeyPanel) if panel.fresh is not None), None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action != "fresh_key":
+            return super().check_action(action, parameters)
+        panel = self.fresh_key_panel()
+        return panel.check_action(str(parameters[0]), ()) if panel and parameters else False
+
+    async def action_fresh_key(self, name: str) -> None:
+        """Run one of the panel's actions (the panel checks it applies)."""
+        panel = self.fresh_key_panel()
+        if panel is not None:
+            await panel.run_action(name)
+
+
 class FreshKeyPanel(Vertical, can_focus=True):
     """A new key's value, masked until revealed, what has been done to keep it, and its keys."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "copy", "Copy new key", group=KEYS_GROUP, id="copy-fresh-key"),
-        Binding("s", "save", "Save to keyring", group=KEYS_GROUP, id="save-fresh-key"),
-        Binding("v", "reveal", "Reveal", group=KEYS_GROUP, id="reveal-fresh-key"),
-        Binding("i", "stored", "I stored it", group=KEYS_GROUP, id="acknowledge-fresh-key"),
-        Binding("x", "done", "Done", group=KEYS_GROUP, id="dismiss-fresh-key"),
-    ]
 
     DEFAULT_CSS = """
     FreshKeyPanel {
@@ -122,6 +154,8 @@ class FreshKeyPanel(Vertical, can_focus=True):
             how: "created", "rolled" or "browser approval", for the box title.
             owner: Whose key it is, for saving it in the keyring.
         """
+        if self.fresh is not None and self.fresh is not fresh:
+            self.post_message(messages.FreshKeyPutAway(self.fresh))
         self.fresh, self.owner, self._note = fresh, owner, ""
         self._handed_over = False
         box = self.box
@@ -138,6 +172,8 @@ class FreshKeyPanel(Vertical, can_focus=True):
 
     def clear(self) -> None:
         """Hide the panel (only once the key is safe)."""
+        if self.fresh is not None:
+            self.post_message(messages.FreshKeyPutAway(self.fresh))
         self.fresh = None
         self.box.value = None
         self.display = False
@@ -147,9 +183,11 @@ class FreshKeyPanel(Vertical, can_focus=True):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         fresh = self.fresh
         if fresh is None:
-            return action not in {"copy", "save", "reveal", "stored", "done"}
+            return action not in {"copy", "save", "write", "reveal", "stored", "done"}
         if action == "save":
             return not fresh.saved and self.owner is not None
+        if action == "write":
+            return not fresh.written
         if action == "stored":
             # Only after a copy (or with the value shown for a copy by hand).
             return not fresh.safe and (self._handed_over or self.box.revealed)
@@ -162,6 +200,8 @@ class FreshKeyPanel(Vertical, can_focus=True):
         keys = [("c", "copy again" if fresh.copied else "copy")]
         if self.check_action("save", ()):
             keys.append(("s", "save in your keyring"))
+        if self.check_action("write", ()):
+            keys.append(("w", "write to a file"))
         keys.append(("v", "hide" if self.box.revealed else "reveal"))
         if self.check_action("stored", ()):
             keys.append(("i", "I stored it"))
@@ -185,10 +225,11 @@ class FreshKeyPanel(Vertical, can_focus=True):
         self.refresh_bindings()
 
     def _seconds_left(self) -> int | None:
-        deadline = self.services.clipboard.pending_secret_deadline
+        clipboard = self.services.clipboard
+        deadline = clipboard.pending_secret_deadline
         if deadline is None or self.fresh is None or not self.fresh.copied:
             return None
-        return max(0, math.ceil(deadline - time.monotonic()))
+        return max(0, math.ceil(deadline - clipboard.clock()))
 
     def _tick(self) -> None:
         if self._seconds_left() is None and self._ticker is not None:
@@ -303,6 +344,21 @@ class FreshKeyPanel(Vertical, can_focus=True):
             self.post_message(self.Changed())
         return saved
 
+    @work(exclusive=True, group="fresh-write", exit_on_error=False, description="write key")
+    async def action_write(self) -> None:
+        """Write the key to a file the user chooses (0600, read back): then it is safe."""
+        from phguide.ui.widgets.fresh_key_file import write_to_file
+
+        fresh = self.fresh
+        if fresh is None:
+            return
+        written = await write_to_file(self, fresh)
+        if written is not None and self.fresh is fresh:
+            fresh.written = written
+            self.note("")
+            self.post_message(messages.Status(f"Wrote “{fresh.label}” to {written} (0600)."))
+            self.post_message(self.Changed())
+
     def action_reveal(self) -> None:
         """Show or hide the key's value."""
         self.box.toggle_reveal()
@@ -344,8 +400,9 @@ class FreshKeyPanel(Vertical, can_focus=True):
         if not fresh.safe:
             self.post_message(
                 messages.Status(
-                    "The new key stays until it is safe: save it in your keyring (s), or copy "
-                    "it (c), store it, and press i. PostHog will never show it again."
+                    "The new key stays until it is safe: save it in your keyring (s), write it "
+                    "to a file (w), or copy it (c), store it, and press i. PostHog will never "
+                    "show it again."
                 )
             )
             return
@@ -362,6 +419,8 @@ def _local_id(source: KeySource) -> str:
 def _state_words(fresh: FreshKey, seconds_left: int | None) -> str:
     if fresh.saved:
         return "✓ Saved in your keyring (read back)."
+    if fresh.written:
+        return f"✓ Written to {fresh.written} (0600)."
     if fresh.acknowledged:
         return "✓ You said you stored it."
     if fresh.copied and seconds_left:
