@@ -441,9 +441,11 @@ class PhGuideApp(App[None]):
                     f"Show the {step.title} step",
                     partial(self.action_go, step.id),
                 )
+        from phguide.ui.log_out import log_out_commands
         from phguide.ui.switch_account import account_commands
 
         yield from account_commands(self)
+        yield from log_out_commands(self)
         # What the footer offers now, and nothing else: `active_bindings` asks each binding's
         # owner (`check_action`), so an action that cannot run is not listed.
         for active in screen.active_bindings.values():

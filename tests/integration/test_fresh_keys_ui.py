@@ -18,12 +18,13 @@ from phguide.demo.server import DemoServer
 from phguide.services import Services
 from phguide.system.clipboard import Clipboard, RecordingClipboard
 from phguide.system.config import host_id
-from phguide.system.credentials import KeyringStore, entry_name
+from phguide.system.credentials import SERVICE, KeyringStore, entry_name
 from phguide.ui.app import PhGuideApp
 from phguide.ui.dialogs.confirm import ConfirmDialog
 from tests.helpers import SIZE, settle, wait_for
 from tests.integration.conftest import SecretService
 from tests.integration.test_keyring import stored_items
+from tests.ui.test_palette import run_palette
 from tests.ui.test_personal_keys import _create, _fresh, _open_keys, _select
 
 pytestmark = pytest.mark.integration
@@ -108,3 +109,53 @@ async def test_saved_rolled_deleted_and_logged_out(services: Services) -> None:
     assert services.accounts.forget_host(host).ok
     assert _in_keyring(services, first.key_id) == []
     assert services.accounts.held(host) == []
+
+
+def _left_for(host_url: str) -> list[str]:
+    """The names of every phguide entry the Secret Service holds for the host."""
+    import secretstorage
+
+    prefix = host_id(host_url)
+    connection = secretstorage.dbus_init()
+    try:
+        collection = secretstorage.get_default_collection(connection)
+        items = collection.search_items({"service": SERVICE})
+        names = [item.get_attributes().get("username", "") for item in items]
+    finally:
+        connection.close()
+    return [name for name in names if name.startswith(f"{prefix}|")]
+
+
+async def test_log_out_in_the_app_leaves_nothing_for_the_host(services: Services) -> None:
+    assert services.host is not None
+    host = services.host
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_keys(pilot, app, services)
+        for label in ("Kept one", "Kept two"):
+            await _create(pilot, label)
+            await pilot.press("s")
+            if label == "Kept two":
+                await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), "which")
+                await pilot.press("y")
+            await settle(pilot)
+            assert _fresh(app).saved, (
+                app.status,
+                app.screen.query_one("#fresh-key-state").render(),
+            )
+            await pilot.press("x")
+        # A remembered second factor lives in the keyring too.
+        cookie = {"remember-cookie_demo": Secret("r" * 32)}
+        assert services.store.save_cookies(host.app_url, DEMO_EMAIL, cookie).ok
+        assert len(_left_for(host.app_url)) >= 4  # two keys, the cookies, the indexes
+
+        await run_palette(pilot, "Log out")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the question")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.current_mode == "log-in", "back on Log in")
+        await settle(pilot)
+        assert app.state.session is None
+        assert "Logged out of" in app.status and "2 personal API keys" in app.status
+        assert _left_for(host.app_url) == []
+        assert services.accounts.held(host) == []
+        assert services.accounts.active(host) is None

@@ -1,0 +1,88 @@
+"""The palette's "Log out": forget every key and sign-in phguide stored for the host, and end
+the session there (as `phguide logout` does, asked first)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.app import SystemCommand
+
+from phguide.ui import messages
+from phguide.ui.dialogs.confirm import ConfirmDialog
+from phguide.ui.safe import escape
+
+if TYPE_CHECKING:
+    from phguide.core.hosts import Host
+    from phguide.ui.app import PhGuideApp
+
+__all__ = ["log_out_commands"]
+
+
+def _host(app: PhGuideApp) -> Host | None:
+    """The host the user is signed in to, else the one phguide started with."""
+    session = app.state.session
+    return session.host if session is not None else app.services.host
+
+
+def log_out_commands(app: PhGuideApp) -> Iterable[SystemCommand]:
+    """ "Log out of <host>", while signed in there or holding a key for it (no keyring call)."""
+    host = _host(app)
+    if host is None:
+        return
+    held = len(app.services.accounts.held(host))
+    if app.state.session is None and not held:
+        return
+    yield SystemCommand(
+        escape(f"Log out of {host.label}"),
+        escape(
+            f"Forget the {_keys(held)} and the sign-in phguide stored for {host.app_url}, "
+            "and end this session"
+        ),
+        partial(_ask, app, host, held),
+    )
+
+
+def _keys(count: int) -> str:
+    return "1 personal API key" if count == 1 else f"{count} personal API keys"
+
+
+def _ask(app: PhGuideApp, host: Host, held: int) -> None:
+    dialog = ConfirmDialog(
+        f"Log out of {host.label}?",
+        f"phguide removes the {_keys(held)} and the sign-in it stored for {host.app_url} from "
+        f"your keyring ({app.services.store.name}) and its settings, and ends this session. "
+        "The keys themselves still work: delete them in PostHog if you no longer need them. "
+        "A key kept only in the keyring is gone from this machine.",
+        yes="Log out",
+        no="Cancel",
+        danger=True,
+    )
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            app.run_worker(
+                _log_out(app, host, held), group="log-out", exclusive=True, exit_on_error=False
+            )
+
+    app.push_screen(dialog, answered)
+
+
+async def _log_out(app: PhGuideApp, host: Host, held: int) -> None:
+    result = await asyncio.to_thread(app.services.accounts.forget_host, host)
+    if not result.ok:
+        app.status = f"Could not log out of {host.label}: {result.message} {result.fix}".strip()
+        return
+    said = f"Logged out of {host.label}: forgot the {_keys(held)} and the sign-in stored there."
+    if app.services.env_key is not None:
+        said += " POSTHOG_PERSONAL_API_KEY is still set: unset it to stop using it."
+    session = app.state.session
+    if session is None or session.host.app_url != host.app_url:
+        app.status = said
+        return
+    with contextlib.suppress(Exception):  # best effort: the server's session expires anyway
+        await session.client.logout()
+    app.post_message(messages.SignedOut(said))
