@@ -210,7 +210,8 @@ async def test_browser_approval_polling(
         panel = await start_device_flow(pilot, app)
         assert panel.code is not None
         demo_server.approve_device(panel.code.user_code, DEMO_EMAIL, WEB_APP)
-        await _settle(app, pilot)
+        # The poll's worker hands over to the sign-in's, which may start after a settle.
+        await wait_for(pilot, lambda: app.state.session is not None, "the device session")
         session = app.state.session
         assert session is not None and session.method == "device"
 
