@@ -48,6 +48,28 @@ async def test_the_panel_keys_work_wherever_the_focus_is_on_the_step(
         }
 
 
+async def test_v_is_offered_as_reveal_or_hide_whichever_applies(
+    services: Services, demo_server: DemoServer
+) -> None:
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_keys(pilot, app, services)
+        await _create(pilot, "Shown or not")
+        panel = app.screen.query_one(FreshKeyPanel)
+
+        def offered(name: str) -> bool:
+            return bool(app.screen.check_action("fresh_key", (name,)))
+
+        assert offered("reveal") and not offered("hide") and not panel.box.revealed
+        await pilot.press("v")
+        await pilot.pause()
+        assert panel.box.revealed
+        assert offered("hide") and not offered("reveal"), "Reveal offered for a shown key"
+        await pilot.press("v")
+        await pilot.pause()
+        assert not panel.box.revealed and offered("reveal")
+
+
 async def test_written_to_a_file_the_user_chose_is_safe(
     services: Services, demo_server: DemoServer, tmp_path: Path
 ) -> None:

@@ -50,7 +50,9 @@ FRESH_KEY_BINDINGS: list[BindingType] = [
     Binding("c", "fresh_key('copy')", "Copy new key", group=KEYS_GROUP, id="copy-fresh-key"),
     Binding("s", "fresh_key('save')", "Save to keyring", group=KEYS_GROUP, id="save-fresh-key"),
     Binding("w", "fresh_key('write')", "Write to a file", group=KEYS_GROUP, id="write-fresh-key"),
+    # One key, two names: the palette and footer offer whichever applies now.
     Binding("v", "fresh_key('reveal')", "Reveal", group=KEYS_GROUP, id="reveal-fresh-key"),
+    Binding("v", "fresh_key('hide')", "Hide", group=KEYS_GROUP, id="hide-fresh-key"),
     Binding(
         "i", "fresh_key('stored')", "I stored it", group=KEYS_GROUP, id="acknowledge-fresh-key"
     ),
@@ -183,7 +185,9 @@ class FreshKeyPanel(Vertical, can_focus=True):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         fresh = self.fresh
         if fresh is None:
-            return action not in {"copy", "save", "write", "reveal", "stored", "done"}
+            return action not in {"copy", "save", "write", "reveal", "hide", "stored", "done"}
+        if action in ("reveal", "hide"):
+            return self.box.revealed == (action == "hide")
         if action == "save":
             return not fresh.saved and self.owner is not None
         if action == "write":
@@ -360,8 +364,13 @@ class FreshKeyPanel(Vertical, can_focus=True):
             self.post_message(self.Changed())
 
     def action_reveal(self) -> None:
-        """Show or hide the key's value."""
-        self.box.toggle_reveal()
+        """Show the key's value."""
+        self.box.revealed = True
+        self.refresh_state()
+
+    def action_hide(self) -> None:
+        """Mask the key's value again."""
+        self.box.revealed = False
         self.refresh_state()
 
     def action_stored(self) -> None:

@@ -76,10 +76,6 @@ class KeyBox(Widget):
             return self._value.masked
         return self._value.reveal()
 
-    def toggle_reveal(self) -> None:
-        """Show or hide a secret value."""
-        self.revealed = not self.revealed
-
     def watch_revealed(self) -> None:
         hint = "shown" if self.revealed else "hidden"
         self.border_subtitle = hint if self.secret and self._value is not None else ""
