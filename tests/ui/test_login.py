@@ -704,6 +704,9 @@ async def test_demo_accounts_and_code_hint(services: Services, demo_server: Demo
         screen = login(app)
         assert screen.query_one("#login-email", Input).value == TOTP_EMAIL
         assert app.focused is screen.query_one("#password-submit")
+        # The footer says what Enter does now.
+        enter = app.screen.active_bindings["enter"]
+        assert enter.enabled and enter.binding.description == "Sign in", enter
         await pilot.press("enter")
         await wait_for(pilot, lambda: code_dialog_ready(app), "the dialog")
         hint = str(app.screen.query_one("#second-factor-hint", Static).render())

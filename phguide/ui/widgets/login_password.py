@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Final
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Button, Input, Static
 
@@ -37,6 +38,14 @@ _SSO_NAMES: Final = {
 }
 
 
+class SignInButton(Button):
+    """The "Sign in" button, its Enter shown in the footer: a Button's own Enter is hidden,
+    and after a demo account fills the form the focus is here, with nothing else to say
+    what Enter does."""
+
+    BINDINGS = [Binding("enter", "press", "Sign in")]
+
+
 class LoginPassword(LoginWay):
     """Email, password, and the second-factor dialog (shown in the step's own mode).
 
@@ -59,7 +68,7 @@ class LoginPassword(LoginWay):
         yield Static(PASSWORD_TEXT, classes="way-text")
         yield Input(placeholder="Email", id="login-email")
         yield Input(placeholder="Password", password=True, id="login-password")
-        yield Button("Sign in", id="password-submit", variant="primary", action="sign_in")
+        yield SignInButton("Sign in", id="password-submit", variant="primary", action="sign_in")
 
     def fill(self, email: str, password: str) -> None:
         """Fill in the form (a demo account was chosen) and put the focus on "Sign in"."""
