@@ -279,6 +279,8 @@ def _run_cli(
     )
 
 
+# A long walk: on two busy cores it nears the default limit.
+@pytest.mark.timeout(300)
 async def test_the_walkthrough_and_every_subcommand_leak_no_secret(
     services: Services,
     demo_server: DemoServer,
