@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import partial
 
+import pytest
 from textual.widgets import Input, Static
 
 from phguide.demo import DemoServer
