@@ -69,6 +69,25 @@ class Pane:
         """One key, as typed."""
         self.tmux("send-keys", key)
 
+    def quit(self, timeout: float = 15.0) -> None:
+        """Ctrl+Q, then wait until phguide has exited (its tmux session ends with it)."""
+        self.press("C-q")
+        deadline = time.monotonic() + timeout
+        while self.alive():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"phguide did not quit; the screen:\n{self.screen()}")
+            time.sleep(0.1)
+
+    def alive(self) -> bool:
+        result = subprocess.run(
+            ["tmux", "-L", self.socket, "has-session"],
+            env=self.env,
+            capture_output=True,
+            timeout=10,
+            check=False,
+        )
+        return result.returncode == 0
+
     def close(self) -> None:
         self.tmux("kill-server")
 
@@ -123,7 +142,7 @@ def test_three_keys_from_nothing_then_one_key_as_a_returning_user(
         pane.press("c")  # 3
         mobile = server.data.projects[MOBILE].api_token
         assert x_server.eventually(mobile, timeout=10) == mobile
-        pane.press("C-q")
+        pane.quit()
 
     x_server.xclip_in("nothing yet")
     with phguide(server.url, env) as pane:
@@ -136,4 +155,4 @@ def test_three_keys_from_nothing_then_one_key_as_a_returning_user(
         pane.press("c")  # the only key
         current = server.data.projects[shown].api_token
         assert x_server.eventually(current, timeout=10) == current
-        pane.press("C-q")
+        pane.quit()
