@@ -42,7 +42,7 @@ from phguide.ui.dialogs.confirm import ConfirmDialog
 from phguide.ui.dialogs.create_key import CreateKeyDialog
 from phguide.ui.screens.personal_keys import PersonalKeysScreen
 from phguide.ui.steps import STEPS
-from tests.helpers import SIZE
+from tests.helpers import SIZE, settle, wait_for
 from tests.ui.test_login import enter_code, open_way, start_device_flow, submit_password
 
 from .conftest import REPORT
@@ -153,9 +153,8 @@ class Scan:
 
 
 async def _settle(app: PhGuideApp, pilot: Pilot[None]) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    del app
+    await settle(pilot, timeout=30)
 
 
 def _select(app: PhGuideApp, label: str) -> None:
@@ -240,6 +239,12 @@ async def _walkthrough(
     assert panel.code is not None
     shot("device code")
     server.approve_device(panel.code.user_code, DEMO_EMAIL, WEB_APP)
+    # The rolled key from step 4 is the active one: saving the approved key asks first.
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, ConfirmDialog), "the make-it-active question"
+    )
+    shot("make it active")
+    await pilot.press("y")
     await _settle(app, pilot)
     session = app.state.session
     assert session is not None and session.method == "device"
@@ -281,11 +286,6 @@ def _run_cli(
 
 # A long walk: on two busy cores it nears the default limit.
 @pytest.mark.timeout(300)
-@pytest.mark.xfail(
-    reason="Known, open (issue 12): after step 4 saved a key, the walk's browser approval never "
-    "signs in (a worker waits; seen in CI on main at 100 s and 280 s); the closing note names it.",
-    strict=False,
-)
 async def test_the_walkthrough_and_every_subcommand_leak_no_secret(
     services: Services,
     demo_server: DemoServer,
