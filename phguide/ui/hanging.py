@@ -15,15 +15,17 @@ if TYPE_CHECKING:
     from textual.style import Style
     from textual.visual import RenderOptions
 
-_MARK: Final = re.compile(r"^(\s*(?:[•✅❌✓✗⚠-]\ufe0f?)?\s+)\S")
-"""A line's lead: its indent and bullet (or mark), up to the first letter of its text."""
+_MARK: Final = re.compile(r"^(\s*(?:(?:[•✅❌✓✗✔✘⚠!-]\ufe0f?)?\s+|[A-Z][\w ]{0,20}:\s{2,}))\S")
+"""A line's lead, up to the first letter of its text: its indent and bullet (or mark), or a
+label column ("Problem:    ", two spaces or more after the colon, as step 6's verdict aligns)."""
 
 
 class Hanging(Visual):
     """Text whose bulleted lines wrap under their own text, not under the bullet.
 
-    A line led by a bullet or mark ("• ", "✅ ", "- ") or by spaces (a bullet's own second
-    line) keeps its continuation lines that far in; other lines wrap as usual.
+    A line led by a bullet or mark ("• ", "✅ ", "- "), by a label column ("Problem:    ")
+    or by spaces (a bullet's own second line) keeps its continuation lines that far in; other
+    lines wrap as usual.
 
     Args:
         text: Markup (parsed by Textual, never by Rich), or Content for server text.

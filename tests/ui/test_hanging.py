@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 from textual.content import Content
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
+from phguide.demo.data import DEMO_EMAIL
+from phguide.demo.server import DemoServer
 from phguide.services import Services
 from phguide.ui.app import PhGuideApp
 from phguide.ui.hanging import Hanging
@@ -93,3 +96,42 @@ async def test_wrapped_bullets_hang_at_80x24(
                     assert _text_column(after) == _text_column(row), f"{row!r} / {after!r}"
                 wrapped += len(found)
         assert wrapped, "no bullet wraps at 80x24: the test tests nothing"
+
+
+_ROW_START = re.compile(r"^(?:[✔✘!] |\s*[A-Z][\w ]*:\s{2,})")
+"""How a line of step 6's verdict starts a row: the verdict's mark, or a label column."""
+
+
+async def test_wrapped_verdict_rows_hang_at_80x24(
+    services: Services, demo_server: DemoServer, eu_server: DemoServer
+) -> None:
+    """A verdict row that wraps (a revoked key's problem and fix) goes on under its text."""
+    app = PhGuideApp(services, start="troubleshoot")
+    async with app.run_test(size=NARROW) as pilot:
+        await wait_for(pilot, lambda: app.current_mode == "troubleshoot", "step 6")
+        key = demo_server.issue_key(DEMO_EMAIL, "Revoked", ["*"])
+        with demo_server.data.lock:
+            found = demo_server.data.find_key(key)
+            assert found is not None
+            demo_server.data.delete_key(found)
+        field = app.screen.query_one("#key-input", Input)
+        field.value = key
+        await pilot.press("enter")
+        await settle(pilot)
+        verdict = app.screen.query_one("#key-verdict", Static)
+        assert verdict.display
+        verdict.scroll_visible(animate=False, top=True)
+        await settle(pilot)
+        region = verdict.content_region.intersection(app.screen.region)
+        rows = lines(app.export_screenshot(), NARROW)
+        shown = [rows[y][region.x : region.right].rstrip() for y in range(region.y, region.bottom)]
+        hang: int | None = None
+        continued = 0
+        for row in shown:
+            start = _ROW_START.match(row)
+            if start is not None:
+                hang = start.end()
+            elif row.strip() and hang is not None:
+                assert len(row) - len(row.lstrip()) == hang, f"{row!r} not under its text"
+                continued += 1
+        assert continued, f"no verdict row wraps at 80x24: the test tests nothing: {shown}"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from typing import ClassVar, Final
 
-from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.widgets import Input, LoadingIndicator, Select, Static
 
 from phguide.core.diagnose import Diagnosis, Purpose, RowKind, diagnose_key
@@ -250,30 +250,30 @@ class TroubleshootScreen(StepScreen):
 
     def _show_message(self, message: str) -> None:
         verdict = self.query_one("#key-verdict", Static)
-        verdict.update(Text(message))
+        verdict.update(Content(message))
         verdict.display = True
 
     def _show(self, diagnosis: Diagnosis) -> None:
         self.diagnosis = diagnosis
-        text = Text()
         if diagnosis.valid is True and not diagnosis.errors:
-            text.append("✔ ", style="bold green")
+            mark = ("✔ ", "bold green")
         elif diagnosis.valid is True or diagnosis.valid is None:
-            text.append("! ", style="bold yellow")
+            mark = ("! ", "bold yellow")
         else:
-            text.append("✘ ", style="bold red")
-        text.append(diagnosis.verdict + "\n", style="bold")
+            mark = ("✘ ", "bold red")
+        parts: list[tuple[str, str]] = [mark, (diagnosis.verdict, "bold")]
         for row in diagnosis.rows():
             if row.kind == "verdict":
                 continue  # said above, in bold
             if row.kind == "explain":
-                text.append(f"{'':12}{row.text}\n", style="dim")
+                parts.append((f"\n{'':12}{row.text}", "dim"))
                 continue
-            text.append(f"{row.label + ':':<11} ", style=_LABEL_STYLES.get(row.kind, "bold"))
-            text.append(row.text + "\n", style=_TEXT_STYLES.get(row.kind, ""))
+            parts.append((f"\n{row.label + ':':<11} ", _LABEL_STYLES.get(row.kind, "bold")))
+            parts.append((row.text, _TEXT_STYLES.get(row.kind, "")))
             if row.fix:
-                text.append(f"  Fix:      {row.fix}\n", style="green")
-        text.rstrip()
+                parts.append((f"\n  Fix:      {row.fix}", "green"))
+        # Each row is one line whose wrapped lines go on under its text, not under its label.
+        text = Hanging(Content.assemble(*parts))
         verdict = self.query_one("#key-verdict", Static)
         verdict.update(text)
         verdict.display = True
