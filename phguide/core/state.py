@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -11,6 +12,7 @@ from phguide.core.secret import Secret
 if TYPE_CHECKING:
     from phguide.api.client import PostHogClient
     from phguide.api.models import OrgProjects, Project, User
+    from phguide.system.config import HeldKey
 
 AuthMethod = Literal["password", "device", "pasted", "environment", "keyring"]
 
@@ -74,6 +76,15 @@ class FreshKey:
         return self.saved or bool(self.written) or self.acknowledged
 
 
+@dataclass(frozen=True)
+class ActiveKey:
+    """A host's active key (the one the settings file names), as read from the keyring."""
+
+    held: HeldKey
+    """The settings' record of it: host, email, key id, label, mask."""
+    value: Secret
+
+
 @dataclass
 class AppState:
     """Everything the steps share; data flows down from here by attributes."""
@@ -82,7 +93,9 @@ class AppState:
     fresh_keys: list[FreshKey] = field(default_factory=list)
     """The fresh keys on screen: each until it is safe and put away."""
     made_key: FreshKey | None = None
-    """The newest personal key made in this app (created or rolled), for step 5's examples."""
+    """The newest personal key made in this app (created or rolled)."""
+    active_key: ActiveKey | None = None
+    """The active key of the session's host, as step 5 last read it from the keyring."""
 
     def unsafe_fresh_keys(self) -> list[FreshKey]:
         """Fresh keys not saved in the keyring or a file, nor stored by the user, yet."""
@@ -95,21 +108,70 @@ class AppState:
             self.made_key = fresh
 
     def put_away(self, fresh: FreshKey) -> None:
-        """A safe key left the screen: nothing need guard it any more (step 5 keeps using it)."""
+        """A safe key left the screen: nothing need guard it any more."""
         if fresh.safe:
             self.fresh_keys = [key for key in self.fresh_keys if key is not fresh]
 
     def personal_key(self) -> Secret | None:
-        """The personal key the examples use: the session's own, else the newest made in it.
+        """The personal key the examples use (see `examples_key`)."""
+        found = self.examples_key()
+        return found[0] if found is not None else None
 
-        A password session has no key of its own; the key created (or rolled) in step 4
-        is the one the user is about to use.
+    def examples_key(self) -> tuple[Secret, str] | None:
+        """The personal key step 5's examples use, and where it comes from in words.
+
+        The host's *active* key, whatever brought it, in this order:
+        POSTHOG_PERSONAL_API_KEY when the session signed in with it (the environment comes
+        before the keyring, as for the subcommands); else the host's active key in the keyring
+        (`active_key`) when it is the signed-in user's; else the key the session signed in with
+        and did not save (pasted, say); else the newest personal key made here and not saved
+        (no key is active: it is the one the user is about to use).
         """
-        if self.session is None:
+        session = self.session
+        if session is None:
             return None
-        if self.session.personal_key is not None:
-            return self.session.personal_key
-        return self.made_key.value if self.made_key is not None else None
+        own = session.personal_key
+        if session.method == "environment" and own is not None:
+            return own, METHOD_WORDS["environment"]
+        active = self.active_key
+        if active is not None and self._is_users(active):
+            label = f"“{active.held.label}”, " if active.held.label else ""
+            return active.value, f"{label}the active key for {session.host.label} in your keyring"
+        if own is not None:
+            return own, METHOD_WORDS.get(session.method, "the key you signed in with")
+        made = self.made_key
+        if made is None:
+            return None
+        return made.value, f"“{made.label}”, the new key made in this session"
+
+    def _is_users(self, active: ActiveKey) -> bool:
+        """True when the active key belongs to the signed-in user on the session's host."""
+        from phguide.system.config import host_id
+
+        session = self.session
+        return (
+            session is not None
+            and session.user is not None
+            and active.held.email == session.user.email
+            and active.held.host == host_id(session.host.app_url)
+        )
+
+    def keyring_forgot(self, still_held: Collection[str]) -> list[FreshKey]:
+        """The keyring lost entries (a log out): keys saved only there are no longer safe.
+
+        Args:
+            still_held: The key ids the keyring still holds (every host's).
+
+        Returns:
+            The fresh keys on screen that were saved and are not any more.
+        """
+        lost = [key for key in self.fresh_keys if key.saved and key.key_id not in still_held]
+        for key in lost:
+            key.saved = False
+        made = self.made_key
+        if made is not None and made.saved and made.key_id not in still_held:
+            made.saved = False
+        return lost
 
     def forget_fresh_key(self, key_id: str) -> None:
         """A key was deleted: its value is of no use, and no guard need keep it."""

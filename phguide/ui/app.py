@@ -476,6 +476,8 @@ class PhGuideApp(App[None]):
         secrets = [fresh.value for fresh in self.state.fresh_keys]
         if self.state.made_key is not None:
             secrets.append(self.state.made_key.value)
+        if self.state.active_key is not None:
+            secrets.append(self.state.active_key.value)
         session = self.state.session
         if session is not None and session.personal_key is not None:
             secrets.append(session.personal_key)

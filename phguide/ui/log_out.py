@@ -16,7 +16,9 @@ from phguide.ui.dialogs.confirm import ConfirmDialog
 from phguide.ui.safe import escape
 
 if TYPE_CHECKING:
+    from phguide.core.accounts import Accounts
     from phguide.core.hosts import Host
+    from phguide.system.credentials import StoreResult
     from phguide.ui.app import PhGuideApp
 
 __all__ = ["log_out_commands"]
@@ -71,12 +73,24 @@ def _ask(app: PhGuideApp, host: Host, held: int) -> None:
     app.push_screen(dialog, answered)
 
 
+def _forget(accounts: Accounts, host: Host) -> tuple[StoreResult, set[str]]:
+    """Forget the host (blocking), and the ids of the keys still held on any host."""
+    result = accounts.forget_host(host)
+    return result, {key.key_id for key in accounts.held()}
+
+
 async def _log_out(app: PhGuideApp, host: Host, held: int) -> None:
-    result = await asyncio.to_thread(app.services.accounts.forget_host, host)
+    result, still_held = await asyncio.to_thread(_forget, app.services.accounts, host)
     if not result.ok:
         app.status = f"Could not log out of {host.label}: {result.message} {result.fix}".strip()
         return
     said = f"Logged out of {host.label}: forgot the {_keys(held)} and the sign-in stored there."
+    lost = app.state.keyring_forgot(still_held)
+    if lost:
+        # A new key still on screen was safe only in the keyring: the guards ask again.
+        _refresh_panels(app)
+        labels = ", ".join(f"“{key.label}”" for key in lost)
+        said += f" The new key {labels} was kept only there: save or store it again."
     if app.services.env_key is not None:
         said += " POSTHOG_PERSONAL_API_KEY is still set: unset it to stop using it."
     session = app.state.session
@@ -86,3 +100,18 @@ async def _log_out(app: PhGuideApp, host: Host, held: int) -> None:
     with contextlib.suppress(Exception):  # best effort: the server's session expires anyway
         await session.client.logout()
     app.post_message(messages.SignedOut(said))
+
+
+def _refresh_panels(app: PhGuideApp) -> None:
+    """Every fresh-key panel, on every step shown so far, says again where its key is kept."""
+    from phguide.ui.steps import STEPS
+    from phguide.ui.widgets.fresh_key import FreshKeyPanel
+
+    for step in STEPS:
+        try:
+            screens = app.get_screen_stack(step.id)
+        except KeyError:  # a step never shown has no panel
+            continue
+        for screen in screens:
+            for panel in screen.query(FreshKeyPanel):
+                panel.refresh_state()

@@ -17,6 +17,7 @@ from phguide.ui.dialogs.confirm import ConfirmDialog
 from phguide.ui.dialogs.path import PathDialog
 from phguide.ui.widgets.fresh_key import FreshKeyPanel
 from tests.helpers import SIZE, settle, wait_for
+from tests.ui.test_palette import run_palette
 from tests.ui.test_personal_keys import _create, _fresh, _open_keys
 
 
@@ -168,7 +169,7 @@ async def test_a_safe_key_put_away_leaves_the_guard_and_step_5_keeps_it(
         await settle(pilot)
         await pilot.press("x")
         await pilot.pause()
-        # Safe and dismissed: no longer held as a fresh key; step 5 still uses it.
+        # Safe and dismissed: no longer held as a fresh key; step 5 still uses it (active).
         assert app.state.fresh_keys == []
         assert app.state.personal_key() == first.value
         await _create(pilot, "Second")
@@ -182,10 +183,46 @@ async def test_a_safe_key_put_away_leaves_the_guard_and_step_5_keeps_it(
         third = _fresh(app)
         assert app.state.fresh_keys == [third]
         assert second not in app.state.fresh_keys
-        assert app.state.personal_key() == third.value
+        assert app.state.made_key is third
         # The guard counts only the unsafe one.
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
         body = str(app.screen.query_one("#dialog-body", Static).render())
         assert "“Third”" in body and "“Second”" not in body and "“First”" not in body
+
+
+async def test_a_log_out_makes_a_key_saved_only_in_the_keyring_unsafe_again(
+    services: Services, demo_server: DemoServer
+) -> None:
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_keys(pilot, app, services)
+        await _create(pilot, "Kept in the keyring")
+        fresh = _fresh(app)
+        panel = app.screen.query_one(FreshKeyPanel)
+        await pilot.press("s")
+        await settle(pilot)
+        assert fresh.safe and "Saved in your keyring" in _state(app)
+
+        await run_palette(pilot, "Log out")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the question")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.current_mode == "log-in", "back on Log in")
+        await settle(pilot)
+        assert services.accounts.held() == []
+        # The keyring entry that made it safe is gone: it is not safe any more, and says so.
+        assert not fresh.saved and not fresh.safe
+        assert app.state.unsafe_fresh_keys() == [fresh]
+        words = str(panel.query_one("#fresh-key-state", Static).render())
+        assert "Saved in your keyring" not in words and "No longer in your keyring" in words
+        assert "“Kept in the keyring” was kept only there" in app.status
+
+        # The guards ask again, before quitting and before leaving the step.
+        for key, title in (("ctrl+q", "Quit"), ("3", "Leave")):
+            await pilot.press(key)
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the guard")
+            assert title in str(app.screen.query_one("#dialog-title", Label).render())
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmDialog), "gone")
+        assert app.is_running and app.current_mode == "log-in"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -16,6 +16,7 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from phguide.core.frameworks import FRAMEWORKS, PLAIN, Framework
+from phguide.core.secret import Secret
 from phguide.core.snippets import (
     PERSONAL_KEY_VARIABLE,
     Snippet,
@@ -24,9 +25,13 @@ from phguide.core.snippets import (
     build_snippets,
     env_values,
 )
+from phguide.core.state import ActiveKey, Session
 from phguide.ui.hanging import Hanging
 from phguide.ui.safe import escape
 from phguide.ui.screens.base import StepScreen
+
+if TYPE_CHECKING:
+    from phguide.core.accounts import Accounts
 
 INTRO = (
     "The guide's examples, filled in with [b]your[/b] project API key (the [b]project token[/b]) "
@@ -165,6 +170,8 @@ class UsageScreen(StepScreen):
         self._snippets: dict[SnippetId, Snippet] = {}
         self._revealed = False
         self._framework: Framework = PLAIN
+        self._key: tuple[Secret, str] | None = None
+        """The personal key the examples use, and where it comes from in words."""
 
     def compose_body(self) -> ComposeResult:
         # The examples take the focus (and scroll into view); the scroller itself need not.
@@ -182,6 +189,35 @@ class UsageScreen(StepScreen):
         self.refresh_from_state()
 
     # -- state ------------------------------------------------------------------------------
+    def refresh_from_state(self) -> None:
+        self._show_state()
+        session = self.state.session
+        if session is not None:
+            # The active key may have changed since (a save, a switch, `phguide login`).
+            self._read_active_key(session, self.services.accounts, self.state.active_key)
+
+    @work(
+        exclusive=True, group="active-key", exit_on_error=False, thread=True, description="active"
+    )
+    def _read_active_key(
+        self, session: Session, accounts: Accounts, known: ActiveKey | None
+    ) -> None:
+        """Read the host's active key from the keyring (a thread: keyring calls can block)."""
+        held = accounts.active(session.host)
+        found: ActiveKey | None = None
+        if held is not None and known is not None and known.held == held:
+            found = known  # read already: one keyring read per change of the active key
+        elif held is not None:
+            value, result = accounts.read(held)
+            found = ActiveKey(held, value) if value is not None and result.ok else None
+        self.app.call_from_thread(self._active_key_read, session, found)
+
+    def _active_key_read(self, session: Session, found: ActiveKey | None) -> None:
+        if self.state.session is not session or self.state.active_key == found:
+            return
+        self.state.active_key = found
+        self._show_state()
+
     def _read_context(self) -> SnippetContext:
         session = self.state.session
         if session is None:
@@ -196,11 +232,12 @@ class UsageScreen(StepScreen):
             project_token=project.api_token if project else None,
             project_id=project.id if project else None,
             project_name=project.name if project else None,
-            personal_key=self.state.personal_key(),
+            personal_key=self._key[0] if self._key is not None else None,
             framework=self._framework,
         )
 
-    def refresh_from_state(self) -> None:
+    def _show_state(self) -> None:
+        self._key = self.state.examples_key()
         context = self._read_context()
         if context.personal_key != self._filled.personal_key:
             # A different key must never inherit an earlier reveal.
@@ -225,7 +262,9 @@ class UsageScreen(StepScreen):
             else:
                 project = "no project yet (pick one in step 3)"
             text = f"Filled in for {project} on [b]{escape(host.label)}[/b]{who}."
-            if context.personal_key is None:
+            if self._key is not None:
+                text += f"\nPersonal API key: {escape(self._key[1])} ({self._key[0].masked})."
+            else:
                 text += (
                     f"\nNo personal API key in this session: {PERSONAL_KEY_VARIABLE} shows a "
                     "placeholder. Create one in step 4 to fill it in."
@@ -257,7 +296,7 @@ class UsageScreen(StepScreen):
         """Use the next framework's variable names in the browser and `.env` examples."""
         index = FRAMEWORKS.index(self._framework)
         self._framework = FRAMEWORKS[(index + 1) % len(FRAMEWORKS)]
-        self.refresh_from_state()
+        self._show_state()
         self.guide.status = f"Examples use {self._framework.name}'s variable names."
 
     def action_open_resource(self) -> None:

@@ -42,6 +42,12 @@ if TYPE_CHECKING:
 WARNING = "Copy the key immediately - you won't be able to see it again!"
 """The guide's own words."""
 
+NO_LONGER_SAVED = (
+    "No longer in your keyring: logging out removed it. Save it again (s), write it to a file "
+    "(w), or copy it, store it and press i."
+)
+"""What the panel says of a key the keyring held and lost since."""
+
 KEYS_GROUP = Binding.Group("New key", compact=True)
 """The footer shows the panel's keys as one entry ("cswvi New key"): the panel names each,
 and the palette lists each by its own description."""
@@ -134,6 +140,8 @@ class FreshKeyPanel(Vertical, can_focus=True):
         self._ticker: Timer | None = None
         self._handed_over = False
         """Copied by any means (a terminal's clipboard too): "I stored it" may follow."""
+        self._shown_saved = False
+        """The key was last shown as saved in the keyring."""
 
     def compose(self) -> ComposeResult:
         yield Static(WARNING, id="fresh-key-warning", markup=False)
@@ -159,7 +167,7 @@ class FreshKeyPanel(Vertical, can_focus=True):
         if self.fresh is not None and self.fresh is not fresh:
             self.post_message(messages.FreshKeyPutAway(self.fresh))
         self.fresh, self.owner, self._note = fresh, owner, ""
-        self._handed_over = False
+        self._handed_over = self._shown_saved = False
         box = self.box
         box.value = fresh.value
         box.border_title = plain(f"New personal API key “{fresh.label}” ({how})")
@@ -218,6 +226,11 @@ class FreshKeyPanel(Vertical, can_focus=True):
         fresh = self.fresh
         if fresh is None:
             return
+        if self._shown_saved and not fresh.saved:
+            # The keyring lost it since (a log out removes every entry of the host): what the
+            # save said no longer holds.
+            self._note = NO_LONGER_SAVED
+        self._shown_saved = fresh.saved
         self.set_class(fresh.safe, "-safe")
         state = Text(_state_words(fresh, self._seconds_left()), style="bold")
         state.append("  ")
