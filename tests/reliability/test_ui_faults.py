@@ -124,6 +124,12 @@ def _static(app: PhGuideApp, selector: str) -> str:
     return str(widget.render()) if widget.display else ""
 
 
+def _problem(app: PhGuideApp, *, notice: bool = False) -> str:
+    """What the step's problem box says (empty when hidden, or when it is the other kind)."""
+    box = app.screen.query_one(".problem-box", ProblemBox)
+    return box.text if box.has_class("-notice") == notice else ""
+
+
 # -- log in and second factor -----------------------------------------------------------------
 
 
@@ -239,11 +245,11 @@ async def test_project_listing(
         sign_in(app, session)
         await _settle(app, pilot)
         _recover(demo_server, fault)
-        _said(_static(app, "#project-key-error"))
+        _said(_problem(app))
         await pilot.press("r")
         await _settle(app, pilot)
         assert app.screen.query_one("#project-key-main").display
-        assert not _static(app, "#project-key-error")
+        assert not _problem(app)
 
 
 # -- personal keys ----------------------------------------------------------------------------
@@ -296,7 +302,7 @@ async def test_key_creation(
         _plan(inject, demo_server, "key creation", fault, r"^/api/personal_api_keys/?$", "POST")
         await _create(pilot, app, "Under fire")
         _recover(demo_server, fault)
-        text = _said(_static(app, "#personal-keys-error"))
+        text = _said(_problem(app))
         assert app.state.fresh_keys == []
         made = "Under fire" in _server_labels(demo_server)
         assert made == ("after" in fault)
@@ -336,7 +342,7 @@ async def test_roll(
         await pilot.press("y")
         await _settle(app, pilot)
         _recover(demo_server, fault)
-        text = _said(_static(app, "#personal-keys-error"))
+        text = _said(_problem(app))
         assert app.state.fresh_keys == []
         if "after" in fault:
             assert "was rolled" in text and "Roll it again" in text, text
@@ -372,11 +378,11 @@ async def test_delete(
         assert ("Doomed" in _labels(app)) is not gone
         if gone:
             # Settled by listing again: said beside the keys, where it lasts, not as an error.
-            settled = _said(_static(app, "#personal-keys-settled"))
+            settled = _said(_problem(app, notice=True))
             assert "was deleted" in settled and "answer was lost" in settled, settled
-            assert _static(app, "#personal-keys-error") == ""
+            assert _problem(app) == ""
         else:
-            _said(_static(app, "#personal-keys-error"))
+            _said(_problem(app))
             await _select(pilot, app, "Doomed")
             await pilot.press("d")
             await pilot.pause()

@@ -21,6 +21,7 @@ from phguide.ui.dialogs.confirm import ConfirmDialog
 from phguide.ui.dialogs.create_key import CreateKeyDialog
 from phguide.ui.screens.personal_keys import PersonalKeysScreen
 from phguide.ui.widgets.fresh_key import WARNING, FreshKeyPanel
+from phguide.ui.widgets.problem import ProblemBox
 from tests.helpers import SIZE, settle, wait_for
 from tests.ui.sessions import key_session, password_session, sign_in
 
@@ -33,6 +34,11 @@ def _recording(services: Services) -> RecordingClipboard:
 
 def _text(app: PhGuideApp, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).render())
+
+
+def _problem(app: PhGuideApp) -> str:
+    """What the problem box says (empty while hidden)."""
+    return app.screen.query_one("#personal-keys-error", ProblemBox).text
 
 
 def _screen(app: PhGuideApp) -> PersonalKeysScreen:
@@ -110,11 +116,9 @@ async def test_a_bug_in_a_key_change_is_said_on_screen(
 
         monkeypatch.setattr(session.client, "create_key", broken)
         await _create(pilot, "Never made")
-        await wait_for(
-            pilot, lambda: "Something unexpected" in _text(app, "#personal-keys-error"), "the error"
-        )
-        assert "a bug" not in _text(app, "#personal-keys-error")
-        assert not app.screen.query_one("#personal-keys-loading").display
+        await wait_for(pilot, lambda: "Something unexpected" in _problem(app), "the error")
+        assert "a bug" not in _problem(app)
+        assert not app.screen.query_one("#personal-keys-busy").display
         assert app.screen.check_action("refresh_keys", ()) is True
 
 
@@ -123,7 +127,7 @@ async def test_signed_out_explains_and_offers_log_in(services: Services) -> None
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("4")
         await pilot.pause()
-        assert "Log in first" in _text(app, "#personal-keys-unavailable")
+        assert "Log in first" in _text(app, "#personal-keys-signed-out")
         await pilot.press("l")
         await pilot.pause()
         assert app.current_mode == "log-in"
@@ -142,7 +146,7 @@ async def test_key_session_explains_why_the_list_is_unavailable(
         await settle(pilot)
         await pilot.press("4")
         await settle(pilot)
-        text = _text(app, "#personal-keys-unavailable")
+        text = _text(app, "#personal-keys-signed-out")
         assert "cannot be listed" in text
         assert "browser approval" in text and "CLI - Web app" in text
         assert "does not support Personal API Key access" in text
@@ -325,7 +329,7 @@ async def test_ten_key_limit_shown_before_and_when_it_bites(
         # Someone creates one in the web app meanwhile: the server's own message is shown.
         demo_server.issue_key(DEMO_EMAIL, "From the browser")
         await _create(pilot, "One too many")
-        error = _text(app, "#personal-keys-error")
+        error = _problem(app)
         assert "You can only have 10 personal API keys" in error
         assert app.state.fresh_keys == []
         await pilot.press("f5")
@@ -348,7 +352,7 @@ async def test_sign_in_older_than_two_hours_asks_to_log_in_again(
         await _open_keys(pilot, app, services)
         demo_server.clock.advance(7201)
         await _create(pilot, "Too late")
-        error = _text(app, "#personal-keys-error")
+        error = _problem(app)
         assert "less than 2 hours old" in error and "log in again" in error
         assert "Too late" not in _server_labels(demo_server)
         await pilot.press("l")
@@ -369,7 +373,7 @@ async def test_create_interrupted_by_a_fault_lists_again_and_says_what_happened(
             kind, path=r"^/api/personal_api_keys/?$", method="POST", status=502, after=after
         )
         await _create(pilot, "Lost in transit")
-        error = _text(app, "#personal-keys-error")
+        error = _problem(app)
         assert app.state.fresh_keys == []
         if after:
             assert "Lost in transit" in _server_labels(demo_server)

@@ -12,6 +12,7 @@ from phguide.services import Services
 from phguide.system.clipboard import RecordingClipboard
 from phguide.ui.app import PhGuideApp
 from phguide.ui.screens.project_key import ProjectKeyScreen
+from phguide.ui.widgets.problem import ProblemBox
 from phguide.ui.widgets.project_list import ProjectIndex, ProjectList
 from phguide.ui.widgets.secret_field import KeyBox
 from tests.helpers import SIZE, settle
@@ -181,7 +182,7 @@ async def test_listing_failure_shows_message_fix_and_retries(
         demo_server.faults.add("status", path="/projects", status=503, times=None)
         sign_in(app, session)
         await settle(pilot)
-        error = _static(app, "#project-key-error")
+        error = app.screen.query_one("#project-key-error", ProblemBox).text
         assert "503" in error and "try again" in error.lower()
         assert "<html" not in error
         demo_server.faults.clear()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from textual.widgets import Static
-
 from phguide.demo.server import DemoServer
 from phguide.services import Services
 from phguide.ui.app import PhGuideApp
+from phguide.ui.screens.signed_in import SignedInStep
+from phguide.ui.widgets.problem import ProblemBox
 from tests.helpers import SIZE, settle, wait_for
 from tests.ui.sessions import password_session, sign_in
 
@@ -25,11 +25,20 @@ async def test_escape_stops_a_slow_project_listing_and_r_lists_again(
         sign_in(app, await password_session(services))
         await wait_for(pilot, lambda: _asked(demo_server, "/projects/"), "the project listing")
         assert app.current_mode == "project-key"
-        assert app.screen.query_one("#project-key-loading").display
+        screen = app.screen
+        assert isinstance(screen, SignedInStep)
+        # The current project's key is known already: the list is what loads.
+        await wait_for(pilot, lambda: screen.phase == "loading", "the loading phase")
+        assert screen.query_one("#project-key-main").display
+        await wait_for(
+            pilot, lambda: screen.query_one("#project-list-loading").display, "the list loading"
+        )
+        assert not screen.query_one("#project-list").display
         await pilot.press("escape")
         await pilot.pause()
-        assert not app.screen.query_one("#project-key-loading").display
-        error = str(app.screen.query_one("#project-key-error", Static).render())
+        assert screen.phase == "error"
+        assert not screen.query_one("#project-key-main").display
+        error = screen.query_one("#project-key-error", ProblemBox).text
         assert "Stopped listing your projects" in error
         demo_server.faults.clear()
         await pilot.press("r")
@@ -51,7 +60,7 @@ async def test_escape_stops_a_slow_key_listing(services: Services, demo_server: 
         await wait_for(pilot, lambda: _asked(demo_server, "/api/personal_api_keys"), "the listing")
         await pilot.press("escape")
         await pilot.pause()
-        error = str(app.screen.query_one("#personal-keys-error", Static).render())
+        error = app.screen.query_one("#personal-keys-error", ProblemBox).text
         assert "Stopped listing your keys" in error
         demo_server.faults.clear()
         await pilot.press("f5")

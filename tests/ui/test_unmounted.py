@@ -65,12 +65,15 @@ async def test_step_3_ready_before_its_filter_is_mounted(services: Services) -> 
     # The phase is set at once; the widgets show it once mounted (a busy machine).
     app = PhGuideApp(services, start="key-types")
     async with app.run_test(size=SIZE) as pilot:
+        sign_in(app, await password_session(services))
+        await settle(pilot)
         screen = _unmounted("project-key")
         assert isinstance(screen, ProjectKeyScreen)
-        screen._show_phase("ready")
+        screen.phase = "ready"
         assert screen.check_action("leave_filter", ()) is False
         await app.push_screen(screen)
         await settle(pilot)
+        await wait_for(pilot, lambda: screen.phase == "ready", "the listing")
         screen.query_one("#project-filter").focus()
         await pilot.pause()
         assert screen.check_action("leave_filter", ()) is True

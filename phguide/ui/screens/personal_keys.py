@@ -9,8 +9,10 @@ from typing import ClassVar, Final
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, LoadingIndicator, Static
+from textual.containers import Vertical
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from phguide.api.errors import (
@@ -25,8 +27,7 @@ from phguide.core.accounts import KeySource
 from phguide.core.state import FreshKey, Session
 from phguide.ui import messages
 from phguide.ui.dialogs.create_key import KeySpec
-from phguide.ui.safe import escape
-from phguide.ui.screens.base import StepScreen
+from phguide.ui.safe import content
 from phguide.ui.screens.personal_keys_words import (
     SPEC_FIELDS,
     Change,
@@ -43,6 +44,8 @@ from phguide.ui.screens.personal_keys_words import (
     restricted_orgs,
     why_not_create,
 )
+from phguide.ui.screens.signed_in import SignedInStep
+from phguide.ui.widgets.busy import Busy
 from phguide.ui.widgets.fresh_key import FRESH_KEY_BINDINGS, FreshKeyHost, FreshKeyPanel, Owner
 from phguide.ui.widgets.keys_table import KeysTable
 
@@ -63,14 +66,22 @@ _REAUTH_REASON: Final = (
 )
 
 
-class PersonalKeysScreen(StepScreen, FreshKeyHost):
-    """The guide's "Finding your Personal API key" steps, done for real."""
+LISTING: Final = "Listing your personal API keys…"
+
+
+class PersonalKeysScreen(SignedInStep, FreshKeyHost):
+    """The guide's "Finding your Personal API key" steps, done for real.
+
+    A create, roll or delete runs over the ready table: its progress shows above the table, and
+    what went wrong in the problem box while the table stays.
+    """
 
     CSS_PATH = "personal_keys.tcss"
 
     STEP_ID = "personal-keys"
-    AUTO_FOCUS = ""
-    """Nothing to focus until the keys are listed (then the table takes it)."""
+    INTRO = INTRO
+    SIGNED_OUT = SIGNED_OUT
+    LOADING = LISTING
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "create", "Create key", id="create-key"),
         Binding("r", "roll", "Roll", id="roll-key"),
@@ -82,104 +93,63 @@ class PersonalKeysScreen(StepScreen, FreshKeyHost):
         *FRESH_KEY_BINDINGS,
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._phase = "signed-out"
-        self._loaded_for: Session | None = None
-        self._busy = False
-        self._reauth = False
+    busy = reactive(False, bindings=True, init=False)
+    """A listing or a change is running (the keys that would start another wait)."""
+    reauth = reactive(False, bindings=True, init=False)
+    """PostHog asked for a fresh sign-in: `l` ends this session and goes to Log in."""
+    cursor = reactive(-1, bindings=True, init=False)
+    """The table's cursor row: roll and delete apply to the key there."""
+    fresh_safe: reactive[bool | None] = reactive[bool | None](None, bindings=True, init=False)
+    """Whether the new key on show is safe (None: there is none): `n` and `r` wait for it."""
 
-    def compose_body(self) -> ComposeResult:
-        with Vertical(id="body"):
-            yield Static(INTRO, id="personal-keys-intro")
-            yield FreshKeyPanel(self.services)
-            yield Static("", id="personal-keys-unavailable", classes="notice")
-            with Horizontal(id="personal-keys-loading"):
-                yield LoadingIndicator()
-                yield Static("", id="personal-keys-progress")
-            yield Static("", id="personal-keys-error", classes="error")
-            yield Static("", id="personal-keys-settled")
-            with Vertical(id="personal-keys-main"):
-                yield Static("", id="personal-keys-count")
-                yield KeysTable(id="keys-table")
-                yield Static("", id="personal-keys-orgs", classes="warning", markup=False)
+    def compose_above(self) -> ComposeResult:
+        yield FreshKeyPanel(self.services)
+
+    def compose_ready(self) -> ComposeResult:
+        with Vertical(id="personal-keys-main"):
+            yield Busy(id="personal-keys-busy", text_id="personal-keys-busy-text")
+            yield Static("", id="personal-keys-count")
+            yield KeysTable(id="keys-table")
+            yield Static("", id="personal-keys-orgs", classes="warning", markup=False)
 
     def on_mount(self) -> None:
         self.query_one(KeysTable).add_sized_columns()
-        self.query_one("#personal-keys-loading").display = False
-        self._set_error(None)
-        self._show_phase("signed-out")
+        self.query_one("#personal-keys-busy", Busy).say(None)
 
     # -- state ------------------------------------------------------------------------------
-    def refresh_from_state(self) -> None:
-        session = self.state.session
-        if session is None:
-            self._loaded_for = None
-            self._show_phase("signed-out")
-            return
-        if session is self._loaded_for:
-            return
-        self._loaded_for = session
-        self._reauth = False
-        self._set_error(None)
+    def start(self, session: Session) -> None:
+        self.reauth = False
         if not session.can_manage_keys:
-            self._show_key_session(session)
+            self.say_unavailable(key_session_text(session))
+            self.phase = "signed-out"
             return
         self._load(session)
 
-    def _show_phase(self, phase: str) -> None:
-        """signed-out, key-session (cannot list), loading, ready, or failed."""
-        self._phase = phase
-        unavailable = self.query_one("#personal-keys-unavailable", Static)
-        if phase == "signed-out":
-            unavailable.update(SIGNED_OUT)
-        unavailable.display = phase in ("signed-out", "key-session")
-        self.query_one("#personal-keys-main").display = phase == "ready"
-        self.refresh_bindings()
-
-    def _show_key_session(self, session: Session) -> None:
-        unavailable = self.query_one("#personal-keys-unavailable", Static)
-        unavailable.update(key_session_text(session))
-        self._show_phase("key-session")
-
-    def _set_error(self, text: str | None, *, box: str = "#personal-keys-error") -> None:
-        """Show (or, with None, hide) what went wrong; stays until the next change or listing.
-
-        A change whose answer was lost but which listing again showed done goes in
-        ``#personal-keys-settled`` instead: not an error, but not to fade like the status line.
-        """
-        for name in ("#personal-keys-error", "#personal-keys-settled"):
-            shown = self.query_one(name, Static)
-            if name == box or text is None:
-                shown.update(text or "")
-                shown.display = bool(text)
-        if text:
-            self.query_one(box).scroll_visible(animate=False)
-
     def _show_failure(self, error: PostHogError, doing: str) -> None:
         """Say what failed, why, and what to do (log in again when the sign-in is too old)."""
-        text = f"[b]{escape(doing)}: {escape(error.message)}[/b]"
-        if error.fix:
-            text += f"\n{escape(error.fix)}"
+        fix: str | Content = error.fix
         if isinstance(error, ReauthRequired | NotAuthenticated):
-            self._reauth = True
-            text += "\nPress [b]l[/b] to log in again."
-        self._set_error(text)
-        self.refresh_bindings()
+            self.reauth = True
+            again = "Press [b]l[/b] to log in again."
+            fix = content(f"$fix\n{again}" if error.fix else again, fix=error.fix)
+        self.problem.show(f"{doing}: {error.message}", fix)
+
+    def _unexpected(self, then: str) -> None:
+        """Say a bug stopped a listing or a change (never its traceback)."""
+        self.problem.show("Something unexpected went wrong.", content(then))
 
     def _progress(self, text: str | None) -> None:
-        self._busy = text is not None
-        self.query_one("#personal-keys-loading").display = self._busy
-        self.query_one("#personal-keys-progress", Static).update(text or "")
-        self.refresh_bindings()
+        """Say what runs over the table (None: nothing does)."""
+        self.busy = text is not None
+        self.query_one("#personal-keys-busy", Busy).say(text)
 
     # -- listing ----------------------------------------------------------------------------
     @work(exclusive=True, group="personal-keys", exit_on_error=False, description="load")
     async def _load(self, session: Session) -> None:
         """List the user's keys (and fetch who they are if the log-in did not)."""
-        if self._phase != "ready":
-            self._show_phase("loading")
-        self._progress("Listing your personal API keys…")
+        if self.phase != "ready":
+            self.phase = "loading"
+        self._progress(LISTING)
         try:
             if session.user is None:
                 session.user = await session.client.me()
@@ -193,12 +163,12 @@ class PersonalKeysScreen(StepScreen, FreshKeyHost):
         except PostHogError as error:
             if session is self.state.session:
                 self._show_failure(error, "Could not list your keys")
-                self._show_phase("failed")
+                self.phase = "error"
             return
         except Exception:  # the worker boundary: never a traceback on screen
             if session is self.state.session:
-                self._set_error("Something unexpected went wrong. Press F5 to try again.")
-                self._show_phase("failed")
+                self._unexpected("Press [b]F5[/b] to try again.")
+                self.phase = "error"
             return
         finally:
             self._progress(None)
@@ -208,7 +178,7 @@ class PersonalKeysScreen(StepScreen, FreshKeyHost):
     def on_resize(self, event: events.Resize) -> None:
         super().on_resize(event)
         table = self.query_one(KeysTable)
-        if table.sized_for_another_width and self._phase == "ready":
+        if table.sized_for_another_width and self.phase == "ready":
             self.call_after_refresh(self._show_keys, table.keys)
 
     def _show_keys(self, keys: Sequence[PersonalApiKey], select: str | None = None) -> None:
@@ -216,7 +186,8 @@ class PersonalKeysScreen(StepScreen, FreshKeyHost):
         table.show(keys, self.state.session, select)
         self._show_count()
         self._show_org_warnings()
-        self._show_phase("ready")
+        self.cursor = table.cursor_row
+        self.phase = "ready"
         if self.focused is None:
             table.focus()
 
@@ -256,7 +227,7 @@ class PersonalKeysScreen(StepScreen, FreshKeyHost):
     @work(exclusive=True, group="personal-keys", exit_on_error=False, description="create")
     async def _create(self, session: Session, spec: KeySpec) -> None:
         """Create a key; when the answer is lost, find out whether the server made it."""
-        self._set_error(None)
+        self.problem.clear()
         self._progress(f"Creating “{spec.label}”…")
         client = session.client
         try:
@@ -284,12 +255,12 @@ class PersonalKeysScreen(StepScreen, FreshKeyHost):
             return
         self._progress(None)
         if isinstance(outcome, key_changes.Unknown):
-            self._set_error(create_unknown(spec.label, outcome))
+            self.problem.show(*create_unknown(spec.label, outcome))
             return
         await self._relist(session, select=None)
         if isinstance(outcome, key_changes.CreatedButValueLost):
             self.query_one(KeysTable).select(outcome.listed.id)
-        self._set_error(create_lost(spec.label, outcome))
+        self.problem.show(*create_lost(spec.label, outcome))
 
     # -- roll and delete --------------------------------------------------------------------
     def action_roll(self) -> None:
@@ -314,7 +285,7 @@ class PersonalKeysScreen(StepScreen, FreshKeyHost):
     @work(exclusive=True, group="personal-keys", exit_on_error=False, description="change")
     async def _change(self, session: Session, what: Change, key: PersonalApiKey) -> None:
         """Roll or delete a key, keep the keyring true, and say what happened."""
-        self._set_error(None)
+        self.problem.clear()
         doing = "Rolling" if what == "roll" else "Deleting"
         self._progress(f"{doing} “{key.label}”…")
         client = session.client
@@ -351,15 +322,15 @@ class PersonalKeysScreen(StepScreen, FreshKeyHost):
             self.guide.status = f"Deleted the personal API key “{key.label}”. {kept.message}"
             if outcome.lost is not None:
                 said = deleted_lost(key.label, outcome.lost, kept.message)
-                self._set_error(said, box="#personal-keys-settled")
+                self.problem.show(*said, notice=True)
         elif isinstance(outcome, key_changes.Unknown):
             self._progress(None)
-            self._set_error(change_unknown(doing, key.label, outcome))
+            self.problem.show(*change_unknown(doing, key.label, outcome))
             return
         else:
             assert isinstance(outcome, key_changes.CreatedButValueLost | key_changes.NotCreated)
             await self._relist(session, select=key.id)
-            self._set_error(change_lost(what, key.label, outcome))
+            self.problem.show(*change_lost(what, key.label, outcome))
             return
         await self._relist(session, select=key.id if what == "roll" else None)
 
@@ -387,7 +358,7 @@ class PersonalKeysScreen(StepScreen, FreshKeyHost):
         self.guide.say(
             f"New personal API key “{fresh.label}”: save it or copy it now.", fresh=fresh
         )
-        self.refresh_bindings()
+        self.fresh_safe = fresh.safe
         return fresh
 
     @property
@@ -401,14 +372,15 @@ class PersonalKeysScreen(StepScreen, FreshKeyHost):
     @on(FreshKeyPanel.Changed)
     @on(FreshKeyPanel.Done)
     def _fresh_changed(self) -> None:
-        self.refresh_bindings()
+        fresh = self.fresh
+        self.fresh_safe = None if fresh is None else fresh.safe
 
     # -- the rest ---------------------------------------------------------------------------
     def action_refresh_keys(self) -> None:
         """List the keys again."""
         session = self.state.session
         if session is not None and session.can_manage_keys:
-            self._set_error(None)
+            self.problem.clear()
             self._load(session)
 
     def action_open_web(self) -> None:
@@ -420,7 +392,7 @@ class PersonalKeysScreen(StepScreen, FreshKeyHost):
 
     def action_log_in(self) -> None:
         """Go to Log in (ending the session first when PostHog asked for a fresh sign-in)."""
-        if self._reauth and self.state.session is not None:
+        if self.reauth and self.state.session is not None:
             self.post_message(messages.SignedOut(_REAUTH_REASON))
         else:
             self.guide.action_go("log-in")
@@ -429,38 +401,38 @@ class PersonalKeysScreen(StepScreen, FreshKeyHost):
         """Stop a first listing that takes too long (a slow or rate-limited server)."""
         self.workers.cancel_group(self, "personal-keys")
         self._progress(None)
-        self._set_error("Stopped listing your keys. Press F5 to try again.")
-        self._show_phase("failed")
+        self.problem.show("Stopped listing your keys.", content("Press [b]F5[/b] to try again."))
+        self.phase = "error"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         session = self.state.session
         fresh = self.fresh
-        ready = self._phase == "ready" and session is not None and session.can_manage_keys
+        ready = self.phase == "ready" and session is not None and session.can_manage_keys
         if action == "create":
             if not ready:
                 return False
             # At the limit, or with a new key not yet safe (a second would push it off the
             # screen), `n` stays offered and says why it cannot create one now.
-            return None if self._busy else True
+            return None if self.busy else True
         if action in ("roll", "delete"):
             if not ready:
                 return False
             unsafe = action == "roll" and fresh is not None and not fresh.safe
-            return None if self._busy or unsafe or self.selected_key is None else True
+            return None if self.busy or unsafe or self.selected_key is None else True
         if action == "stop_loading":
             # Only the first listing: a create, roll or delete must not be cut off half-way.
-            return self._phase == "loading"
+            return self.phase == "loading"
         if action == "refresh_keys":
-            return session is not None and session.can_manage_keys and not self._busy
+            return session is not None and session.can_manage_keys and not self.busy
         if action == "open_web":
             return session is not None or self.services.host is not None
         if action == "log_in":
-            return session is None or not session.can_manage_keys or self._reauth
+            return session is None or not session.can_manage_keys or self.reauth
         return super().check_action(action, parameters)
 
     @on(DataTable.RowHighlighted)
-    def _row_moved(self) -> None:
-        self.refresh_bindings()
+    def _row_moved(self, event: DataTable.RowHighlighted) -> None:
+        self.cursor = event.cursor_row
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
@@ -468,9 +440,7 @@ class PersonalKeysScreen(StepScreen, FreshKeyHost):
         # instead of vanishing.
         if event.state == WorkerState.ERROR:
             self._progress(None)
-            self._set_error(
-                "Something unexpected went wrong. Press [b]F5[/b] to list your keys again."
-            )
+            self._unexpected("Press [b]F5[/b] to list your keys again.")
 
 
 async def _projects_or_none(session: Session) -> list[OrgProjects] | None:

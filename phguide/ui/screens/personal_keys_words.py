@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
+from textual.content import Content
+
 from phguide.api.errors import PostHogError
 from phguide.api.models import Organization, PersonalApiKey
 from phguide.core import key_changes
 from phguide.core.state import METHOD_WORDS, FreshKey, Session
 from phguide.ui.dialogs.confirm import ConfirmDialog
 from phguide.ui.dialogs.create_key import CreateKeyDialog, KeySpec, ProjectChoice
-from phguide.ui.safe import escape
+from phguide.ui.safe import content, escape
 
 MAX_KEYS: Final = 10
 """PostHog's limit of personal keys per user."""
@@ -24,6 +26,9 @@ SPEC_FIELDS: Final = frozenset({"label", "scopes", "scoped_teams", "scoped_organ
 
 Change = Literal["roll", "delete"]
 """A change to a listed key."""
+
+Said = tuple[str | Content, str | Content]
+"""What the problem box says: what happened (in bold) and what to do."""
 
 Lost = key_changes.CreatedButValueLost[PersonalApiKey] | key_changes.NotCreated
 """The outcomes where the answer was lost and listing again told what happened."""
@@ -138,61 +143,79 @@ def confirm_dialog(what: Change, key: PersonalApiKey) -> ConfirmDialog:
     )
 
 
-def create_unknown(label: str, outcome: key_changes.Unknown) -> str:
-    """A create whose answer was lost, and listing again failed too (markup)."""
+def create_unknown(label: str, outcome: key_changes.Unknown) -> Said:
+    """A create whose answer was lost, and listing again failed too."""
     reason = outcome.check_error.message if outcome.check_error else "no answer"
     return (
-        f"[b]Creating “{escape(label)}” failed: {escape(outcome.error.message)}[/b]\n"
-        f"phguide could not check whether it was created ({escape(reason)}). Press "
-        "[b]F5[/b] to list your keys: if it is there, its value was lost in transit: "
-        "roll it or delete it."
+        content("Creating “$label” failed: $why", label=label, why=outcome.error.message),
+        content(
+            "phguide could not check whether it was created ($reason). Press [b]F5[/b] to "
+            "list your keys: if it is there, its value was lost in transit: roll it or "
+            "delete it.",
+            reason=reason,
+        ),
     )
 
 
-def create_lost(label: str, outcome: Lost) -> str:
-    """A create whose answer was lost, settled by listing again (markup)."""
-    why = escape(outcome.error.message)
+def create_lost(label: str, outcome: Lost) -> Said:
+    """A create whose answer was lost, settled by listing again."""
+    why = outcome.error.message
     if isinstance(outcome, key_changes.CreatedButValueLost):
         return (
-            f"[b]The key “{escape(label)}” was created, but its value was lost in transit "
-            f"({why}).[/b]\nPostHog cannot show it again: roll it ([b]r[/b], selected "
-            "below) to get a new value, or delete it ([b]d[/b])."
+            content(
+                "The key “$label” was created, but its value was lost in transit ($why).",
+                label=label,
+                why=why,
+            ),
+            content(
+                "PostHog cannot show it again: roll it ([b]r[/b], selected below) to get a new "
+                "value, or delete it ([b]d[/b])."
+            ),
         )
     return (
-        f"[b]The key “{escape(label)}” was not created ({why}).[/b]\n"
-        "Nothing changed on the server. Press [b]n[/b] to try again."
+        content("The key “$label” was not created ($why).", label=label, why=why),
+        content("Nothing changed on the server. Press [b]n[/b] to try again."),
     )
 
 
-def change_unknown(doing: str, label: str, outcome: key_changes.Unknown) -> str:
-    """A roll or delete whose answer was lost, and listing again failed too (markup)."""
+def change_unknown(doing: str, label: str, outcome: key_changes.Unknown) -> Said:
+    """A roll or delete whose answer was lost, and listing again failed too."""
     again = outcome.check_error.message if outcome.check_error else "no answer"
     return (
-        f"[b]{doing} “{escape(label)}” failed: {escape(outcome.error.message)}[/b]\nphguide "
-        f"could not check what happened ({escape(again)}). Press [b]F5[/b] to list "
-        "your keys."
+        content(
+            "$doing “$label” failed: $why", doing=doing, label=label, why=outcome.error.message
+        ),
+        content(
+            "phguide could not check what happened ($again). Press [b]F5[/b] to list your keys.",
+            again=again,
+        ),
     )
 
 
-def change_lost(what: Change, label: str, outcome: Lost) -> str:
-    """A roll or delete whose answer was lost, settled by listing again (markup)."""
+def change_lost(what: Change, label: str, outcome: Lost) -> Said:
+    """A roll or delete whose answer was lost, settled by listing again."""
     if isinstance(outcome, key_changes.CreatedButValueLost):
-        text = (
-            f"“{escape(label)}” was rolled, but its new value was lost in transit: the old "
-            "value no longer works. Roll it again ([b]r[/b]) to get a value you can see."
+        text = content(
+            "“$label” was rolled, but its new value was lost in transit: the old value no "
+            "longer works. Roll it again ([b]r[/b]) to get a value you can see.",
+            label=label,
         )
     elif what == "delete":
-        text = f"“{escape(label)}” was not deleted: try again."
+        text = content("“$label” was not deleted: try again.", label=label)
     else:
-        text = f"“{escape(label)}” was not rolled: its value still works. Try again."
-    return f"[b]{escape(outcome.error.message)}[/b]\n{text}"
+        text = content("“$label” was not rolled: its value still works. Try again.", label=label)
+    return outcome.error.message, text
 
 
-def deleted_lost(label: str, lost: PostHogError, kept: str) -> str:
-    """A delete whose answer was lost, which listing again showed done (markup)."""
+def deleted_lost(label: str, lost: PostHogError, kept: str) -> Said:
+    """A delete whose answer was lost, which listing again showed done."""
     return (
-        f"[b]“{escape(label)}” was deleted.[/b] The answer was lost "
-        f"({escape(lost.message)}), but PostHog no longer lists the key. {escape(kept)}"
+        content("“$label” was deleted.", label=label),
+        content(
+            "The answer was lost ($why), but PostHog no longer lists the key. $kept",
+            why=lost.message,
+            kept=kept,
+        ),
     )
 
 

@@ -10,7 +10,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.css.query import NoMatches
-from textual.widgets import Input, LoadingIndicator, Static
+from textual.reactive import reactive
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from phguide.api.errors import PostHogError
@@ -19,8 +20,9 @@ from phguide.core.secret import Secret
 from phguide.core.state import METHOD_WORDS, Session
 from phguide.core.visibility import what_can_see
 from phguide.ui.hanging import Hanging
-from phguide.ui.safe import escape
-from phguide.ui.screens.base import StepScreen
+from phguide.ui.safe import content, escape
+from phguide.ui.screens.signed_in import Phase, SignedInStep
+from phguide.ui.widgets.busy import Busy
 from phguide.ui.widgets.project_list import ProjectIndex, ProjectList
 from phguide.ui.widgets.secret_field import KeyBox
 
@@ -39,14 +41,22 @@ SIGNED_OUT = (
 )
 
 
-class ProjectKeyScreen(StepScreen):
-    """The guide's "Project settings" and "Project API key" steps, done for real."""
+LOADING = "Listing your organizations and projects…"
+
+
+class ProjectKeyScreen(SignedInStep):
+    """The guide's "Project settings" and "Project API key" steps, done for real.
+
+    While the list loads, the current project's key is shown already (`/api/users/@me/` holds
+    it): the loading phase then shows the ready pane with the list loading, not the loading pane.
+    """
 
     CSS_PATH = "project_key.tcss"
 
     STEP_ID = "project-key"
-    AUTO_FOCUS = ""
-    """The filter box must not take the number keys before there is anything to filter."""
+    INTRO = INTRO
+    SIGNED_OUT = SIGNED_OUT
+    LOADING = LOADING
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "copy_key", "Copy key", id="copy-project-key"),
         Binding("o", "open_web", "Open in browser", id="open-project-settings"),
@@ -59,94 +69,78 @@ class ProjectKeyScreen(StepScreen):
         Binding("down", "leave_filter", "To the list", show=False, id="leave-filter-down"),
     ]
 
+    shown: reactive[Project | None] = reactive[Project | None](None, bindings=True, init=False)
+    """The project whose key is on show."""
+
     def __init__(self) -> None:
         super().__init__()
-        self._phase = "signed-out"
-        self._loaded_for: Session | None = None
         self._index = ProjectIndex([])
         self._org_names: dict[str, str] = {}
         self._scoped = False
         self._list_note = ""
         """What the listing says of organizations it could not list (shown while unfiltered)."""
 
-    def compose_body(self) -> ComposeResult:
-        with Vertical(id="body"):
-            yield Static(INTRO, id="project-key-intro")
-            yield Static(SIGNED_OUT, id="project-key-signed-out", classes="notice")
-            with Horizontal(id="project-key-loading"):
-                yield LoadingIndicator()
-                yield Static("Listing your organizations and projects…", id="project-key-progress")
-            yield Static("", id="project-key-error", classes="error")
-            with Horizontal(id="project-key-main"):
-                with Vertical(id="project-key-projects"):
-                    yield Input(
-                        placeholder="Filter: name, id, organization  (/)",
-                        id="project-filter",
-                    )
-                    yield ProjectList(id="project-list")
-                    yield Static("", id="project-list-note", markup=False)
-                with Vertical(id="project-key-detail"):
-                    yield KeyBox(
-                        "Project API key (project token)",
-                        secret=False,
-                        placeholder="Pick a project on the left.",
-                        id="project-key-box",
-                    )
-                    yield Static("", id="project-key-facts")
-                    yield Static(
-                        "[b]c[/b] copy the key   [b]o[/b] open this page in PostHog\n"
-                        "[dim]Public: safe in frontend code and version control. It can send "
-                        "events, not read your data.[/dim]",
-                        id="project-key-hint",
-                    )
-                    yield Static("", id="project-key-scoped", classes="notice")
-
-    def on_mount(self) -> None:
-        self._show_phase("signed-out")
+    def compose_ready(self) -> ComposeResult:
+        with Horizontal(id="project-key-main"):
+            with Vertical(id="project-key-projects"):
+                yield Busy("Listing your projects…", id="project-list-loading")
+                yield Input(
+                    placeholder="Filter: name, id, organization  (/)",
+                    id="project-filter",
+                )
+                yield ProjectList(id="project-list")
+                yield Static("", id="project-list-note", markup=False)
+            with Vertical(id="project-key-detail"):
+                yield KeyBox(
+                    "Project API key (project token)",
+                    secret=False,
+                    placeholder="Pick a project on the left.",
+                    id="project-key-box",
+                )
+                yield Static("", id="project-key-facts")
+                yield Static(
+                    "[b]c[/b] copy the key   [b]o[/b] open this page in PostHog\n"
+                    "[dim]Public: safe in frontend code and version control. It can send "
+                    "events, not read your data.[/dim]",
+                    id="project-key-hint",
+                )
+                yield Static("", id="project-key-scoped", classes="notice")
 
     # -- state ------------------------------------------------------------------------------
-    def refresh_from_state(self) -> None:
-        session = self.state.session
-        if session is None:
-            self._loaded_for = None
-            self._show_phase("signed-out")
-            return
-        if session is not self._loaded_for:
-            self._loaded_for = session
-            self._load(session)
-            return
+    def start(self, session: Session) -> None:
+        self._load(session)
+
+    def again(self, session: Session) -> None:
         self._show_project(session.selected_project)
 
-    def _show_phase(self, phase: str) -> None:
-        """Show the widgets of one phase: signed-out, loading, error or ready."""
-        self._phase = phase
-        names = ("signed-out", "loading", "error", "main", "projects")
-        try:
-            parts = {name: self.query_one(f"#project-key-{name}") for name in names}
-        except NoMatches:
-            # On a busy machine the step can be shown before its nested widgets are mounted:
-            # show the phase once they are.
-            self.call_after_refresh(self._show_phase, phase)
-            return
-        for name, part in parts.items():
-            part.display = phase == {"main": "ready", "projects": "ready"}.get(name, name)
-        if phase != "ready" and self.focused is not None:
-            self.set_focus(None)
-        self.refresh_bindings()
+    def pane(self, phase: Phase) -> str | None:
+        if phase == "loading" and self.shown is not None:
+            return "project-key-main"  # the key while its list loads
+        return super().pane(phase)
+
+    def watch_shown(self) -> None:
+        self.show_phase()
+
+    def show_phase(self) -> None:
+        super().show_phase()
+        # While loading with the key shown, the list is what loads.
+        for column in self.query("#project-key-projects"):
+            column.set_class(self.phase == "loading", "-loading")
 
     def _show_error(self, message: str, fix: str) -> None:
-        text = f"[b]{escape(message)}[/b]\n{escape(fix)}\n\nPress [b]r[/b] to try again"
+        again = "Press [b]r[/b] to try again"
         if self.state.session is None or not self.state.session.can_manage_keys:
-            text += ", or [b]l[/b] to log in again"
-        self.query_one("#project-key-error", Static).update(text + ".")
-        self._show_phase("error")
+            again += ", or [b]l[/b] to log in again"
+        self.problem.show(message, content(f"$fix\n\n{again}.", fix=fix))
+        self.phase = "error"
 
     # -- loading ----------------------------------------------------------------------------
     @work(exclusive=True, group="projects", exit_on_error=False, description="load")
     async def _load(self, session: Session) -> None:
         """List every organization's projects (or, for a project-scoped key, its project)."""
-        self._show_phase("loading")
+        self.problem.clear()
         self._show_known_key(session)
+        self.phase = "loading"
         try:
             orgs, scoped = await self._fetch(session)
         except PostHogError as error:
@@ -174,10 +168,10 @@ class ProjectKeyScreen(StepScreen):
         user = session.user
         project = session.selected_project or (user.team if user is not None else None)
         if project is None:
+            self._show_project(None)
             return
         if user is not None and user.organization is not None:
             self._org_names.setdefault(user.organization.id, user.organization.name)
-        self.query_one("#project-key-main").display = True
         self._select(project)
 
     async def _fetch(self, session: Session) -> tuple[list[OrgProjects], bool]:
@@ -206,7 +200,7 @@ class ProjectKeyScreen(StepScreen):
         self.query_one("#project-key-scoped", Static).update(self._scoped_text(session))
         self.query_one("#project-key-scoped").display = scoped
         self.query_one("#project-filter", Input).value = ""
-        self._show_phase("ready")
+        self.phase = "ready"
         keep = session.selected_project.id if session.selected_project is not None else current
         project_list = self.query_one(ProjectList)
         project_list.set_rows(self._index.rows(), keep=keep)
@@ -246,13 +240,6 @@ class ProjectKeyScreen(StepScreen):
     def _filter_done(self) -> None:
         self.query_one(ProjectList).focus()
 
-    def on_descendant_focus(self) -> None:
-        # The footer offers "To the list" only while the filter has the cursor.
-        self.refresh_bindings()
-
-    def on_descendant_blur(self) -> None:
-        self.refresh_bindings()
-
     @on(ProjectList.Highlighted)
     def _highlighted(self, event: ProjectList.Highlighted) -> None:
         self._select(event.project)
@@ -269,17 +256,17 @@ class ProjectKeyScreen(StepScreen):
         self._show_project(project)
 
     def _show_project(self, project: Project | None) -> None:
+        session = self.state.session
+        self.shown = project if session is not None else None
         try:
             box = self.query_one("#project-key-box", KeyBox)
             facts = self.query_one("#project-key-facts", Static)
-        except NoMatches:  # not mounted yet (see _show_phase)
+        except NoMatches:  # not mounted yet (a busy machine): show it once it is
             self.call_after_refresh(self._show_project, project)
             return
-        session = self.state.session
         if project is None or session is None:
             box.value = None
             facts.update("")
-            self.refresh_bindings()
             return
         box.value = Secret(project.api_token)
         org = self._org_names.get(project.organization, "")
@@ -290,7 +277,6 @@ class ProjectKeyScreen(StepScreen):
             ("Web page", escape(session.host.project_settings_url(project.id))),
         ]
         facts.update("\n".join(f"[b]{name:<15}[/b]{value}" for name, value in rows))
-        self.refresh_bindings()
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
@@ -304,32 +290,24 @@ class ProjectKeyScreen(StepScreen):
     # -- actions -----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         session = self.state.session
+        phase = self.phase
         if action in ("copy_key", "open_web"):
             # While the list loads, the current project's key is already shown (from @me).
-            # (The footer asks as it composes, possibly before the widgets are mounted.)
-            main = self.query("#project-key-main")
-            key_shown = bool(main) and main.first().display
-            if self._phase != "ready" and not (self._phase == "loading" and key_shown):
-                return False
-            return session is not None and session.selected_project is not None
+            return phase in ("ready", "loading") and self.shown is not None
         if action == "secret_keys":
-            return (
-                self._phase == "ready"
-                and session is not None
-                and (session.selected_project is not None)
-            )
+            return phase == "ready" and self.shown is not None
         if action == "stop_loading":
-            return self._phase == "loading"
+            return phase == "loading"
         if action == "focus_filter":
-            return self._phase == "ready"
+            return phase == "ready"
         if action == "leave_filter":
-            # By id: `_phase` is set before a busy machine has mounted the filter (_show_phase).
+            # By id: the phase is set before a busy machine has mounted the filter.
             focused = self.focused
-            return self._phase == "ready" and focused is not None and focused.id == "project-filter"
+            return phase == "ready" and focused is not None and focused.id == "project-filter"
         if action == "reload":
-            return session is not None and self._phase != "loading"
+            return session is not None and phase != "loading"
         if action == "log_in":
-            return session is None or not session.can_manage_keys or self._phase == "error"
+            return session is None or not session.can_manage_keys or phase == "error"
         return True
 
     def action_copy_key(self) -> None:
@@ -374,7 +352,7 @@ class ProjectKeyScreen(StepScreen):
         """List the organizations and projects again."""
         session = self.state.session
         if session is not None:
-            self._loaded_for = session
+            self.loaded_for = session
             self._load(session)
 
     def action_log_in(self) -> None:

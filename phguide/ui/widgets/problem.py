@@ -2,38 +2,62 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.widgets import Button, Static
 
 from phguide.api.errors import PostHogError
 
 
 class ProblemBox(Vertical):
-    """Shows a message in bold and its fix below; hidden while there is nothing to say.
+    """The one way a screen shows a problem: the message in bold, its fix below, in a red box.
 
-    The text is built as `rich.text.Text`, never parsed as markup, so server text in an
-    error's message is shown exactly as sent.
+    Hidden while there is nothing to say. Text is shown as given: a `str` is never read as
+    markup, and phguide's own emphasis comes as `Content` built with `phguide.ui.safe.content`
+    (server text inserted as plain text). A *notice* is the same box in the accent colour: news
+    that is not a failure but must stay until the next change (a lost answer that listing again
+    settled).
 
     Args:
-        action_id: The id of the box's button; the owning screen handles its `Button.Pressed`
-            (or, with `button_action`, the action runs).
+        action_id: The id of the box's button, if it has one; the owning screen handles its
+            `Button.Pressed` (or, with `button_action`, the action runs).
         id: The widget id.
         button_action: The action the button runs ("screen.retry"), if any.
     """
 
+    DEFAULT_CSS = """
+    ProblemBox {
+        height: auto;
+        padding: 0 1;
+        border: round $error;
+    }
+    ProblemBox.-notice {
+        border: round $accent;
+    }
+    ProblemBox > Button {
+        margin-top: 1;
+    }
+    """
+
     def __init__(
-        self, *, action_id: str, id: str | None = None, button_action: str | None = None
+        self,
+        *,
+        action_id: str | None = None,
+        id: str | None = None,
+        button_action: str | None = None,
     ) -> None:
         super().__init__(id=id, classes="problem-box")
         self._action_id = action_id
         self._button_action = button_action
-        self._text = Text()
+        self._text = Content()
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="problem-text")
-        yield Button("", id=self._action_id, classes="problem-action", action=self._button_action)
+        if self._action_id is not None:
+            yield Button(
+                "", id=self._action_id, classes="problem-action", action=self._button_action
+            )
 
     def on_mount(self) -> None:
         self.display = False
@@ -48,23 +72,33 @@ class ProblemBox(Vertical):
         """The box's button (shown only with an `action`)."""
         return self.query_one(f"#{self._action_id}", Button)
 
-    def show(self, message: str, fix: str = "", *, action: str = "") -> None:
-        """Show a problem.
+    def show(
+        self,
+        message: str | Content,
+        fix: str | Content = "",
+        *,
+        action: str = "",
+        notice: bool = False,
+    ) -> None:
+        """Show a problem (or, with `notice`, news to keep on screen).
 
         Args:
-            message: What happened.
+            message: What happened (shown in bold).
             fix: What to do about it.
             action: The button's label; empty for no button.
+            notice: Shown in the accent colour: not a failure.
         """
-        text = Text(message, style="bold")
+        text = (Content(message) if isinstance(message, str) else message).stylize_before("bold")
         if fix:
-            text.append(f"\n{fix}")
+            text = Content.assemble(text, "\n", fix)
         self._text = text
         self.query_one(".problem-text", Static).update(text)
-        self.button.label = action
-        self.button.display = bool(action)
+        if self._action_id is not None:
+            self.button.label = action
+            self.button.display = bool(action)
+        self.set_class(notice, "-notice")
         self.display = True
-        self.scroll_visible()
+        self.scroll_visible(animate=False)
 
     def show_error(self, error: PostHogError, *, action: str = "") -> None:
         """Show a PostHog error's message and fix."""
@@ -72,5 +106,5 @@ class ProblemBox(Vertical):
 
     def clear(self) -> None:
         """Hide the box."""
-        self._text = Text()
+        self._text = Content()
         self.display = False
