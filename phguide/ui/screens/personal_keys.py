@@ -49,18 +49,6 @@ from phguide.ui.widgets.busy import Busy
 from phguide.ui.widgets.fresh_key import FRESH_KEY_BINDINGS, FreshKeyHost, FreshKeyPanel, Owner
 from phguide.ui.widgets.keys_table import KeysTable
 
-INTRO = (
-    "In PostHog's web app this is [b]Account settings → Personal API keys[/b] (your profile "
-    "picture, bottom left). A personal key is [b]secret[/b]: use it on servers, keep it in an "
-    "environment variable, never in frontend code or version control."
-)
-
-SIGNED_OUT = (
-    "[b]Log in first.[/b]\n\n"
-    "phguide lists, creates, rolls and deletes your personal API keys once you have logged in "
-    "with your email and password. Press [b]l[/b] to go to [b]Log in[/b]."
-)
-
 _REAUTH_REASON: Final = (
     "Managing personal API keys needs a sign-in less than 2 hours old: log in again."
 )
@@ -79,9 +67,6 @@ class PersonalKeysScreen(SignedInStep, FreshKeyHost):
     CSS_PATH = "personal_keys.tcss"
 
     STEP_ID = "personal-keys"
-    INTRO = INTRO
-    SIGNED_OUT = SIGNED_OUT
-    LOADING = LISTING
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "create", "Create key", id="create-key"),
         Binding("r", "roll", "Roll", id="roll-key"),
@@ -101,6 +86,18 @@ class PersonalKeysScreen(SignedInStep, FreshKeyHost):
     """The table's cursor row: roll and delete apply to the key there."""
     fresh_safe: reactive[bool | None] = reactive[bool | None](None, bindings=True, init=False)
     """Whether the new key on show is safe (None: there is none): `n` and `r` wait for it."""
+
+    INTRO = (
+        "In PostHog's web app this is [b]Account settings → Personal API keys[/b] (your profile "
+        "picture, bottom left). A personal key is [b]secret[/b]: use it on servers, keep it in an "
+        "environment variable, never in frontend code or version control."
+    )
+    SIGNED_OUT = (
+        "[b]Log in first.[/b]\n\n"
+        "phguide lists, creates, rolls and deletes your personal API keys once you have logged in "
+        "with your email and password. Press [b]l[/b] to go to [b]Log in[/b]."
+    )
+    LOADING = LISTING
 
     def compose_above(self) -> ComposeResult:
         yield FreshKeyPanel(self.services)

@@ -26,23 +26,6 @@ from phguide.ui.widgets.busy import Busy
 from phguide.ui.widgets.project_list import ProjectIndex, ProjectList
 from phguide.ui.widgets.secret_field import KeyBox
 
-INTRO = (
-    "In PostHog's web app this is [b]Project settings → Project API key[/b], the "
-    "[b]project token[/b] (the gear icon in the left sidebar, or click the project name at the "
-    "top of the sidebar and select Project settings). phguide has fetched it: pick a project, "
-    "press [b]c[/b] to copy its key."
-)
-
-SIGNED_OUT = (
-    "[b]Log in first.[/b]\n\n"
-    "phguide lists your organizations and projects once you are signed in, and shows each "
-    "project's API key (the public [b]phc_…[/b] key your SDKs use).\n\n"
-    "Press [b]l[/b] to go to [b]Log in[/b]."
-)
-
-
-LOADING = "Listing your organizations and projects…"
-
 
 class ProjectKeyScreen(SignedInStep):
     """The guide's "Project settings" and "Project API key" steps, done for real.
@@ -54,9 +37,6 @@ class ProjectKeyScreen(SignedInStep):
     CSS_PATH = "project_key.tcss"
 
     STEP_ID = "project-key"
-    INTRO = INTRO
-    SIGNED_OUT = SIGNED_OUT
-    LOADING = LOADING
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "copy_key", "Copy key", id="copy-project-key"),
         Binding("o", "open_web", "Open in browser", id="open-project-settings"),
@@ -71,6 +51,20 @@ class ProjectKeyScreen(SignedInStep):
 
     shown: reactive[Project | None] = reactive[Project | None](None, bindings=True, init=False)
     """The project whose key is on show."""
+
+    INTRO = (
+        "In PostHog's web app this is [b]Project settings → Project API key[/b], the "
+        "[b]project token[/b] (the gear icon in the left sidebar, or click the project name at the "
+        "top of the sidebar and select Project settings). phguide has fetched it: pick a project, "
+        "press [b]c[/b] to copy its key."
+    )
+    SIGNED_OUT = (
+        "[b]Log in first.[/b]\n\n"
+        "phguide lists your organizations and projects once you are signed in, and shows each "
+        "project's API key (the public [b]phc_…[/b] key your SDKs use).\n\n"
+        "Press [b]l[/b] to go to [b]Log in[/b]."
+    )
+    LOADING = "Listing your organizations and projects…"
 
     def __init__(self) -> None:
         super().__init__()
