@@ -102,6 +102,10 @@ class ProjectKeyScreen(SignedInStep):
 
     # -- state ------------------------------------------------------------------------------
     def start(self, session: Session) -> None:
+        # The key @me brought shows in the step's first frame: the listing's worker starts a
+        # cycle later, and a frame without it would say "Log in first" to a signed-in user.
+        self._show_known_key(session)
+        self.phase = "loading"
         self._load(session)
 
     def again(self, session: Session) -> None:

@@ -1,0 +1,49 @@
+"""A returning user's first sight of step 3: the project key in the step's first frame.
+
+What each frame showed is read where Textual paints it (its public `post_display_hook`), not
+after the app has settled: a frame in between is what the user sees.
+"""
+
+from __future__ import annotations
+
+from textual.css.query import NoMatches
+
+from phguide.core.secret import Secret
+from phguide.demo.data import DEMO_EMAIL
+from phguide.demo.server import DemoServer
+from phguide.services import Services
+from phguide.ui.app import PhGuideApp
+from phguide.ui.screens.project_key import ProjectKeyScreen
+from phguide.ui.widgets.secret_field import KeyBox
+from tests.helpers import SIZE, settle, wait_for
+
+
+async def test_a_returning_user_sees_the_key_in_step_3s_first_frame(
+    services: Services, demo_server: DemoServer
+) -> None:
+    assert services.host is not None
+    value = demo_server.issue_key(DEMO_EMAIL, "Laptop", ("*",))
+    assert services.save_personal_key(services.host, DEMO_EMAIL, Secret(value)).ok
+    token = demo_server.data.projects[1001].api_token
+    app = PhGuideApp(services)
+    frames: list[tuple[bool, str]] = []
+    """Each frame painted on step 3: whether it said "Log in first", and the key box's text."""
+
+    def painted() -> None:
+        screen = app.screen
+        if not isinstance(screen, ProjectKeyScreen):
+            return
+        try:
+            notice = screen.query_one("#project-key-signed-out")
+            main = screen.query_one("#project-key-main")
+            box = screen.query_one("#project-key-box", KeyBox)
+        except NoMatches:  # not composed yet: nothing of the step is painted
+            return
+        frames.append((bool(notice.display), box.shown_text if main.display else ""))
+
+    app.post_display_hook = painted  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: bool(frames), "step 3 painted")
+        await settle(pilot)
+    assert frames[0] == (False, token)
+    assert not any(signed_out for signed_out, _ in frames)
