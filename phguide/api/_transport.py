@@ -54,6 +54,19 @@ def tls_context(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
     return httpx.create_ssl_context(trust_env=True)
 
 
+def tls_for(host: Host) -> ssl.SSLContext:
+    """The TLS settings for a client of `host`: none worth reading for a plain-HTTP PostHog.
+
+    A client sends requests to the host's app and ingestion URLs only (a redirect elsewhere
+    is refused), so with both on http:// no TLS handshake can happen: it gets a context that
+    trusts no certificate at all, any handshake fails, and the CA bundle is not read (~20–60
+    ms on a returning user's path to the key, for a PostHog on this machine).
+    """
+    if all(urlsplit(url).scheme.lower() == "http" for url in (host.app_url, host.ingest_url)):
+        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies, with nothing to trust
+    return tls_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+
+
 def origin_of(url: str) -> Origin:
     """Scheme, host and port: two URLs may share credentials only when these are equal."""
     parts = urlsplit(url)
@@ -139,10 +152,10 @@ class Transport:
             follow_redirects=False,
             # Proxies come from the environment, except for this machine: a proxy has no
             # business seeing the key sent to a loopback PostHog (HTTP_PROXY often lacks a
-            # NO_PROXY for it). SSL_CERT_FILE / SSL_CERT_DIR are read below either way; TLS
-            # verification stays on: there is deliberately no switch for it.
+            # NO_PROXY for it). SSL_CERT_FILE / SSL_CERT_DIR are honoured either way (see
+            # `tls_for`); TLS verification stays on: there is deliberately no switch for it.
             trust_env=not is_loopback(urlsplit(host.app_url).hostname or ""),
-            verify=tls_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")),
+            verify=tls_for(host),
             transport=transport,
             cookies=http.cookiejar.CookieJar(policy=NoCookies()),
             headers={"User-Agent": f"phguide/{__version__}", "Accept": "application/json"},

@@ -68,6 +68,25 @@ async def test_certificates_are_always_verified(
         assert client._t._http.trust_env is True
 
 
+@pytest.mark.parametrize(
+    ("url", "reads_the_ca_bundle"),
+    [("http://localhost:8000", False), ("https://posthog.example.com", True)],
+)
+async def test_a_plain_http_host_verifies_without_reading_the_ca_bundle(
+    url: str, reads_the_ca_bundle: bool
+) -> None:
+    # Reading the bundle costs a returning user 20-60 ms on the way to the key, for nothing
+    # when no TLS handshake can happen; the context still verifies, trusting no one.
+    async with PostHogClient(parse_host(url)) as client:
+        contexts = _contexts(client)
+        assert contexts
+        for context in contexts:
+            assert context.verify_mode == ssl.CERT_REQUIRED
+            assert context.check_hostname is True
+            loaded = context.cert_store_stats()["x509_ca"]
+            assert (loaded > 0) is reads_the_ca_bundle, loaded
+
+
 def test_there_is_no_switch_to_turn_verification_off() -> None:
     parameters = set(inspect.signature(PostHogClient.__init__).parameters)
     assert not parameters & {"verify", "insecure", "ssl_context", "cert", "trust_env"}
