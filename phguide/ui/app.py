@@ -14,7 +14,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.driver import Driver
 from textual.reactive import reactive
@@ -25,6 +25,7 @@ from phguide.core.state import METHOD_WORDS, AppState, AuthMethod
 from phguide.services import Services
 from phguide.ui import messages
 from phguide.ui.steps import STEPS, step_by_id
+from phguide.ui.styling import StyledOnceApp, read_ahead
 from phguide.ui.widgets.step_bar import StepBar
 
 if TYPE_CHECKING:
@@ -38,7 +39,9 @@ if TYPE_CHECKING:
 def _screen_factory(module: str, name: str) -> Callable[[], Screen[None]]:
     def make() -> Screen[None]:
         screen_type: type[Screen[None]] = getattr(importlib.import_module(module), name)
-        return screen_type()
+        screen = screen_type()
+        read_ahead(screen)
+        return screen
 
     return make
 
@@ -55,7 +58,7 @@ class Said:
     """A new key the text urges the user to keep: the text goes once the key is safe."""
 
 
-class PhGuideApp(App[None]):
+class PhGuideApp(StyledOnceApp):
     """The walkthrough. Every step is a mode, so each keeps its own screen and dialogs."""
 
     TITLE = "phguide"

@@ -1,0 +1,69 @@
+"""A step's screen styled once on its first visit, not every stylesheet parsed four times.
+
+When a mode's screen is first shown, Textual reads the screen's `CSS_PATH` and re-parses every
+stylesheet the app holds (its own and every widget's `DEFAULT_CSS`) and restyles every widget
+of every screen; then it refreshes the CSS twice more (a new screen has not "seen" the current
+CSS yet), each refresh parsing everything again, and the parse cache each refresh empties makes
+the next widget type mounted parse everything a fourth time. On a returning user's way to the
+key that was ~40 % of step 3's first visit. Here, with public API only:
+
+- `read_ahead` adds a new screen's stylesheet before Textual looks for it, so that only that
+  file is parsed. Nothing else needs restyling: a step's stylesheet styles its own screen
+  only (every rule starts with the screen's class; `tests/ui/test_styling.py` holds to it).
+- `StyledOnceApp` skips the refreshes a mode switch asks for while the screen switched to
+  is styled with the stylesheet as it is (a new screen is styled as it mounts). A refresh
+  for any other reason (a theme) runs, and makes every other mode's screens stale, so that
+  switching to one of them refreshes as before.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App
+from textual.screen import Screen
+from textual.widget import AwaitMount
+
+
+def read_ahead(screen: Screen[Any]) -> None:
+    """Add the screen's own stylesheets (`CSS_PATH`) to the app's, to be parsed alone.
+
+    Call it once the screen is built, before Textual installs it (from a mode's factory).
+    """
+    stylesheet = screen.app.stylesheet
+    for path in screen.css_path:
+        if not stylesheet.has_source(str(path), ""):
+            stylesheet.read(path)
+
+
+class StyledOnceApp(App[None]):
+    """An app whose modes' screens are styled as they mount, not restyled by the switch."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._css_version = 0
+        """How many times the CSS was refreshed for a reason other than a mode switch."""
+        self._mode_css: dict[str, int] = {}
+        """Each mode seen so far: the `_css_version` its screens are styled with."""
+        self._switching_to: str | None = None
+        """The mode `switch_mode` is switching to, while it does."""
+
+    def switch_mode(self, mode: str) -> AwaitMount:
+        # A mode seen for the first time gets a new screen, styled as it mounts: current. So
+        # is the mode left if no refresh has run yet (it has been styled with what there is).
+        self._mode_css.setdefault(self.current_mode, self._css_version)
+        self._mode_css.setdefault(mode, self._css_version)
+        self._switching_to = mode
+        try:
+            return super().switch_mode(mode)
+        finally:
+            self._switching_to = None
+
+    def refresh_css(self, animate: bool = True) -> None:
+        switching_to = self._switching_to
+        if switching_to is not None and self._mode_css[switching_to] == self._css_version:
+            return  # the screen switched to is styled with the stylesheet as it is
+        super().refresh_css(animate)
+        if switching_to is None:
+            self._css_version += 1  # the screens of the other modes are stale now
+        self._mode_css[self.current_mode] = self._css_version

@@ -1,0 +1,91 @@
+"""A step's first visit parses only what is new; a change of theme still reaches every step.
+
+See `phguide/ui/styling.py`: Textual re-parsed every stylesheet three times (and restyled every
+widget) when a step was first shown; phguide reads the step's own stylesheet ahead and skips the
+refreshes a mode switch asks for while the step's screen is styled with the current CSS.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+from pathlib import Path, PurePath
+
+import pytest
+from textual.color import Color
+from textual.screen import Screen
+
+from phguide.services import Services
+from phguide.ui.app import PhGuideApp
+from phguide.ui.steps import STEPS, Step
+from tests.helpers import SIZE, settle, wait_for
+
+
+def _screen_type(step_id: str) -> type[Screen[None]]:
+    step = next(step for step in STEPS if step.id == step_id)
+    screen_type: type[Screen[None]] = getattr(importlib.import_module(step.module), step.screen)
+    return screen_type
+
+
+def _stylesheets(screen_type: type[Screen[None]]) -> list[Path]:
+    paths = screen_type.CSS_PATH or []
+    listed: list[str | PurePath] = [paths] if isinstance(paths, str | PurePath) else list(paths)
+    folder = Path(inspect.getfile(screen_type)).parent
+    return [folder / path for path in listed]
+
+
+@pytest.mark.parametrize("step", STEPS[1:], ids=[step.id for step in STEPS[1:]])
+async def test_a_steps_first_visit_parses_only_its_own_stylesheet(
+    services: Services, step: Step, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    step_id = step.id
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        reparsed: list[str] = []
+        monkeypatch.setattr(app.stylesheet, "reparse", lambda: reparsed.append(app.current_mode))
+        app.action_go(step_id)
+        await wait_for(pilot, lambda: app.current_mode == step_id, step_id)
+        await settle(pilot)
+        assert reparsed == []
+        for path in _stylesheets(_screen_type(step_id)):
+            assert app.stylesheet.has_source(str(path), ""), path
+
+
+@pytest.mark.parametrize("step", STEPS[1:], ids=[step.id for step in STEPS[1:]])
+def test_a_steps_stylesheet_styles_its_own_screen_only(step: Step) -> None:
+    # Read ahead, a step's rules restyle no widget already mounted: they must not match one.
+    screen_type = _screen_type(step.id)
+    for path in _stylesheets(screen_type):
+        text = re.sub(r"/\*.*?\*/", "", path.read_text(), flags=re.DOTALL)
+        selectors = re.findall(r"([^{}]+)\{[^{}]*\}", text)
+        assert selectors, path
+        for group in selectors:
+            for selector in group.split(","):
+                first = re.split(r"[\s.#:>]", selector.strip(), maxsplit=1)[0]
+                assert first == screen_type.__name__, f"{path.name}: {selector.strip()}"
+
+
+async def test_a_new_theme_reaches_a_step_shown_before_and_after(services: Services) -> None:
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.action_go("project-key")  # built and styled before the theme changes
+        await wait_for(pilot, lambda: app.current_mode == "project-key", "step 3")
+        app.action_go("key-types")
+        await wait_for(pilot, lambda: app.current_mode == "key-types", "step 1")
+        await settle(pilot)
+        light = "textual-light"
+        assert app.theme != light
+        app.theme = light
+        await settle(pilot)
+        theme = app.get_theme(light)
+        assert theme is not None and theme.background is not None
+        background = Color.parse(theme.background)
+        assert app.screen.styles.background == background
+        for step_id in ("project-key", "usage"):  # shown before, and shown first now
+            app.action_go(step_id)
+            await settle(pilot)
+            assert app.current_mode == step_id
+            assert app.screen.styles.background == background, step_id
