@@ -17,7 +17,7 @@ from keyring.backend import KeyringBackend
 class FileKeyring(KeyringBackend):
     """Entries in the JSON file named by `PHGUIDE_BENCH_KEYRING` (benchmarks only)."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     @property
     def _path(self) -> Path:

@@ -71,7 +71,7 @@ def _patch(report: str) -> None:
             )
         screen.app.exit()
 
-    PhGuideApp.run = run  # type: ignore[method-assign]
+    PhGuideApp.run = run  # type: ignore[method-assign, assignment]
     StepScreen.on_screen_resume = on_screen_resume  # type: ignore[method-assign]
 
 

@@ -122,7 +122,8 @@ def _key_painted(app: PhGuideApp, token: str) -> bool:
 def _key_set(token: str) -> Iterator[list[float]]:
     """Note the `time.monotonic()` when the project key box is given the token while shown."""
     times: list[float] = []
-    original = KeyBox.value
+    original = KeyBox.__dict__["value"]
+    assert isinstance(original, property)
 
     def setter(box: KeyBox, value: Secret | None) -> None:
         assert original.fset is not None
@@ -135,7 +136,7 @@ def _key_set(token: str) -> Iterator[list[float]]:
     try:
         yield times
     finally:
-        KeyBox.value = original  # type: ignore[method-assign]
+        KeyBox.value = original  # type: ignore[method-assign, assignment]
 
 
 async def sign_in_once(server: Servers, latency: float) -> SignIn:

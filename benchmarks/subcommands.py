@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+from collections.abc import Callable
 
 from benchmarks._common import PHGUIDE, Goal, child_env, cli, interleaved, median, run_child
 
@@ -60,8 +61,11 @@ def run(args: argparse.Namespace) -> list[Goal]:
                 raise SystemExit(f"{argv} exited with {child.returncode}:\n{child.stderr}")
             return child.wall
 
-        subjects = {name: (lambda a=a, s=s: command(a, s)) for name, (a, s) in COMMANDS.items()}
-        subjects[BASELINE] = lambda: command(["-c", "pass"], "")
+        def bound(argv: list[str], stdin: str) -> Callable[[], float]:
+            return lambda: command(argv, stdin)
+
+        subjects = {name: bound(list(argv), stdin) for name, (argv, stdin) in COMMANDS.items()}
+        subjects[BASELINE] = bound(["-c", "pass"], "")
         for subject in subjects.values() if not args.quick else ():  # a warm-up each
             subject()
         walls = interleaved(args.runs, **subjects)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ def run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     [
         ("-m", "ruff", "check", "."),
         ("-m", "ruff", "format", "--check", "."),
-        ("-m", "mypy"),  # strict, on phguide/ and tests/ (see [tool.mypy] in pyproject.toml)
+        ("-m", "mypy"),  # strict, on phguide/, tests/, scripts/, benchmarks/ ([tool.mypy])
     ],
     ids=["ruff-check", "ruff-format", "mypy"],
 )
@@ -39,6 +40,14 @@ def test_tool_passes(command: tuple[str, ...]) -> None:
     assert result.returncode == 0, (
         f"`{' '.join(command[1:])}` failed:\n{result.stdout}\n{result.stderr}"
     )
+
+
+def test_mypy_checks_all_our_python() -> None:
+    # The mypy test runs on what [tool.mypy] names: every folder of our Python, benchmarks too.
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mypy"]
+    ours = {path.parent.name for path in ROOT.glob("*/__init__.py")}
+    assert ours <= set(config["files"]), sorted(ours - set(config["files"]))
+    assert config["strict"] is True
 
 
 def imported_modules(statement: str) -> set[str]:
