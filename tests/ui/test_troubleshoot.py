@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
@@ -12,6 +13,7 @@ from phguide.demo.server import DemoServer
 from phguide.services import Services
 from phguide.ui.app import PhGuideApp
 from phguide.ui.screens.troubleshoot import TroubleshootScreen
+from phguide.ui.widgets.problem import ProblemBox
 from tests.helpers import SIZE, settle, wait_for
 from tests.ui.sessions import key_session, sign_in
 
@@ -213,7 +215,9 @@ async def test_a_slow_check_shows_progress_and_escape_cancels_it(
         await pilot.press("escape")
         await settle(pilot)
         assert not progress.display
-        assert "Check cancelled." in _text(app, "#key-verdict")
+        box = app.screen.query_one(ProblemBox)
+        assert "Check cancelled." in box.text and box.has_class("-notice")
+        assert not app.screen.query_one("#key-verdict").display
         assert _screen(app).diagnosis is None
         # With no check running, Escape leaves the field and the number keys work again.
         await pilot.press("escape")
@@ -266,4 +270,35 @@ async def test_a_new_check_replaces_a_running_one(
         assert diagnosis.kind == "project"
         assert not app.screen.query_one("#key-progress").display
         assert _screen(app).check_action("cancel_check", ()) is False
-        assert "Check cancelled." not in _text(app, "#key-verdict")
+        assert "Check cancelled." not in app.screen.query_one(ProblemBox).text
+
+
+async def test_no_verdict_is_said_in_the_problem_box(
+    services: Services, demo_server: DemoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Why there is no verdict (nothing pasted, a bug in the check) is a problem, said the one
+    # way every step says one, never as a verdict and never with the bug's own words.
+    async def broken(*args: object, **kwargs: object) -> Diagnosis:
+        raise RuntimeError("a bug")
+
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot)
+        field = app.screen.query_one("#key-input", Input)
+        field.focus()
+        field.value = "   "
+        await pilot.press("enter")
+        box = app.screen.query_one(ProblemBox)
+        await wait_for(pilot, lambda: "Paste a key first" in box.text, "the problem")
+        assert not box.has_class("-notice")
+        monkeypatch.setattr("phguide.ui.screens.troubleshoot.diagnose_key", broken)
+        field.value = "phc_anything"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "failed unexpectedly" in box.text, "the problem")
+        assert "a bug" not in box.text and "Try again" in box.text
+        assert not app.screen.query_one("#key-verdict").display
+        assert not app.screen.query_one("#key-progress").display
+        monkeypatch.undo()
+        key = demo_server.issue_key(DEMO_EMAIL, "Fine", ["*"])
+        await _check(pilot, app, key)
+        assert box.text == ""

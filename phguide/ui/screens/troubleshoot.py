@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Input, LoadingIndicator, Select, Static
+from textual.widgets import Input, Select, Static
 
 from phguide.core.diagnose import Diagnosis, Purpose, RowKind, diagnose_key
 from phguide.core.hosts import Host
@@ -18,6 +18,8 @@ from phguide.core.secret import mask
 from phguide.ui.hanging import Hanging
 from phguide.ui.safe import escape
 from phguide.ui.screens.base import StepScreen
+from phguide.ui.widgets.busy import Busy
+from phguide.ui.widgets.problem import ProblemBox
 
 INTRO = (
     "Paste any key: phguide says what it is, then asks PostHog whether it works, where, and "
@@ -85,9 +87,8 @@ class TroubleshootScreen(StepScreen):
                 id="token-input",
             )
             yield Static("", id="troubleshoot-host")
-            with Horizontal(id="key-progress"):
-                yield LoadingIndicator()
-                yield Static("", id="key-progress-text", markup=False)
+            yield Busy(id="key-progress", text_id="key-progress-text")
+            yield ProblemBox(id="troubleshoot-problem")
             yield Static("", id="key-verdict")
             with Horizontal(id="checklist"):
                 with Vertical(classes="check-panel", id="cant-find-panel"):
@@ -100,7 +101,7 @@ class TroubleshootScreen(StepScreen):
     def on_mount(self) -> None:
         # Shown only for a project secret key: it is checked together with its project token.
         self.query_one("#token-input").display = False
-        self.query_one("#key-progress").display = False
+        self.query_one(Busy).say(None)
         self.query_one("#key-verdict").display = False
         self.refresh_from_state()
 
@@ -205,7 +206,7 @@ class TroubleshootScreen(StepScreen):
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if not event.value.strip():
-            self._show_message("Paste a key first (k puts the cursor in the field).")
+            self._show_problem("Paste a key first (k puts the cursor in the field).")
             return
         chosen = self.query_one("#key-purpose", Select).value
         self._check(event.value, _PURPOSE_OF.get(chosen), self._host())
@@ -216,10 +217,8 @@ class TroubleshootScreen(StepScreen):
         self._generation += 1
         generation = self._generation
         self._checking = True
-        self.query_one("#key-progress-text", Static).update(
-            f"Checking {mask(value.strip())} on {host.label}…  Esc cancels."
-        )
-        self.query_one("#key-progress").display = True
+        self.query_one(ProblemBox).clear()
+        self.query_one(Busy).say(f"Checking {mask(value.strip())} on {host.label}…  Esc cancels.")
         self.refresh_bindings()
         try:
             token_input = self.query_one("#token-input", Input)
@@ -236,22 +235,22 @@ class TroubleshootScreen(StepScreen):
             )
         except asyncio.CancelledError:
             if generation == self._generation:
-                self._show_message("Check cancelled.")
+                self._show_problem("Check cancelled.", notice=True)
             raise
         except Exception:  # the worker boundary: never a traceback on screen
-            self._show_message("The check failed unexpectedly. Try again.")
+            self._show_problem("The check failed unexpectedly.", "Try again.")
             return
         finally:
             if generation == self._generation:
                 self._checking = False
-                self.query_one("#key-progress").display = False
+                self.query_one(Busy).say(None)
                 self.refresh_bindings()
         self._show(diagnosis)
 
-    def _show_message(self, message: str) -> None:
-        verdict = self.query_one("#key-verdict", Static)
-        verdict.update(Content(message))
-        verdict.display = True
+    def _show_problem(self, message: str, fix: str = "", *, notice: bool = False) -> None:
+        """Say why there is no verdict (in place of the last one)."""
+        self.query_one("#key-verdict").display = False
+        self.query_one(ProblemBox).show(message, fix, notice=notice)
 
     def _show(self, diagnosis: Diagnosis) -> None:
         self.diagnosis = diagnosis
