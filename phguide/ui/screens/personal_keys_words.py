@@ -16,7 +16,7 @@ from phguide.core import key_changes
 from phguide.core.state import METHOD_WORDS, FreshKey, Session
 from phguide.ui.dialogs.confirm import ConfirmDialog
 from phguide.ui.dialogs.create_key import CreateKeyDialog, KeySpec, ProjectChoice
-from phguide.ui.safe import content, escape
+from phguide.ui.safe import content
 
 MAX_KEYS: Final = 10
 """PostHog's limit of personal keys per user."""
@@ -34,23 +34,22 @@ Lost = key_changes.CreatedButValueLost[PersonalApiKey] | key_changes.NotCreated
 """The outcomes where the answer was lost and listing again told what happened."""
 
 
-def key_session_text(session: Session) -> str:
-    """Why a sign-in with a personal key cannot list keys, and the two ways on (markup)."""
+def key_session_text(session: Session) -> Content:
+    """Why a sign-in with a personal key cannot list keys, and the two ways on."""
     how = METHOD_WORDS.get(session.method, "a personal API key")
     key = session.personal_key
-    which = ""
-    if session.personal_key_label:
-        which = f" “{escape(session.personal_key_label)}”"
+    which = f" “{session.personal_key_label}”" if session.personal_key_label else ""
     if key is not None:
-        which += f" ({escape(key.masked)})"
-    url = escape(session.host.personal_keys_url())
-    return (
-        f"[b]Your keys cannot be listed with this sign-in.[/b]\n\n"
-        f"You are signed in with {how}{which}. PostHog lets only an email-and-password "
+        which += f" ({key.masked})"
+    return content(
+        "[b]Your keys cannot be listed with this sign-in.[/b]\n\n"
+        f"You are signed in with {how}$which. PostHog lets only an email-and-password "
         "sign-in list, create, roll or delete personal API keys: a request made with a "
         "personal key gets “This action does not support Personal API Key access”.\n\n"
-        f"Press [b]o[/b] to open Account settings → Personal API keys in your browser "
-        f"({url}), or [b]l[/b] to log in with your email and password."
+        "Press [b]o[/b] to open Account settings → Personal API keys in your browser "
+        "($url), or [b]l[/b] to log in with your email and password.",
+        which=which,
+        url=session.host.personal_keys_url(),
     )
 
 
