@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks._common import ROOT, Goal, goal_line
+from benchmarks._common import ROOT, Goal, goal_line, load
 
 BENCHMARKS = ("startup", "subcommands", "returning", "round_trips", "scale", "scripting")
 """The modules, in the order they run (memory is measured with startup, from the same runs)."""
@@ -37,6 +37,7 @@ def main() -> int:
     goals: list[Goal] = []
     failed: list[str] = []
     started = time.monotonic()
+    load_before = load()
     with tempfile.TemporaryDirectory(prefix="phguide-bench-") as folder:
         for name in args.only or BENCHMARKS:
             out = Path(folder) / f"{name}.json"
@@ -50,7 +51,10 @@ def main() -> int:
                 failed.append(name)
                 continue
             goals.extend(_goal(row) for row in json.loads(out.read_text()))
-    print(f"\n== Summary ({time.monotonic() - started:.0f} s) ==")
+    print(
+        f"\n== Summary ({time.monotonic() - started:.0f} s; load average {load_before} at the "
+        f"start, {load()} at the end) =="
+    )
     for goal in goals:
         print(goal_line(goal).split("\n")[0])
     for name in failed:

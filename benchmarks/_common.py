@@ -212,8 +212,14 @@ def private_config() -> Iterator[str]:
         yield folder
 
 
+def load() -> str:
+    """The machine's load average (1, 5, 15 minutes): the wall times follow it, so every
+    report says it (the ratios move with it too, if less)."""
+    return ", ".join(f"{figure:.2f}" for figure in os.getloadavg())
+
+
 def print_header(title: str) -> None:
-    print(f"\n== {title} ==", flush=True)
+    print(f"\n== {title} (load average {load()}) ==", flush=True)
 
 
 def report(goals: Sequence[Goal]) -> int:
