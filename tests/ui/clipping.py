@@ -1,5 +1,5 @@
 """Finds text the terminal cut: a word ending in an ellipsis phguide never wrote, a button whose
-label does not fit, a known long name cut mid-word, footer entries run together."""
+label does not fit, a known long name cut mid-word, footer entries run together or past its end."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from pathlib import Path
 from textual.app import App
 from textual.geometry import Region
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable
+from textual.widget import Widget
+from textual.widgets import Button, DataTable, Footer
 
 from tests.ui.rendered import lines
 
@@ -40,6 +41,34 @@ def _cut_words(row: str) -> list[str]:
     return cut
 
 
+def _scrolled_out(widget: Widget) -> bool:
+    """Whether part of `widget` is out of sight only because a container it is in scrolls."""
+    geometry = widget.screen.find_widget(widget)
+    if geometry.visible_region == geometry.region:
+        return False
+    return any(
+        isinstance(ancestor, Widget) and ancestor.allow_vertical_scroll
+        for ancestor in widget.ancestors
+    )
+
+
+def _row_with(word: str, rows: list[str]) -> int | None:
+    """The first row showing `word` whole, or None."""
+    whole = re.compile(rf"(?<![\w'-]){re.escape(word)}(?![\w'-])")
+    return next((y for y, row in enumerate(rows) if whole.search(row)), None)
+
+
+def _wrapped_and_scrolled(words: list[str], rows: list[str]) -> bool:
+    """Whether a name is only partly shown because it wrapped and its view scrolled: the words
+    shown are its first or its last ones, over more than one row (a cut leaves one row)."""
+    at = [_row_with(word, rows) for word in words]
+    shown = [y is not None for y in at]
+    if shown != sorted(shown) and shown != sorted(shown, reverse=True):
+        return False  # a gap in the middle: cut, not scrolled
+    seen = [y for y in at if y is not None]
+    return len(set(seen)) > 1
+
+
 def clipped(app: App[None], size: tuple[int, int], known: tuple[str, ...] = ()) -> list[str]:
     """Everything on screen that was cut, as readable findings (empty when nothing was).
 
@@ -67,6 +96,12 @@ def clipped(app: App[None], size: tuple[int, int], known: tuple[str, ...] = ()) 
             found.append(f"line {y} cuts {word!r}: {row.strip()!r}")
     for run in _RUN_TOGETHER.finditer(footer):
         found.append(f"footer runs entries together at {run.start()}: {footer.strip()!r}")
+    for bar in screen.query(Footer):
+        if bar.display and bar.virtual_size.width > bar.size.width:
+            found.append(
+                f"footer is cut at the right ({bar.virtual_size.width} > {bar.size.width}): "
+                f"{footer.strip()!r}"
+            )
     for table in screen.query(DataTable):
         room = table.scrollable_content_region.width
         if table.region.area and table.virtual_size.width > room:
@@ -78,6 +113,8 @@ def clipped(app: App[None], size: tuple[int, int], known: tuple[str, ...] = ()) 
         region = button.region
         label = str(button.label)
         if not button.display or not label or region.area == 0:
+            continue
+        if _scrolled_out(button):
             continue
         inside = region.x >= 0 and region.y >= 0 and region.right <= width
         inside = inside and region.bottom <= height
@@ -94,7 +131,7 @@ def clipped(app: App[None], size: tuple[int, int], known: tuple[str, ...] = ()) 
         words = re.findall(r"[\w'-]+", name)
         if any(word in words_on_screen for word in words if len(word) > 6):
             missing = [word for word in words if word not in words_on_screen]
-            if missing:
+            if missing and not _wrapped_and_scrolled(words, rows):
                 found.append(f"{name[:30]!r}… is cut: {missing} not shown whole")
             stubs = {
                 token

@@ -26,12 +26,13 @@ from phguide.ui.dialogs.confirm import ConfirmDialog
 from phguide.ui.dialogs.create_key import CreateKeyDialog
 from phguide.ui.dialogs.qr_code import QRCodeDialog
 from phguide.ui.dialogs.second_factor import SecondFactorDialog
+from phguide.ui.dialogs.secret_keys import SecretKeysDialog
 from phguide.ui.widgets.device_code import DeviceCodePanel
 from phguide.ui.widgets.fresh_key import FreshKeyPanel
 from tests.helpers import settle
 from tests.ui.clipping import clipped
 from tests.ui.rendered import lines
-from tests.ui.sessions import password_session, sign_in
+from tests.ui.sessions import key_session, password_session, sign_in
 
 SIZES = [(80, 24), (110, 34), (200, 50)]
 LONG_ORG = (
@@ -223,4 +224,29 @@ async def test_without_a_keyring(services: Services, size: tuple[int, int]) -> N
         await walk.look("step 4, a fresh key and no keyring")
         await walk.press("c", "i", "y")
         await walk.look("step 4, the fresh key acknowledged")
+    assert not walk.found, "\n".join(walk.found)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_signed_in_with_a_personal_key(
+    services: Services, demo_server: DemoServer, size: tuple[int, int]
+) -> None:
+    """As browser approval or a returning user leaves it: a key that reveals on step 5."""
+    key = demo_server.issue_key(DEMO_EMAIL, LONG_LABEL[:-1] + "!", ["*"])
+    app = PhGuideApp(services)
+    async with app.run_test(size=size) as pilot:
+        walk = Walk(app, pilot, size)
+        session = await key_session(services, key, method="device", label=LONG_LABEL)
+        sign_in(app, session)
+        await walk.until(lambda: app.current_mode == "project-key", "step 3")
+        await walk.look("step 3, a key session")
+        await walk.press("end", "enter")
+        await walk.look("step 3, the long-named project")
+        await walk.press("s")
+        assert isinstance(app.screen, SecretKeysDialog)
+        await walk.look("secret keys dialog of the long-named project")
+        await walk.press("escape")
+        for step in "124563":
+            await walk.press("escape", step)
+            await walk.look(f"step {step}, a key session")
     assert not walk.found, "\n".join(walk.found)

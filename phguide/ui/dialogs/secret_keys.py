@@ -83,7 +83,7 @@ class SecretKeysDialog(ModalScreen[None], FreshKeyHost):
         project: The project whose keys these are.
     """
 
-    CSS_PATH = "dialog.tcss"
+    CSS_PATH = ["dialog.tcss", "secret_keys.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", id="close-secret-keys"),
         Binding("ctrl+y", "copy_fresh", "Copy new key", id="copy-new-secret-key"),

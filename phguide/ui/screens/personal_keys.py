@@ -71,7 +71,7 @@ class PersonalKeysScreen(SignedInStep, FreshKeyHost):
         Binding("n", "create", "Create key", id="create-key"),
         Binding("r", "roll", "Roll", id="roll-key"),
         Binding("d", "delete", "Delete", id="delete-key"),
-        Binding("f5", "refresh_keys", "Refresh", id="refresh-keys"),
+        Binding("f5", "refresh_keys", "Reload", id="refresh-keys"),
         Binding("escape", "stop_loading", "Stop", id="stop-listing-keys"),
         Binding("o", "open_web", "Open in browser", id="open-personal-keys"),
         Binding("l", "log_in", "Log in", id="personal-keys-log-in"),

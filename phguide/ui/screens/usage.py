@@ -137,7 +137,8 @@ class UsageScreen(StepScreen):
         Binding("r", "reveal", "Reveal key", id="reveal-snippet-key"),
         Binding("r", "hide", "Hide key", id="hide-snippet-key"),
         Binding("w", "write_env", "Write .env", id="write-env"),
-        Binding("f", "next_framework", "Framework", id="usage-framework"),
+        # Out of the footer too (the step says "f picks another"): at 80 columns it cut Quit.
+        Binding("f", "next_framework", "Framework", show=False, id="usage-framework"),
         # Out of the footer (the resources say "o opens one"): the copy keys need its room.
         Binding("o", "open_resource", "Open docs", show=False, id="usage-open-docs"),
         Binding("l", "log_in", "Log in", id="usage-log-in"),

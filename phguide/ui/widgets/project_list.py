@@ -169,6 +169,9 @@ class ProjectList(ScrollView, can_focus=True):
     ProjectList {
         overflow-x: hidden;
         overflow-y: auto;
+        /* Rows are wrapped to the width left beside the scrollbar: keep its room whether or
+           not it shows, or a list that grows one enables it and cuts every wrapped line. */
+        scrollbar-gutter: stable;
         height: 1fr;
     }
     ProjectList > .project-list--org { text-style: bold; }
