@@ -13,11 +13,14 @@ key that was ~40 % of step 3's first visit. Here, with public API only:
 - `StyledOnceApp` skips the refreshes a mode switch asks for while the screen switched to
   is styled with the stylesheet as it is (a new screen is styled as it mounts). A refresh
   for any other reason (a theme) runs, and makes every other mode's screens stale, so that
-  switching to one of them refreshes as before.
+  switching to one of them refreshes as before. It also paints a new screen as soon as it is
+  mounted, where Textual's timer fired late and the first frame was thrown away
+  (`StyledOnceApp.delay_update`).
 """
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Any
 
 from textual.app import App
@@ -47,17 +50,45 @@ class StyledOnceApp(App[None]):
         """Each mode seen so far: the `_css_version` its screens are styled with."""
         self._switching_to: str | None = None
         """The mode `switch_mode` is switching to, while it does."""
+        self._first_visit = False
+        """True while `switch_mode` builds the screen of a mode not seen before."""
+        self._hold: AbstractContextManager[None] | None = None
+        """The screen's updates, held while a new mode's screen is built (`delay_update`)."""
 
     def switch_mode(self, mode: str) -> AwaitMount:
         # A mode seen for the first time gets a new screen, styled as it mounts: current. So
         # is the mode left if no refresh has run yet (it has been styled with what there is).
         self._mode_css.setdefault(self.current_mode, self._css_version)
+        self._first_visit = mode not in self._mode_css
         self._mode_css.setdefault(mode, self._css_version)
         self._switching_to = mode
         try:
             return super().switch_mode(mode)
         finally:
             self._switching_to = None
+            self._first_visit = False
+            hold, self._hold = self._hold, None
+            if hold is not None:
+                # The new screen handles this once it is composed and mounted, before it paints.
+                self.screen.call_later(self._release, hold)
+
+    def delay_update(self, delay: float = 0.05) -> None:
+        """Hold the screen's updates while a new mode's screen is built, until it is mounted.
+
+        Textual holds them for `delay` seconds by a timer, to hide the switch. A new screen takes
+        longer than that to build on a busy machine, and the timer fires late, behind that work:
+        the screen's first frame was painted and thrown away (~100 ms on a returning user's way
+        to the key, under load). Switching back to a screen is left to Textual.
+        """
+        if not self._first_visit:
+            super().delay_update(delay)
+            return
+        self._hold = self.batch_update()
+        self._hold.__enter__()
+
+    def _release(self, hold: AbstractContextManager[None]) -> None:
+        hold.__exit__(None, None, None)
+        self.screen.refresh()
 
     def refresh_css(self, animate: bool = True) -> None:
         switching_to = self._switching_to

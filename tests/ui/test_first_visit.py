@@ -6,7 +6,11 @@ after the app has settled: a frame in between is what the user sees.
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from textual.css.query import NoMatches
+from textual.screen import Screen
 
 from phguide.core.secret import Secret
 from phguide.demo.data import DEMO_EMAIL
@@ -14,6 +18,7 @@ from phguide.demo.server import DemoServer
 from phguide.services import Services
 from phguide.ui.app import PhGuideApp
 from phguide.ui.screens.project_key import ProjectKeyScreen
+from phguide.ui.screens.usage import UsageScreen
 from phguide.ui.widgets.secret_field import KeyBox
 from tests.helpers import SIZE, settle, wait_for
 
@@ -47,3 +52,34 @@ async def test_a_returning_user_sees_the_key_in_step_3s_first_frame(
         await settle(pilot)
     assert frames[0] == (False, token)
     assert not any(signed_out for signed_out, _ in frames)
+
+
+async def test_a_new_step_paints_once_mounted_not_after_a_timer(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Textual holds a switch's updates for 50 ms by a timer, which on a busy machine fires
+    # after the new step's first frame was painted and thrown away; a new step's screen is
+    # painted as soon as it is mounted. Switching back to a step is left to Textual.
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        timers: list[str | None] = []
+        set_timer = app.set_timer
+
+        def noted(delay: float, callback: Any = None, *, name: str | None = None) -> Any:
+            timers.append(name)
+            return set_timer(delay, callback, name=name)
+
+        monkeypatch.setattr(app, "set_timer", noted)
+        painted: list[Screen[object]] = []
+        app.post_display_hook = lambda: painted.append(app.screen)  # type: ignore[method-assign]
+        app.action_go("usage")
+        await wait_for(
+            pilot, lambda: any(isinstance(s, UsageScreen) for s in painted), "step 5 painted"
+        )
+        await settle(pilot)
+        assert "delay_update" not in timers
+        assert isinstance(app.screen, UsageScreen)
+        app.action_go("key-types")  # seen before: Textual's own switch
+        await settle(pilot)
+        assert "delay_update" in timers
