@@ -60,6 +60,7 @@ def build_services(*, host: str | None = None, demo: bool = False) -> Services:
         host=chosen.host,
         env_key=None if env_key is None else env_key.value,
         env_key_variable="POSTHOG_PERSONAL_API_KEY" if env_key is None else env_key.variable,
+        env_key_note="" if env_key is None else env_key.note,
         env_host_set=chosen.source not in ("--host", "default"),
         open_url=open_in_browser,
     )

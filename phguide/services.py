@@ -70,6 +70,8 @@ class Services:
     """The personal key the environment sets (`POSTHOG_PERSONAL_API_KEY` or a PostHog CLI one)."""
     env_key_variable: str = "POSTHOG_PERSONAL_API_KEY"
     """The variable `env_key` came from, to name it on screen."""
+    env_key_note: str = ""
+    """Which variable won, when several key variables are set (empty otherwise)."""
     env_host_set: bool = False
     """True when the host came from `POSTHOG_HOST`."""
     client_factory: Callable[[Host, Secret | None], PostHogClient] = default_client_factory

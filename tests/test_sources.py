@@ -58,3 +58,16 @@ def test_the_app_chooses_its_host_the_same_way(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("POSTHOG_HOST", "ftp://nope")
     with pytest.raises(FactoryError, match="POSTHOG_HOST"):
         build_services()
+
+
+def test_the_app_is_told_which_key_variable_won(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("POSTHOG_HOST", "POSTHOG_CLI_HOST", "POSTHOG_PERSONAL_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("POSTHOG_CLI_TOKEN", "phx_" + "t" * 40)
+    monkeypatch.setenv("POSTHOG_CLI_API_KEY", "phx_" + "a" * 40)
+    services = build_services()
+    assert services.env_key == Secret("phx_" + "a" * 40)
+    assert services.env_key_variable == "POSTHOG_CLI_API_KEY"
+    assert services.env_key_note == (
+        "POSTHOG_CLI_API_KEY and POSTHOG_CLI_TOKEN are all set: using POSTHOG_CLI_API_KEY."
+    )

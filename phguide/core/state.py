@@ -19,7 +19,7 @@ AuthMethod = Literal["password", "device", "pasted", "environment", "keyring"]
 METHOD_WORDS: dict[str, str] = {
     "device": "the personal API key browser approval created",
     "pasted": "the personal API key you pasted",
-    "environment": "POSTHOG_PERSONAL_API_KEY from your environment",
+    "environment": "the personal API key from your environment",
     "keyring": "the personal API key stored in your keyring",
 }
 """How each key-based sign-in names its key, for "you are signed in with …" sentences."""

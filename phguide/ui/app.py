@@ -228,11 +228,20 @@ class PhGuideApp(StyledOnceApp):
         self.switch_mode("project-key")
         self.status = f"Signed in to {session.host.label} as {who}."
         if session.method in ("keyring", "environment") and session.personal_key is not None:
-            # A key phguide found, not one typed now: say which, and where to change it.
-            self.status = (
-                f"Signed in to {session.host.label} as {who} with "
-                f"{METHOD_WORDS[session.method]} ({session.personal_key.masked}). "
-                "Another key or account: 2 Log in."
+            # A key phguide found, not one typed now: say which (by its variable, and which
+            # variable won when several are set), and where to change it.
+            how = METHOD_WORDS[session.method]
+            if session.method == "environment":
+                how = f"{self.services.env_key_variable} from your environment"
+            self.status = " ".join(
+                part
+                for part in (
+                    f"Signed in to {session.host.label} as {who} with {how} "
+                    f"({session.personal_key.masked}).",
+                    self.services.env_key_note if session.method == "environment" else "",
+                    "Another key or account: 2 Log in.",
+                )
+                if part
             )
 
     @work(group="resume", exclusive=True, exit_on_error=False, description="resume")

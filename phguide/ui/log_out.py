@@ -92,7 +92,7 @@ async def _log_out(app: PhGuideApp, host: Host, held: int) -> None:
         labels = ", ".join(f"“{key.label}”" for key in lost)
         said += f" The new key {labels} was kept only there: save or store it again."
     if app.services.env_key is not None:
-        said += " POSTHOG_PERSONAL_API_KEY is still set: unset it to stop using it."
+        said += f" {app.services.env_key_variable} is still set: unset it to stop using it."
     session = app.state.session
     if session is None or session.host.app_url != host.app_url:
         app.status = said

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from phguide.cli.completion import completion_script
 from phguide.cli.main import run_subcommand
+from phguide.cli.output import EXIT_FAILED, EXIT_NO_KEY, EXIT_OK, EXIT_USAGE
 from phguide.cli.parser import build_parser
 from phguide.demo import DEMO_EMAIL, EU_EMAIL, DemoServer
+from phguide.system.credentials import StoreResult
 from tests.cli.conftest import Cli
 
 PY = sys.executable
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_token_prints_the_active_key_and_nothing_else(cli: Cli, demo_server: DemoServer) -> None:
@@ -192,3 +197,64 @@ def test_switch_asks_which_at_a_terminal(cli: Cli, demo_server: DemoServer) -> N
     )
     assert cancelled == 2
     assert cli.accounts.active(us) == active
+
+
+def test_login_with_token_that_cannot_be_saved_exits_1_and_says_why(
+    cli: Cli, demo_server: DemoServer
+) -> None:
+    cli.store.failure = StoreResult("no-backend", "No keyring here.", "Install one.")
+    key = demo_server.issue_key(DEMO_EMAIL, "Unsaveable", ["*"])
+    result = cli("login", "--with-token", stdin=key)
+    assert (result.status, result.out) == (1, "")
+    assert "No keyring here." in result.err and "Install one." in result.err
+    assert key not in result.err
+    assert cli("token").status == 4
+
+
+def test_token_without_a_key_says_how_to_get_one_on_stderr_only(cli: Cli) -> None:
+    result = cli("token")
+    assert (result.status, result.out) == (4, "")
+    assert "login --with-token" in result.err and "run phguide" in result.err.lower()
+
+
+def test_run_takes_the_project_from_posthog_clis_variable(
+    cli: Cli, demo_server: DemoServer
+) -> None:
+    cli.hold(cli.clouds.us, DEMO_EMAIL, demo_server.issue_key(DEMO_EMAIL, "Run", ["*"]))
+    project = demo_server.data.projects[1002]
+    check = (
+        "import os, sys; e = os.environ; "
+        f"sys.exit(0 if e['POSTHOG_PROJECT_ID'] == '1002' "
+        f"and e['POSTHOG_PROJECT_API_KEY'] == {project.api_token!r} else 3)"
+    )
+    result = cli("run", "--", PY, "-c", check, env={"POSTHOG_CLI_PROJECT_ID": "1002"})
+    assert (result.status, result.out) == (0, ""), result.err
+
+
+EXIT_WORDS = {
+    EXIT_OK: "ok",
+    EXIT_FAILED: "failure",
+    EXIT_USAGE: "usage error or cancelled",
+    EXIT_NO_KEY: "no personal API key",
+}
+"""Each exit status and the words README and --help give it."""
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [[], *([name] for name in ("status", "keys", "check", "token", "login", "run", "switch"))],
+    ids=lambda argv: " ".join(argv) or "phguide",
+)
+def test_help_states_every_exit_status(argv: list[str]) -> None:
+    shown = io.StringIO()
+    with contextlib.redirect_stdout(shown), pytest.raises(SystemExit):
+        build_parser().parse_args([*argv, "--help"])
+    text = " ".join(shown.getvalue().split())
+    for status, words in EXIT_WORDS.items():
+        assert f"{status} {words}" in text, (argv, status)
+
+
+def test_readme_states_every_exit_status() -> None:
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    for status, words in EXIT_WORDS.items():
+        assert f"**{status}** {words}" in readme, status

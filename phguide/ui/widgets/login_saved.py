@@ -34,7 +34,8 @@ class LoginSaved(LoginWay):
             with Vertical(id="env-key-box"):
                 yield Static(
                     Text(
-                        f"POSTHOG_PERSONAL_API_KEY is set in your environment ({env_key.masked})."
+                        f"{self.services.env_key_variable} is set in your environment "
+                        f"({env_key.masked})."
                     ),
                     id="env-key-note",
                 )
