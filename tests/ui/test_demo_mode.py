@@ -178,3 +178,17 @@ async def test_no_toast_covers_step_3_after_a_pasted_key_is_saved(
         await wait_for(pilot, lambda: app.current_mode == "project-key", "step 3")
         await wait_for(pilot, lambda: MEMORY_NOTE in app.status, "the save said")
         assert getattr(app, "toasts", []) == []
+
+
+async def test_a_demo_accounts_wrapped_note_hangs_under_its_text(demo: Services) -> None:
+    app = PhGuideApp(demo, start="log-in")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        listing = login(app).query_one("#demo-account-list")
+        region = listing.content_region.intersection(app.screen.region)
+        rows = lines(app.export_screenshot(), SIZE)
+        shown = [rows[y][region.x : region.right].rstrip() for y in range(region.y, region.bottom)]
+        notes = [row for row in shown if row.strip() and "@" not in row]
+        assert len(notes) > len(demo.demo.accounts if demo.demo else ()), "no note wraps"
+        for row in notes:
+            assert row.startswith("  ") and row[2] != " ", f"{row!r} is not under its note"

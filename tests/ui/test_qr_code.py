@@ -12,7 +12,7 @@ from phguide.ui.app import PhGuideApp
 from phguide.ui.dialogs.qr_code import QRCodeDialog
 from phguide.ui.widgets.device_code import DeviceCodePanel
 from phguide.ui.widgets.qr_code import QRCode, qr_size
-from tests.ui.rendered import decode_qr
+from tests.ui.rendered import decode_qr, lines
 
 URL = "https://us.posthog.com/cli/authorize?code=ABCD-1234&use_cases=agent-cli"
 
@@ -87,4 +87,17 @@ async def test_the_approval_url_decodes_full_screen_at_80x24(services: Services)
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, QRCodeDialog)
+        await pilot.press("escape")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (110, 34)], ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_the_approval_url_is_shown_on_one_line(
+    services: Services, size: tuple[int, int]
+) -> None:
+    """To read or type on another machine, the URL is never broken across lines."""
+    app = PhGuideApp(services)
+    async with app.run_test(size=size) as pilot:
+        code = await _approval_on_screen(pilot, app)
+        rows = lines(app.export_screenshot(), size)
+        assert any(code.verification_uri_complete in row for row in rows), "\n".join(rows)
         await pilot.press("escape")

@@ -6,11 +6,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from phguide.services import DemoAccount
+from phguide.ui.hanging import Hanging
 
 
 class DemoAccounts(Vertical):
@@ -43,10 +45,11 @@ class DemoAccounts(Vertical):
         yield Static(title, classes="demo-accounts-title")
         options = []
         for n, account in enumerate(self._accounts):
-            prompt = Text(account.email, style="bold")
-            prompt.append(f"\n  {account.note}", style="not bold")
+            parts = [(account.email, "bold"), (f"\n  {account.note}", "not bold")]
             if shared is None:
-                prompt.append(f"\n  password: {account.password}", style="not bold")
+                parts.append((f"\n  password: {account.password}", "not bold"))
+            # A note that wraps goes on under its own text, not under the email.
+            prompt = Hanging(Content.assemble(*parts))
             options.append(Option(prompt, id=f"demo-account-{n}"))
         yield OptionList(*options, id="demo-account-list")
 
