@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from phguide.api.errors import PostHogError
+from phguide.ui.widgets.problem import ProblemBox
 
 SecondFactorKind = Literal["totp", "email"]
 
@@ -73,6 +74,7 @@ class SecondFactorDialog(ModalScreen[str | None]):
             yield Input(placeholder=placeholder, id="second-factor-code", max_length=40)
             yield Static(Text(self._error), id="second-factor-error", classes="-error")
             yield Static("", id="second-factor-note")
+            yield ProblemBox(id="second-factor-problem")
             yield Static("", id="second-factor-hint")
             with Horizontal(id="dialog-buttons"):
                 yield Button("Cancel", id="second-factor-cancel-button")
@@ -132,15 +134,16 @@ class SecondFactorDialog(ModalScreen[str | None]):
         exclusive=True, group="second-factor-resend", exit_on_error=False, description="send again"
     )
     async def _send_again(self, resend: Callable[[], Awaitable[None]]) -> None:
+        self.query_one(ProblemBox).clear()
         self._show_note(Text("Sending a new code…"))
         button = self.query_one("#second-factor-resend-button", Button)
         button.disabled = True
         try:
             await resend()
         except PostHogError as error:
-            self._show_note(Text.assemble((error.message, "bold"), "\n", error.fix))
+            self._resend_failed(error.message, error.fix)
         except Exception:  # the dialog must stay usable whatever the resend did
-            self._show_note(Text("Could not ask for a new code. Try again in a minute."))
+            self._resend_failed("Could not ask for a new code.", "Try again in a minute.")
         else:
             self._show_note(Text(f"A new code was sent to {self._email}."))
             self._show_hint()
@@ -152,6 +155,10 @@ class SecondFactorDialog(ModalScreen[str | None]):
         error = self.query_one("#second-factor-error", Static)
         error.update(Text(message))
         error.display = True
+
+    def _resend_failed(self, message: str, fix: str) -> None:
+        self.query_one("#second-factor-note").display = False
+        self.query_one(ProblemBox).show(message, fix)
 
     def _show_note(self, text: Text) -> None:
         note = self.query_one("#second-factor-note", Static)
