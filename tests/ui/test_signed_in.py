@@ -36,6 +36,10 @@ async def test_the_phase_alone_changes_the_footer(services: Services) -> None:
             assert isinstance(screen, SignedInStep)
             assert screen.phase == "ready"
             assert "Stop" not in _footer(app)
+            # Nothing focused, so that no focus change (which refreshes the footer itself)
+            # hides whether the phase does.
+            screen.set_focus(None)
+            await pilot.pause()
             published: list[object] = []
             screen.bindings_updated_signal.subscribe(screen, published.append, immediate=True)
             screen.phase = "loading"
@@ -112,3 +116,29 @@ async def test_step_3_shows_the_key_while_its_list_loads(
         demo_server.faults.clear()
         await pilot.press("escape")
         await pilot.pause()
+
+
+async def test_what_step_4_offers_follows_its_state_by_itself(services: Services) -> None:
+    # A change running, PostHog asking for a new sign-in, the table's cursor and the new key's
+    # safety each decide a key of the footer: setting them tells the footer, nothing else.
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        sign_in(app, await password_session(services))
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, PersonalKeysScreen)
+        screen.set_focus(None)
+        await pilot.pause()
+        assert "Reload" in _footer(app)
+        published: list[object] = []
+        screen.bindings_updated_signal.subscribe(screen, published.append, immediate=True)
+        for name, value in (("busy", True), ("reauth", True), ("cursor", 2), ("fresh_safe", False)):
+            published.clear()
+            setattr(screen, name, value)
+            assert published, f"{name}: the footer was not told"
+        await wait_for(pilot, lambda: "Reload" not in _footer(app), "Reload gone while busy")
+        screen.busy = False
+        await wait_for(pilot, lambda: "Reload" in _footer(app), "Reload back")
+        screen.bindings_updated_signal.unsubscribe(screen)
