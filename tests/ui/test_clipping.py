@@ -190,7 +190,11 @@ async def test_signed_in_with_long_names_and_ten_keys(
         await walk.press("x", "r")
         assert isinstance(app.screen, ConfirmDialog)
         await walk.look("roll dialog", wait=False)
-        await walk.press("escape", "5")
+        await walk.press("escape", "n")  # at 10 of 10: the limit is said, no dialog
+        assert not isinstance(app.screen, CreateKeyDialog)
+        assert "10 of 10" in app.status
+        await walk.look("step 4, n at 10 of 10")
+        await walk.press("5")
         await walk.look("step 5")
         await walk.press("w")
         await walk.look("the .env dialog", wait=False)
