@@ -54,10 +54,16 @@ class Cli:
         """The keys held in this CLI's store and settings file."""
         return Accounts.on_disk(self.store, self.config_path)
 
-    def hold(self, host: Host, email: str, key: str, key_id: str = "k1") -> None:
+    def hold(self, host: Host, email: str, key: str, key_id: str = "k1", label: str = "") -> None:
         """Save a key as the active key of a host, as the walkthrough does."""
         saved = self.accounts.save(
-            host, email, Secret(key), key_id=key_id, source="created", make_active=True
+            host,
+            email,
+            Secret(key),
+            key_id=key_id,
+            label=label,
+            source="created",
+            make_active=True,
         )
         assert saved.verified
 

@@ -15,6 +15,7 @@ from phguide.cli.completion import completion_script
 from phguide.cli.main import run_subcommand
 from phguide.cli.output import EXIT_FAILED, EXIT_NO_KEY, EXIT_OK, EXIT_USAGE
 from phguide.cli.parser import build_parser
+from phguide.core.secret import Secret
 from phguide.demo import DEMO_EMAIL, EU_EMAIL, DemoServer
 from phguide.system.credentials import StoreResult
 from tests.cli.conftest import Cli
@@ -95,8 +96,8 @@ def test_two_accounts_on_two_hosts_switch_and_token_follows(
 ) -> None:
     us_key = demo_server.issue_key(DEMO_EMAIL, "US key", ["*"])
     eu_key = eu_server.issue_key(EU_EMAIL, "EU key", ["*"])
-    cli.hold(cli.clouds.eu, EU_EMAIL, eu_key)
-    cli.hold(cli.clouds.us, DEMO_EMAIL, us_key)
+    cli.hold(cli.clouds.eu, EU_EMAIL, eu_key, label="EU key")
+    cli.hold(cli.clouds.us, DEMO_EMAIL, us_key, label="US key")
     data = cli("status", "--json").json()
     assert [
         (a["email"], a["host"]["region"], a["active"], a["works"]) for a in data["accounts"]
@@ -104,6 +105,16 @@ def test_two_accounts_on_two_hosts_switch_and_token_follows(
         (EU_EMAIL, "eu", True, True),
         (DEMO_EMAIL, "us", True, True),
     ]
+    assert [(a["label"], a["mask"]) for a in data["accounts"]] == [
+        ("EU key", Secret(eu_key).masked),
+        ("US key", Secret(us_key).masked),
+    ]
+    said = cli("status").out
+    listed = said[said.index("Accounts phguide holds a key for") :].splitlines()[1:]
+    for email, label, key in ((EU_EMAIL, "EU key", eu_key), (DEMO_EMAIL, "US key", us_key)):
+        row = next(line for line in listed if email in line)
+        assert row.startswith("* ") and f"“{label}” {Secret(key).masked}" in row, row
+        assert row.endswith("works"), row
     assert cli("token").out == us_key + "\n"
     switched = cli("switch")  # two accounts: the other one
     assert switched.status == 0 and EU_EMAIL in switched.out
