@@ -75,6 +75,17 @@ class PtyChild:
                 tail = bytes(self.output[-1500:]).decode(errors="replace")
                 raise PtyTimeout(f"{text!r} did not appear; the output ended with:\n{tail!r}")
 
+    def cpu_now(self) -> float | None:
+        """The CPU seconds (user and system, every thread) the child has used so far, from
+        /proc (Linux; None elsewhere). Less sensitive to the machine's load than wall time."""
+        try:
+            with open(f"/proc/{self.pid}/stat", "rb") as file:
+                fields = file.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            return None
+        # After the name: state is field 3, utime and stime are fields 14 and 15.
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def send(self, keys: bytes) -> None:
         """Type into the terminal."""
         os.write(self.fd, keys)
