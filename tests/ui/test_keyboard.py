@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 
 from textual.pilot import Pilot
-from textual.widgets import Button, Input
+from textual.widgets import Button, Input, TabbedContent
 
 from phguide.core.hosts import parse_host
 from phguide.core.secret import Secret
@@ -158,3 +158,28 @@ async def test_a_saved_key_that_no_longer_works_leaves_step_1(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.current_mode == "key-types" and app.state.session is None
+
+
+async def test_the_footer_says_what_enter_does_in_every_field(services: Services) -> None:
+    """A field's Enter is hidden in Textual's footer: each of phguide's says what it does."""
+    app = PhGuideApp(services, start="log-in")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        expected = {
+            "#login-email": ("way-password", "Next field"),
+            "#login-password": ("way-password", "Sign in"),
+            "#pasted-key": ("way-key", "Check key"),
+        }
+        for selector, (way, words) in expected.items():
+            app.screen.query_one("#login-ways", TabbedContent).active = way
+            await settle(pilot)
+            app.screen.query_one(selector, Input).focus()
+            await pilot.pause()
+            enter = app.screen.active_bindings["enter"].binding
+            assert (enter.show, enter.description) == (True, words), selector
+        app.set_focus(None)
+        await pilot.press("6")
+        await settle(pilot)
+        assert isinstance(app.focused, Input) and app.focused.id == "key-input"
+        enter = app.screen.active_bindings["enter"].binding
+        assert (enter.show, enter.description) == (True, "Check key")

@@ -19,6 +19,7 @@ from phguide.ui.hanging import Hanging
 from phguide.ui.safe import escape
 from phguide.ui.screens.base import StepScreen
 from phguide.ui.widgets.busy import Busy
+from phguide.ui.widgets.fields import CheckKeyField
 from phguide.ui.widgets.problem import ProblemBox
 
 INTRO = (
@@ -76,13 +77,13 @@ class TroubleshootScreen(StepScreen):
         with VerticalScroll(id="body", can_focus=False):
             yield Static(INTRO, id="troubleshoot-intro")
             with Horizontal(id="key-row"):
-                yield Input(
+                yield CheckKeyField(
                     placeholder="Paste a key: phc_…, phx_…, or anything (hidden)",
                     password=True,
                     id="key-input",
                 )
                 yield Select(PURPOSES, value="any", allow_blank=False, id="key-purpose")
-            yield Input(
+            yield CheckKeyField(
                 placeholder="Project token (phc_…) the phs_ key is used with (optional)",
                 id="token-input",
             )

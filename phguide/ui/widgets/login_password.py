@@ -18,6 +18,7 @@ from phguide.core.secret import Secret
 from phguide.core.state import Session
 from phguide.ui import messages
 from phguide.ui.dialogs.second_factor import SecondFactorDialog, SecondFactorKind
+from phguide.ui.widgets.fields import NextField, SignInField
 from phguide.ui.widgets.login_way import LOGIN_GROUP, LoginWay
 
 if TYPE_CHECKING:
@@ -66,8 +67,8 @@ class LoginPassword(LoginWay):
 
     def compose(self) -> ComposeResult:
         yield Static(PASSWORD_TEXT, classes="way-text")
-        yield Input(placeholder="Email", id="login-email")
-        yield Input(placeholder="Password", password=True, id="login-password")
+        yield NextField(placeholder="Email", id="login-email")
+        yield SignInField(placeholder="Password", password=True, id="login-password")
         yield SignInButton("Sign in", id="password-submit", variant="primary", action="sign_in")
 
     def fill(self, email: str, password: str) -> None:

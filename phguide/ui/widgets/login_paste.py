@@ -15,6 +15,7 @@ from phguide.core.diagnose import classify
 from phguide.core.secret import Secret
 from phguide.core.state import Session
 from phguide.ui import messages
+from phguide.ui.widgets.fields import CheckKeyField
 from phguide.ui.widgets.login_way import LoginWay, close_client
 
 KEY_TEXT: Final = (
@@ -82,7 +83,7 @@ class LoginPaste(LoginWay):
 
     def compose(self) -> ComposeResult:
         yield Static(KEY_TEXT, classes="way-text")
-        yield Input(placeholder="phx_…", password=True, id="pasted-key")
+        yield CheckKeyField(placeholder="phx_…", password=True, id="pasted-key")
         yield Static("", id="pasted-key-feedback")
         yield Button("Check key", id="key-submit", variant="primary", action="check")
         with Vertical(id="key-result"):
