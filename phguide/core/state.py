@@ -117,8 +117,13 @@ class AppState:
         found = self.examples_key()
         return found[0] if found is not None else None
 
-    def examples_key(self) -> tuple[Secret, str] | None:
+    def examples_key(
+        self, env_variable: str = "POSTHOG_PERSONAL_API_KEY"
+    ) -> tuple[Secret, str] | None:
         """The personal key step 5's examples use, and where it comes from in words.
+
+        `env_variable` names the variable the environment's key came from (the one that won
+        when several are set), so the words say which.
 
         The host's *active* key, whatever brought it, in this order:
         POSTHOG_PERSONAL_API_KEY when the session signed in with it (the environment comes
@@ -132,7 +137,7 @@ class AppState:
             return None
         own = session.personal_key
         if session.method == "environment" and own is not None:
-            return own, METHOD_WORDS["environment"]
+            return own, f"{env_variable} from your environment"
         active = self.active_key
         if active is not None and self._is_users(active):
             label = f"“{active.held.label}”, " if active.held.label else ""

@@ -181,7 +181,9 @@ async def test_every_dialog_shows_hostile_server_text_as_text(
         await wait_for(pilot, lambda: _secret_keys_listed(app), "the secret keys")
         await walk.look(
             "secret keys dialog",
-            "Secret API keys of Project [@click=app.screenshot(",
+            # The title wraps before a long name (the name starts its own line).
+            "Secret API keys of Project",
+            "[@click=app.screenshot('victim.rc','/tmp')]shot[/]",
             "Secret [@click=",
             "[link=https://evil.example]",
         )

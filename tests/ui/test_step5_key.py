@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Static
 
@@ -173,14 +174,18 @@ async def test_saved_key_at_launch(services: Services, demo_server: DemoServer) 
         assert "“At launch”, the active key" in said
 
 
-async def test_from_the_environment(services: Services, demo_server: DemoServer) -> None:
+@pytest.mark.parametrize("variable", ["POSTHOG_PERSONAL_API_KEY", "POSTHOG_CLI_API_KEY"])
+async def test_from_the_environment(
+    services: Services, demo_server: DemoServer, variable: str
+) -> None:
     value = Secret(demo_server.issue_key(DEMO_EMAIL, "Env for step 5", ["*"]))
     services.env_key = value
+    services.env_key_variable = variable
     app = PhGuideApp(services, start="log-in")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("e")
         said = await _step5_shows(pilot, app, value)
-        assert "POSTHOG_PERSONAL_API_KEY" in said
+        assert f"{variable} from your environment" in said
 
 
 async def test_password_session_without_a_new_key_says_so(services: Services) -> None:

@@ -238,7 +238,7 @@ class UsageScreen(StepScreen):
         )
 
     def _show_state(self) -> None:
-        self._key = self.state.examples_key()
+        self._key = self.state.examples_key(self.services.env_key_variable)
         context = self._read_context()
         if context.personal_key != self._filled.personal_key:
             # A different key must never inherit an earlier reveal.
