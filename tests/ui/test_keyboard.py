@@ -19,6 +19,7 @@ from phguide.ui.screens.login import LoginScreen
 from phguide.ui.widgets.device_code import DeviceCodePanel
 from phguide.ui.widgets.host_picker import HostPicker
 from tests.helpers import SIZE, settle
+from tests.ui.rendered import lines
 
 MOBILE = 1002
 """A project that is not the demo user's current one: approving it must select it."""
@@ -183,3 +184,38 @@ async def test_the_footer_says_what_enter_does_in_every_field(services: Services
         assert isinstance(app.focused, Input) and app.focused.id == "key-input"
         enter = app.screen.active_bindings["enter"].binding
         assert (enter.show, enter.description) == (True, "Check key")
+
+
+async def test_enter_on_a_signed_out_step_goes_to_log_in(services: Services) -> None:
+    """Steps 3, 4 and 5 signed out: the footer offers ⏎ Log in, and Enter does it."""
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        for step in ("project-key", "personal-keys", "usage"):
+            app.action_go(step)
+            await settle(pilot)
+            app.screen.set_focus(None)
+            await pilot.pause()
+            footer = lines(app.export_screenshot(), SIZE)[-1]
+            assert "⏎ Log in" in footer, (step, footer)
+            await pilot.press("enter")
+            await until(pilot, lambda: app.current_mode == "log-in", f"Log in from {step}")
+
+
+async def test_enter_signed_in_with_a_key_does_not_leave_step_3(
+    services: Services, demo_server: DemoServer
+) -> None:
+    """Signed in with a key, step 3 still offers l Log in (for a password sign-in), not Enter."""
+    services.env_key = Secret(demo_server.issue_key(DEMO_EMAIL, "Enter stays", ("*",)))
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.current_mode == "project-key", "step 3")
+        await settle(pilot)
+        app.screen.set_focus(None)
+        await pilot.pause()
+        footer = lines(app.export_screenshot(), SIZE)[-1]
+        assert "l Log in" in footer and "⏎ Log in" not in footer, footer
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.current_mode == "project-key"
+        await pilot.press("l")
+        await until(pilot, lambda: app.current_mode == "log-in", "Log in by l")

@@ -74,6 +74,8 @@ class PersonalKeysScreen(SignedInStep, FreshKeyHost):
         Binding("f5", "refresh_keys", "Reload", id="refresh-keys"),
         Binding("escape", "stop_loading", "Stop", id="stop-listing-keys"),
         Binding("o", "open_web", "Open in browser", id="open-personal-keys"),
+        # Signed out, Enter goes to Log in (the footer shows ⏎); signed in, only l does.
+        Binding("enter,l", "log_in('signed-out')", "Log in", id="personal-keys-enter-log-in"),
         Binding("l", "log_in", "Log in", id="personal-keys-log-in"),
         *FRESH_KEY_BINDINGS,
     ]
@@ -387,7 +389,7 @@ class PersonalKeysScreen(SignedInStep, FreshKeyHost):
         if host is not None:
             self.guide.open_page(host.personal_keys_url())
 
-    def action_log_in(self) -> None:
+    def action_log_in(self, _how: str = "") -> None:
         """Go to Log in (ending the session first when PostHog asked for a fresh sign-in)."""
         if self.reauth and self.state.session is not None:
             self.post_message(messages.SignedOut(_REAUTH_REASON))
@@ -424,7 +426,9 @@ class PersonalKeysScreen(SignedInStep, FreshKeyHost):
         if action == "open_web":
             return session is not None or self.services.host is not None
         if action == "log_in":
-            return session is None or not session.can_manage_keys or self.reauth
+            if parameters:  # Enter or l while signed out
+                return session is None
+            return session is not None and (not session.can_manage_keys or self.reauth)
         return super().check_action(action, parameters)
 
     @on(DataTable.RowHighlighted)

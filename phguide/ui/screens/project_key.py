@@ -43,6 +43,8 @@ class ProjectKeyScreen(SignedInStep):
         Binding("s", "secret_keys", "Secret keys", id="project-secret-keys"),
         Binding("slash", "focus_filter", "Filter", id="filter-projects"),
         Binding("r", "reload", "Reload", id="reload-projects"),
+        # Signed out, Enter goes to Log in (the footer shows ⏎); signed in, only l does.
+        Binding("enter,l", "log_in('signed-out')", "Log in", id="project-key-enter-log-in"),
         Binding("l", "log_in", "Log in", id="project-key-log-in"),
         Binding("escape", "stop_loading", "Stop", id="stop-listing-projects"),
         Binding("escape", "leave_filter", "To the list", id="leave-filter"),
@@ -305,7 +307,9 @@ class ProjectKeyScreen(SignedInStep):
         if action == "reload":
             return session is not None and phase != "loading"
         if action == "log_in":
-            return session is None or not session.can_manage_keys or phase == "error"
+            if parameters:  # Enter or l while signed out
+                return session is None
+            return session is not None and (not session.can_manage_keys or phase == "error")
         return True
 
     def action_copy_key(self) -> None:
@@ -353,6 +357,6 @@ class ProjectKeyScreen(SignedInStep):
             self.loaded_for = session
             self._load(session)
 
-    def action_log_in(self) -> None:
+    def action_log_in(self, _how: str = "") -> None:
         """Go to the Log in step."""
         self.guide.action_go("log-in")

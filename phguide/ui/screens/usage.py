@@ -141,7 +141,8 @@ class UsageScreen(StepScreen):
         Binding("f", "next_framework", "Framework", show=False, id="usage-framework"),
         # Out of the footer (the resources say "o opens one"): the copy keys need its room.
         Binding("o", "open_resource", "Open docs", show=False, id="usage-open-docs"),
-        Binding("l", "log_in", "Log in", id="usage-log-in"),
+        # Offered only while signed out: Enter goes to Log in then (the footer shows ⏎).
+        Binding("enter,l", "log_in", "Log in", id="usage-log-in"),
         # Priority: the scroller around the examples would take the arrows to scroll instead.
         Binding("down", "focus_next_snippet", "Next", show=False, priority=True, id="next-snippet"),
         Binding(
