@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
+# Re-exported: they live in key_kinds, light enough for `check` to import alone.
+from phguide.api.key_kinds import KeyKind as KeyKind
+from phguide.api.key_kinds import key_kind as key_kind
 from phguide.core.secret import Secret
-
-KeyKind = Literal[
-    "project", "personal", "project-secret", "oauth-access", "oauth-refresh", "unknown"
-]
 
 
 @dataclass(frozen=True)
@@ -174,15 +172,3 @@ class FlagsCheck:
     detail: str = ""
     code: str = ""
     """PostHog's error code, when the answer was its JSON."""
-
-
-def key_kind(value: str) -> KeyKind:
-    """Classify a key by its prefix."""
-    prefixes: dict[str, KeyKind] = {
-        "phc_": "project",
-        "phx_": "personal",
-        "phs_": "project-secret",
-        "pha_": "oauth-access",
-        "phr_": "oauth-refresh",
-    }
-    return prefixes.get(value.strip()[:4], "unknown")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from phguide.api.models import KeyKind
+from phguide.api.key_kinds import KeyKind
 from phguide.core.diagnose.classify import KINDS, Classified, classify, clean_key
 from phguide.core.diagnose.verdict import Diagnosis, Found, Problem, Row, RowKind
 from phguide.core.secret import key_text_problem, mask

@@ -13,7 +13,7 @@ from phguide.api.errors import (
     ServerError,
     TransportError,
 )
-from phguide.api.models import KeyKind
+from phguide.api.key_kinds import KeyKind
 from phguide.core.diagnose.classify import (
     KEY_CHARS,
     PERSONAL_KEY_LENGTH,

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from phguide.api.models import KeyKind, key_kind
+from phguide.api.key_kinds import KeyKind, key_kind
 from phguide.core.secret import key_text_problem
 
 PROJECT_KEY_LENGTH: Final = 47

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from phguide.api.models import KeyKind
+from phguide.api.key_kinds import KeyKind
 from phguide.core.scopes import describe
 
 if TYPE_CHECKING:
