@@ -77,3 +77,15 @@ def test_the_readme_runs_the_same_test_command_as_ci() -> None:
     command = (ROOT / ".ci" / "test-command").read_text().strip()
     readme = (ROOT / "README.md").read_text()
     assert command in readme, f"README.md must show the test command CI runs: {command}"
+
+
+def test_no_module_of_the_package_runs_past_500_lines() -> None:
+    """Small modules: one past 500 lines does more than one job (issue 14's bar)."""
+    sizes = {
+        str(path.relative_to(ROOT)): len(path.read_text(encoding="utf-8").splitlines())
+        for path in (ROOT / "phguide").rglob("*.py")
+    }
+    assert len(sizes) > 50, "the scan found too few modules to mean anything"
+    assert max(sizes.values()) > 300, "the scan reads the modules' lines"
+    too_long = {name: lines for name, lines in sizes.items() if lines > 500}
+    assert not too_long, too_long

@@ -25,6 +25,13 @@ METHOD_WORDS: dict[str, str] = {
 """How each key-based sign-in names its key, for "you are signed in with …" sentences."""
 
 
+def key_words(method: str, env_variable: str = "POSTHOG_PERSONAL_API_KEY") -> str:
+    """How a sign-in by `method` names its key; the environment's by the variable that won."""
+    if method == "environment":
+        return f"{env_variable} from your environment"
+    return METHOD_WORDS.get(method, "the key you signed in with")
+
+
 @dataclass
 class Session:
     """A signed-in PostHog: the client, who, how, and what was fetched."""
@@ -137,13 +144,13 @@ class AppState:
             return None
         own = session.personal_key
         if session.method == "environment" and own is not None:
-            return own, f"{env_variable} from your environment"
+            return own, key_words("environment", env_variable)
         active = self.active_key
         if active is not None and self._is_users(active):
             label = f"“{active.held.label}”, " if active.held.label else ""
             return active.value, f"{label}the active key for {session.host.label} in your keyring"
         if own is not None:
-            return own, METHOD_WORDS.get(session.method, "the key you signed in with")
+            return own, key_words(session.method)
         made = self.made_key
         if made is None:
             return None

@@ -21,11 +21,11 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 
-from phguide.core.state import METHOD_WORDS, AppState, AuthMethod
+from phguide.core.state import AppState, AuthMethod, key_words
 from phguide.services import Services
 from phguide.ui import messages
 from phguide.ui.steps import STEPS, step_by_id
-from phguide.ui.styling import StyledOnceApp, read_ahead
+from phguide.ui.styling import StyledOnceApp, screen_factory
 from phguide.ui.widgets.step_bar import StepBar
 
 if TYPE_CHECKING:
@@ -34,16 +34,6 @@ if TYPE_CHECKING:
     from phguide.core.secret import Secret
     from phguide.core.state import FreshKey
     from phguide.system.clipboard import CopyResult
-
-
-def _screen_factory(module: str, name: str) -> Callable[[], Screen[None]]:
-    def make() -> Screen[None]:
-        screen_type: type[Screen[None]] = getattr(importlib.import_module(module), name)
-        screen = screen_type()
-        read_ahead(screen)
-        return screen
-
-    return make
 
 
 @dataclass(frozen=True)
@@ -64,7 +54,7 @@ class PhGuideApp(StyledOnceApp):
     TITLE = "phguide"
     SUB_TITLE = "your PostHog API keys"
     CSS_PATH = "phguide.tcss"
-    MODES = {step.id: _screen_factory(step.module, step.screen) for step in STEPS[1:]}
+    MODES = {step.id: screen_factory(step.module, step.screen) for step in STEPS[1:]}
     """Every step but the first, which is the default screen (see `get_default_screen`)."""
     DEFAULT_MODE = STEPS[0].id
     """Start in the first step: no blank default screen to build, paint and switch away from
@@ -108,13 +98,13 @@ class PhGuideApp(StyledOnceApp):
         the first frame parses the CSS once, as a bare app does.
         """
         first = STEPS[0]
-        return _screen_factory(first.module, first.screen)()
+        return screen_factory(first.module, first.screen)()
 
     def on_mount(self) -> None:
         # The first step's mode exists now (its screen is the default screen): naming it lets
         # `switch_mode` come back to that screen.
         first = STEPS[0]
-        self.add_mode(first.id, _screen_factory(first.module, first.screen))
+        self.add_mode(first.id, screen_factory(first.module, first.screen))
         self.services.clipboard.terminal = self._terminal_copy
         self.mode_change_signal.subscribe(self, self._step_changed, immediate=True)
         if self.services.demo is not None:
@@ -230,18 +220,12 @@ class PhGuideApp(StyledOnceApp):
         if session.method in ("keyring", "environment") and session.personal_key is not None:
             # A key phguide found, not one typed now: say which (by its variable, and which
             # variable won when several are set), and where to change it.
-            how = METHOD_WORDS[session.method]
-            if session.method == "environment":
-                how = f"{self.services.env_key_variable} from your environment"
-            self.status = " ".join(
-                part
-                for part in (
-                    f"Signed in to {session.host.label} as {who} with {how} "
-                    f"({session.personal_key.masked}).",
-                    self.services.env_key_note if session.method == "environment" else "",
-                    "Another key or account: 2 Log in.",
-                )
-                if part
+            how = key_words(session.method, self.services.env_key_variable)
+            note = self.services.env_key_note if session.method == "environment" else ""
+            self.status = (
+                f"Signed in to {session.host.label} as {who} with {how} "
+                f"({session.personal_key.masked}).{f' {note}' if note else ''} "
+                "Another key or account: 2 Log in."
             )
 
     @work(group="resume", exclusive=True, exit_on_error=False, description="resume")

@@ -20,6 +20,8 @@ key that was ~40 % of step 3's first visit. Here, with public API only:
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -37,6 +39,18 @@ def read_ahead(screen: Screen[Any]) -> None:
     for path in screen.css_path:
         if not stylesheet.has_source(str(path), ""):
             stylesheet.read(path)
+
+
+def screen_factory(module: str, name: str) -> Callable[[], Screen[None]]:
+    """A mode's factory: imports the screen's module when first shown, reads its CSS ahead."""
+
+    def make() -> Screen[None]:
+        screen_type: type[Screen[None]] = getattr(importlib.import_module(module), name)
+        screen = screen_type()
+        read_ahead(screen)
+        return screen
+
+    return make
 
 
 class StyledOnceApp(App[None]):
