@@ -101,7 +101,9 @@ def test_a_walkthrough_with_textual_log_on_leaves_no_secret_in_it(tmp_path: Path
     # The log is on and records the walk, in a file only its owner reads.
     written = log.read_text()
     assert written.count("Key(") > len(secrets["password"])
-    assert "Input(id='login-password'" in written and "Input.Changed" in written
+    # (The password field is an Input subclass that names what Enter does.)
+    assert "Changed(input=SignInField(id='login-password'" in written
+    assert ">>> SignInField(id='login-password')" in written
     assert (log.stat().st_mode & 0o777) == 0o600
     assert leaks(log, secrets) == []
     # The scan finds a secret where one is: the same log with the password written raw.
