@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+TYPE_CHECKING = False  # true for type checkers; typing itself is not imported (see cli.output)
+if TYPE_CHECKING:
+    from typing import Literal, TypeAlias
 
-KeyKind = Literal[
-    "project", "personal", "project-secret", "oauth-access", "oauth-refresh", "unknown"
-]
+    KeyKind: TypeAlias = Literal[
+        "project", "personal", "project-secret", "oauth-access", "oauth-refresh", "unknown"
+    ]
+
+__all__ = ["KeyKind", "key_kind"]
 
 
 def key_kind(value: str) -> KeyKind:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 # Re-exported: they live in key_kinds, light enough for `check` to import alone.
-from phguide.api.key_kinds import KeyKind as KeyKind
 from phguide.api.key_kinds import key_kind as key_kind
 from phguide.core.secret import Secret
+
+if TYPE_CHECKING:
+    from phguide.api.key_kinds import KeyKind as KeyKind
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,22 @@
-"""What every subcommand works with: the command line, the host, the held keys, the key in use."""
+"""What every subcommand works with: the command line, the host, the held keys, the key in use.
+
+Plain classes, no dataclasses or typing at run time: `check` builds a `Context` before it
+knows whether it needs anything more than the text it was given, and those two cost it more
+than a third of its start.
+"""
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final, Literal
 
 from phguide.cli.output import EXIT_NO_KEY, EXIT_USAGE, CliError, Io
 from phguide.core.variables import KEY_VARIABLES
 
+TYPE_CHECKING = False  # true for type checkers; typing itself is not imported (see cli.output)
 if TYPE_CHECKING:
+    import argparse
     from pathlib import Path
+    from typing import Any, Final, Literal
 
     from phguide.api.client import PostHogClient
     from phguide.core.accounts import Accounts, HeldKey
@@ -30,7 +35,6 @@ SIGN_IN_FIX: Final = (
 )
 
 
-@dataclass
 class Context:
     """One subcommand's run: its arguments, where it prints, and what it may use.
 
@@ -38,16 +42,40 @@ class Context:
     so a subcommand that needs none of it (`completion`, `check` given no key) starts fast.
     """
 
-    args: argparse.Namespace
-    io: Io
-    client_factory: ClientFactory
-    environ: Mapping[str, str]
-    config_path: Path | None = None
-    clouds_given: Clouds | None = None
-    store_given: SecretStore | None = None
-    accounts_given: Accounts | None = None
-    notes: list[str] = field(default_factory=list)
-    """Which variable won, said once on standard error."""
+    __slots__ = (
+        "accounts_given",
+        "args",
+        "client_factory",
+        "clouds_given",
+        "config_path",
+        "environ",
+        "io",
+        "notes",
+        "store_given",
+    )
+
+    def __init__(
+        self,
+        *,
+        args: argparse.Namespace,
+        io: Io,
+        client_factory: ClientFactory,
+        environ: Mapping[str, str],
+        config_path: Path | None = None,
+        clouds_given: Clouds | None = None,
+        store_given: SecretStore | None = None,
+        accounts_given: Accounts | None = None,
+    ) -> None:
+        self.args = args
+        self.io = io
+        self.client_factory = client_factory
+        self.environ = environ
+        self.config_path = config_path
+        self.clouds_given = clouds_given
+        self.store_given = store_given
+        self.accounts_given = accounts_given
+        self.notes: list[str] = []
+        """Which variable won, said once on standard error."""
 
     @property
     def clouds(self) -> Clouds:
@@ -143,15 +171,25 @@ class Context:
             self.io.err(f"phguide: {note}")
 
 
-@dataclass(frozen=True)
 class KeyInUse:
-    """The personal key a subcommand uses, and where it came from."""
+    """The personal key a subcommand uses, and where it came from (read-only)."""
 
-    key: Secret
-    source: Literal["environment", "keyring"]
-    held: HeldKey | None = None
-    store_name: str | None = None
-    variable: str = ""
+    __slots__ = ("held", "key", "source", "store_name", "variable")
+
+    def __init__(
+        self,
+        key: Secret,
+        source: Literal["environment", "keyring"],
+        held: HeldKey | None = None,
+        store_name: str | None = None,
+        *,
+        variable: str = "",
+    ) -> None:
+        self.key: Final = key
+        self.source: Final = source
+        self.held: Final = held
+        self.store_name: Final = store_name
+        self.variable: Final = variable
 
     @property
     def user(self) -> str | None:

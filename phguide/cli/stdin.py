@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import getpass
-from typing import Final
-
 from phguide.cli.output import EXIT_USAGE, CliError, Io
+
+TYPE_CHECKING = False  # true for type checkers; typing itself is not imported (see cli.output)
+if TYPE_CHECKING:
+    from typing import Final
 
 __all__ = ["MAX_STDIN", "read_one_key", "refuse_key_argument"]
 
@@ -39,6 +40,8 @@ def read_one_key(io: Io, command: str) -> str:
     """
     example = f"pbpaste | phguide {command}"
     if io.stdin.isatty():
+        import getpass  # only at a terminal: a pipe (the usual way) is read without it
+
         try:
             text = getpass.getpass("Paste the key (it is not shown): ", stream=io.stderr)
         except EOFError:

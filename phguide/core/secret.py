@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Final
 
 from phguide.core.text import clean
+
+TYPE_CHECKING = False  # true for type checkers; typing itself is not imported (see cli.output)
+if TYPE_CHECKING:
+    from typing import Final
 
 _HIDDEN: Final = "********"
 _POSTHOG_KEY: Final = re.compile(r"ph[a-z]_")

@@ -9,8 +9,12 @@ be rendered as content, never as markup (see `phguide.ui.safe`).
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Final
+
+TYPE_CHECKING = False  # true for type checkers; typing itself is not imported (see cli.output)
+if TYPE_CHECKING:
+    from typing import Final
 
 __all__ = ["MAX_TEXT", "clean", "has_unsafe", "visible"]
 
@@ -22,9 +26,14 @@ _BIDI: Final = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066
 _INVISIBLE: Final = frozenset("\u200b\u200c\u200d\u2060\ufeff\u2028\u2029\u180e")
 """Zero-width characters and the Unicode line separators."""
 
-_UNSAFE: Final = re.compile(
-    "[\x00-\x1f\x7f-\x9f" + "".join(sorted(_BIDI | _INVISIBLE)) + "\ud800-\udfff]"
-)
+
+@functools.cache
+def _unsafe() -> re.Pattern[str]:
+    """Every character `clean` escapes, compiled on first need: most text has none (see
+    `clean`), and compiling it would cost every subcommand's output about a millisecond."""
+    return re.compile(
+        "[\x00-\x1f\x7f-\x9f" + "".join(sorted(_BIDI | _INVISIBLE)) + "\ud800-\udfff]"
+    )
 
 
 def visible(char: str) -> str:
@@ -37,7 +46,7 @@ def visible(char: str) -> str:
 
 def has_unsafe(text: str) -> bool:
     """True when the text holds a control, bidi or invisible character."""
-    return _UNSAFE.search(text) is not None
+    return not text.isprintable() and _unsafe().search(text) is not None
 
 
 def clean(text: str, limit: int = MAX_TEXT) -> str:
@@ -53,4 +62,6 @@ def clean(text: str, limit: int = MAX_TEXT) -> str:
     """
     if len(text) > limit:
         text = text[:limit] + "…"
-    return _UNSAFE.sub(lambda match: visible(match.group(0)), text)
+    if text.isprintable():  # no unsafe character is printable: nothing to escape
+        return text
+    return _unsafe().sub(lambda match: visible(match.group(0)), text)

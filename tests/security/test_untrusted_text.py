@@ -39,6 +39,27 @@ def test_clean_keeps_ordinary_names_exactly() -> None:
     assert clean("\u202e") == "⟨U+202E⟩"
 
 
+UNSAFE_CODES = [
+    *range(0x20),  # C0 controls
+    *range(0x7F, 0xA0),  # DEL and the C1 controls
+    0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A),  # bidi
+    0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x2028, 0x2029, 0x180E,  # invisible, separators
+    *range(0xD800, 0xE000),  # lone surrogates
+]  # fmt: skip
+"""Every character `clean` must escape, written out here, apart from the module's own list."""
+
+
+def test_clean_escapes_every_unsafe_character_alone_and_inside_text() -> None:
+    # `clean` passes printable text through untouched without its pattern: this holds only
+    # while every unsafe character is also one Python calls unprintable.
+    for code in UNSAFE_CODES:
+        char = chr(code)
+        for text in (char, f"Acme{char}Corp"):
+            assert has_unsafe(text), hex(code)
+            cleaned = clean(text)
+            assert char not in cleaned and not has_unsafe(cleaned), hex(code)
+
+
 def test_clean_bounds_the_length() -> None:
     assert len(clean("x" * 100_000)) == MAX_TEXT + 1
 

@@ -6,19 +6,24 @@ structured rows that the CLI prints and the troubleshooting screen colours.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
-
-from phguide.api.key_kinds import KeyKind
 from phguide.core.diagnose.classify import KINDS, Classified, classify, clean_key
-from phguide.core.diagnose.verdict import Diagnosis, Found, Problem, Row, RowKind
+from phguide.core.diagnose.verdict import Diagnosis, Found, Problem, Row
 from phguide.core.secret import key_text_problem, mask
 
+TYPE_CHECKING = False  # true for type checkers; typing itself is not imported (see cli.output)
 if TYPE_CHECKING:
+    from typing import Literal, TypeAlias
+
+    from phguide.api.key_kinds import KeyKind
     from phguide.core.diagnose.checks import ClientFactory
+    from phguide.core.diagnose.verdict import RowKind
     from phguide.core.hosts import Clouds, Host
 
+    Purpose: TypeAlias = Literal["sdk", "api"]
+    """What the key is for: `sdk` (sending events, flags) or `api` (PostHog's private API)."""
+
 # The live checks (and asyncio with them) load only when a key is sent somewhere: `phguide
-# check` answers a non-key without them.
+# check` answers a non-key without them, and without dataclasses or typing (see `verdict`).
 
 __all__ = [
     "Diagnosis",
@@ -31,9 +36,6 @@ __all__ = [
     "diagnose_key",
     "diagnose_offline",
 ]
-
-Purpose = Literal["sdk", "api"]
-"""What the key is for: `sdk` (sending events, flags) or `api` (PostHog's private API)."""
 
 
 def _purpose_problem(kind: KeyKind, purpose: Purpose | None) -> Problem | None:

@@ -13,13 +13,12 @@ from phguide.api.errors import (
     ServerError,
     TransportError,
 )
-from phguide.api.key_kinds import KeyKind
 from phguide.core.diagnose.classify import (
     KEY_CHARS,
     PERSONAL_KEY_LENGTH,
     PROJECT_KEY_LENGTH,
 )
-from phguide.core.diagnose.verdict import Found, Problem, Severity
+from phguide.core.diagnose.verdict import Found, Problem
 from phguide.core.hosts import Clouds, Host
 from phguide.core.scopes import missing
 from phguide.core.secret import Secret
@@ -27,7 +26,9 @@ from phguide.core.visibility import what_can_see
 
 if TYPE_CHECKING:
     from phguide.api.client import PostHogClient
+    from phguide.api.key_kinds import KeyKind
     from phguide.api.models import FlagsCheck, PersonalApiKey, Project, User
+    from phguide.core.diagnose.verdict import Severity
 
 ClientFactory = Callable[[Host, Secret | None], "PostHogClient"]
 

@@ -1,13 +1,21 @@
-"""What a pasted value is, from its text alone: cleaned, classified, explained."""
+"""What a pasted value is, from its text alone: cleaned, classified, explained.
+
+No dataclasses or typing at run time (see `verdict`): `phguide check` answers text that is no
+key with this module and `verdict` alone.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Final
 
-from phguide.api.key_kinds import KeyKind, key_kind
+from phguide.api.key_kinds import key_kind
 from phguide.core.secret import key_text_problem
+
+TYPE_CHECKING = False  # true for type checkers; typing itself is not imported (see cli.output)
+if TYPE_CHECKING:
+    from typing import Final
+
+    from phguide.api.key_kinds import KeyKind
 
 PROJECT_KEY_LENGTH: Final = 47
 """`phc_` and 43 characters."""
@@ -20,7 +28,9 @@ _LEGACY_KEY: Final = re.compile(r"[A-Za-z0-9_-]{32,64}")
 # `NAME=value`, and YAML's `name: value` (a colon followed by a space, so not `https://`).
 _ASSIGNMENT: Final = re.compile(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?:=|:\s)\s*")
 _BEARER: Final = re.compile(r"^(?:authorization\s*:\s*)?bearer\s+", re.IGNORECASE)
-_INVISIBLE: Final = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00a0]")
+_NO_INVISIBLE: Final = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00a0"))
+"""A `str.translate` table that removes zero-width and non-breaking spaces (a character class
+would cost `check` half a millisecond to compile)."""
 _QUOTES: Final = "\"'`“”‘’"
 
 _OTHER_SERVICES: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
@@ -49,10 +59,14 @@ _OTHER_SERVICES: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
 )
 
 
-@dataclass(frozen=True)
 class KindInfo:
-    label: str
-    explanation: str
+    """What a kind of key is called and what it is for (read-only)."""
+
+    __slots__ = ("explanation", "label")
+
+    def __init__(self, label: str, explanation: str) -> None:
+        self.label: Final = label
+        self.explanation: Final = explanation
 
 
 KINDS: Final[dict[KeyKind, KindInfo]] = {
@@ -98,25 +112,47 @@ KINDS: Final[dict[KeyKind, KindInfo]] = {
 }
 
 
-@dataclass(frozen=True)
 class Classified:
-    """What the text of a key says, before asking any server."""
+    """What the text of a key says, before asking any server (read-only)."""
 
-    value: str
-    """The key with what surrounded it removed (quotes, spaces, `NAME=`)."""
-    kind: KeyKind
-    notes: tuple[str, ...] = ()
-    """What was removed, said plainly."""
-    looks_like: str | None = None
-    """For a non-PostHog value: what it seems to be ("a Stripe secret key")."""
-    masked_copy: bool = False
-    """True when it is PostHog's masked display (`phx_...abcd`), not a key."""
-    legacy_project: bool = False
-    """True when it may be a project key from before the `phc_` prefix."""
-    bad_text: bool = False
-    """True when it holds a character no PostHog key has: it is never sent anywhere."""
-    legacy_key: bool = False
-    """True when it may be a personal key from before the `phx_` prefix: the server decides."""
+    __slots__ = (
+        "bad_text",
+        "kind",
+        "legacy_key",
+        "legacy_project",
+        "looks_like",
+        "masked_copy",
+        "notes",
+        "value",
+    )
+
+    def __init__(
+        self,
+        value: str,
+        kind: KeyKind,
+        notes: tuple[str, ...] = (),
+        *,
+        looks_like: str | None = None,
+        masked_copy: bool = False,
+        legacy_project: bool = False,
+        bad_text: bool = False,
+        legacy_key: bool = False,
+    ) -> None:
+        self.value: Final = value
+        """The key with what surrounded it removed (quotes, spaces, `NAME=`)."""
+        self.kind: Final = kind
+        self.notes: Final = notes
+        """What was removed, said plainly."""
+        self.looks_like: Final = looks_like
+        """For a non-PostHog value: what it seems to be ("a Stripe secret key")."""
+        self.masked_copy: Final = masked_copy
+        """True when it is PostHog's masked display (`phx_...abcd`), not a key."""
+        self.legacy_project: Final = legacy_project
+        """True when it may be a project key from before the `phc_` prefix."""
+        self.bad_text: Final = bad_text
+        """True when it holds a character no PostHog key has: it is never sent anywhere."""
+        self.legacy_key: Final = legacy_key
+        """True when it may be a personal key from before the `phx_` prefix: the server decides."""
 
 
 def clean_key(text: str) -> tuple[str, list[str]]:
@@ -130,8 +166,9 @@ def clean_key(text: str) -> tuple[str, list[str]]:
     """
     notes: list[str] = []
     value = text
-    if _INVISIBLE.search(value):
-        value = _INVISIBLE.sub("", value)
+    visible = value.translate(_NO_INVISIBLE)
+    if visible != value:
+        value = visible
         notes.append("Removed invisible characters (zero-width or non-breaking spaces).")
     value = value.strip()
     bearer = _BEARER.match(value)
@@ -161,7 +198,7 @@ def clean_key(text: str) -> tuple[str, list[str]]:
     return value, notes
 
 
-_MASKED_FORM = re.compile(r"ph[a-z]_(?:\.\.\.|…)[A-Za-z0-9]{1,8}")
+_MASKED_FORM: Final = re.compile(r"ph[a-z]_(?:\.\.\.|…)[A-Za-z0-9]{1,8}")
 """How PostHog shows a key it will not show again: the prefix, an ellipsis, the last few."""
 
 

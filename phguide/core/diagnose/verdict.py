@@ -1,74 +1,137 @@
-"""The verdict on a key: structured rows that the CLI prints and the screen colours."""
+"""The verdict on a key: structured rows that the CLI prints and the screen colours.
+
+Plain classes, not dataclasses, and no typing at run time: `phguide check` answers text that is
+no key with these alone, and importing those two would double its start.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
-
-from phguide.api.key_kinds import KeyKind
-from phguide.core.scopes import describe
-
+TYPE_CHECKING = False  # true for type checkers; typing itself is not imported (see cli.output)
 if TYPE_CHECKING:
+    from typing import Any, Final, Literal, TypeAlias
+
+    from phguide.api.key_kinds import KeyKind
     from phguide.core.hosts import Host
 
-Severity = Literal["error", "warning"]
-WrongInput = Literal["secret-key", "project-token"]
-"""Which of the pair a server SDK's local evaluation takes was refused."""
-RowKind = Literal["fact", "explain", "verdict", "note", "problem", "warning"]
+    Severity: TypeAlias = Literal["error", "warning"]
+    WrongInput: TypeAlias = Literal["secret-key", "project-token"]
+    """Which of the pair a server SDK's local evaluation takes was refused."""
+    RowKind: TypeAlias = Literal["fact", "explain", "verdict", "note", "problem", "warning"]
 
 
-class Problem(NamedTuple):
-    """Something wrong with the key or how it is used, and what to do about it."""
+class Problem:
+    """Something wrong with the key or how it is used, and what to do about it (read-only;
+    equal when the words are, so the same problem is said once)."""
 
-    message: str
-    fix: str
-    severity: Severity = "error"
+    __slots__ = ("fix", "message", "severity")
+
+    def __init__(self, message: str, fix: str, severity: Severity = "error") -> None:
+        self.message: Final = message
+        self.fix: Final = fix
+        self.severity: Final = severity
+
+    def _values(self) -> tuple[str, str, str]:
+        return (self.message, self.fix, self.severity)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Problem):
+            return self._values() == other._values()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return f"Problem({self.message!r}, {self.fix!r}, {self.severity!r})"
 
 
-@dataclass(frozen=True)
 class Row:
-    """One line of a diagnosis: what it is (`kind`), its label, its text, and a fix."""
+    """One line of a diagnosis: what it is (`kind`), its label, its text, and a fix
+    (read-only)."""
 
-    kind: RowKind
-    label: str
-    text: str
-    fix: str = ""
+    __slots__ = ("fix", "kind", "label", "text")
+
+    def __init__(self, kind: RowKind, label: str, text: str, fix: str = "") -> None:
+        self.kind: Final = kind
+        self.label: Final = label
+        self.text: Final = text
+        self.fix: Final = fix
 
 
-@dataclass(frozen=True)
 class Diagnosis:
-    """The verdict on one key: what it is, whether it works, where, and what to fix.
+    """The verdict on one key: what it is, whether it works, where, and what to fix (read-only).
 
     It never holds the key, only its mask.
     """
 
-    kind: KeyKind
-    kind_label: str
-    kind_explanation: str
-    mask: str
-    """The key as PostHog masks it (`phx_...abcd`)."""
-    valid: bool | None
-    """True when a PostHog accepted it, False when it refused it, None when unknown."""
-    host: Host | None = None
-    """Where the key works (None when it works nowhere phguide asked, or was not checked)."""
-    checked: tuple[str, ...] = ()
-    """The PostHogs asked, by label, in order."""
-    user_email: str | None = None
-    key_label: str | None = None
-    """A personal key's label, as its owner named it."""
-    scopes: tuple[str, ...] | None = ()
-    """The key's scopes; None when PostHog did not say. Empty means no access."""
-    projects: tuple[str, ...] = ()
-    """The projects the key is scoped to or can see, as "Name (id N)"."""
-    organizations: tuple[str, ...] = ()
-    last_used: str | None = None
-    """When a personal key was last used (ISO 8601, as PostHog says it)."""
-    notes: tuple[str, ...] = ()
-    problems: tuple[Problem, ...] = ()
-    wrong_job: bool = False
-    """True when the user said what the key is for, and this kind of key cannot do it."""
-    wrong_input: WrongInput | None = None
-    """For a secret key checked with a project token: which of the two was refused."""
+    __slots__ = (
+        "checked",
+        "host",
+        "key_label",
+        "kind",
+        "kind_explanation",
+        "kind_label",
+        "last_used",
+        "mask",
+        "notes",
+        "organizations",
+        "problems",
+        "projects",
+        "scopes",
+        "user_email",
+        "valid",
+        "wrong_input",
+        "wrong_job",
+    )
+
+    def __init__(
+        self,
+        *,
+        kind: KeyKind,
+        kind_label: str,
+        kind_explanation: str,
+        mask: str,
+        valid: bool | None,
+        host: Host | None = None,
+        checked: tuple[str, ...] = (),
+        user_email: str | None = None,
+        key_label: str | None = None,
+        scopes: tuple[str, ...] | None = (),
+        projects: tuple[str, ...] = (),
+        organizations: tuple[str, ...] = (),
+        last_used: str | None = None,
+        notes: tuple[str, ...] = (),
+        problems: tuple[Problem, ...] = (),
+        wrong_job: bool = False,
+        wrong_input: WrongInput | None = None,
+    ) -> None:
+        self.kind: Final = kind
+        self.kind_label: Final = kind_label
+        self.kind_explanation: Final = kind_explanation
+        self.mask: Final = mask
+        """The key as PostHog masks it (`phx_...abcd`)."""
+        self.valid: Final = valid
+        """True when a PostHog accepted it, False when it refused it, None when unknown."""
+        self.host: Final = host
+        """Where the key works (None when it works nowhere phguide asked, or was not checked)."""
+        self.checked: Final = checked
+        """The PostHogs asked, by label, in order."""
+        self.user_email: Final = user_email
+        self.key_label: Final = key_label
+        """A personal key's label, as its owner named it."""
+        self.scopes: Final = scopes
+        """The key's scopes; None when PostHog did not say. Empty means no access."""
+        self.projects: Final = projects
+        """The projects the key is scoped to or can see, as "Name (id N)"."""
+        self.organizations: Final = organizations
+        self.last_used: Final = last_used
+        """When a personal key was last used (ISO 8601, as PostHog says it)."""
+        self.notes: Final = notes
+        self.problems: Final = problems
+        self.wrong_job: Final = wrong_job
+        """True when the user said what the key is for, and this kind of key cannot do it."""
+        self.wrong_input: Final = wrong_input
+        """For a secret key checked with a project token: which of the two was refused."""
 
     @property
     def works(self) -> bool:
@@ -114,6 +177,8 @@ class Diagnosis:
             rows.append(Row("fact", "Host", where))
         scopes: str | None = None
         if self.scopes is not None and self.kind == "personal" and self.valid:
+            from phguide.core.scopes import describe  # only a key checked live has scopes
+
             scopes = describe(self.scopes)
         elif self.scopes:
             scopes = ", ".join(self.scopes)
@@ -202,25 +267,41 @@ def _when(iso: str) -> str:
     return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC ({ago(moment)})"
 
 
-@dataclass
 class Found:
     """What the live checks learned (mutable while they run)."""
 
-    valid: bool | None = None
-    host: Host | None = None
-    checked: list[str] = field(default_factory=list)
-    user_email: str | None = None
-    key_label: str | None = None
-    scopes: tuple[str, ...] | None = ()
-    projects: list[str] = field(default_factory=list)
-    organizations: list[str] = field(default_factory=list)
-    last_used: str | None = None
-    notes: list[str] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    forbidden: dict[str, Problem] = field(default_factory=dict)
-    """Organization name -> the problem already said about its ban on personal keys."""
-    wrong_input: WrongInput | None = None
-    """A secret key's pair check: which input was refused."""
+    __slots__ = (
+        "checked",
+        "forbidden",
+        "host",
+        "key_label",
+        "last_used",
+        "notes",
+        "organizations",
+        "problems",
+        "projects",
+        "scopes",
+        "user_email",
+        "valid",
+        "wrong_input",
+    )
+
+    def __init__(self, notes: list[str] | None = None) -> None:
+        self.valid: bool | None = None
+        self.host: Host | None = None
+        self.checked: list[str] = []
+        self.user_email: str | None = None
+        self.key_label: str | None = None
+        self.scopes: tuple[str, ...] | None = ()
+        self.projects: list[str] = []
+        self.organizations: list[str] = []
+        self.last_used: str | None = None
+        self.notes: list[str] = [] if notes is None else notes
+        self.problems: list[Problem] = []
+        self.forbidden: dict[str, Problem] = {}
+        """Organization name -> the problem already said about its ban on personal keys."""
+        self.wrong_input: WrongInput | None = None
+        """A secret key's pair check: which input was refused."""
 
     def add(self, problem: Problem) -> None:
         if problem not in self.problems:

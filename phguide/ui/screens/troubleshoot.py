@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import ClassVar, Final
+from typing import TYPE_CHECKING, ClassVar, Final
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Input, Select, Static
 
-from phguide.core.diagnose import Diagnosis, Purpose, RowKind, diagnose_key
+from phguide.core.diagnose import Diagnosis, diagnose_key
 from phguide.core.hosts import Host
 from phguide.core.secret import mask
 from phguide.ui.hanging import Hanging
@@ -21,6 +21,9 @@ from phguide.ui.screens.base import StepScreen
 from phguide.ui.widgets.busy import Busy
 from phguide.ui.widgets.fields import CheckKeyField
 from phguide.ui.widgets.problem import ProblemBox
+
+if TYPE_CHECKING:
+    from phguide.core.diagnose import Purpose, RowKind
 
 INTRO = (
     "Paste any key: phguide says what it is, then asks PostHog whether it works, where, and "
