@@ -34,12 +34,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_app(host=None, demo=False)
     from phguide.cli.parser import build_parser
 
-    parser = build_parser(subcommands=not _walkthrough_only(arguments))
+    parser = build_parser(subcommands=not _walkthrough_only(arguments), words=arguments)
     args = parser.parse_args(arguments)
     if args.command:
         from phguide.cli.main import run_subcommand
 
-        return run_subcommand(args)
+        return run_subcommand(args, parser=parser)
     return run_app(host=args.host, demo=args.demo)
 
 

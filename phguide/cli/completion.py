@@ -113,15 +113,17 @@ def _fish(commands: dict[str, list[str]], valued: set[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def completion_script(shell: str) -> str:
-    """The completion script for a shell (bash, zsh or fish)."""
-    from phguide.cli.parser import build_parser
+def completion_script(shell: str, parser: argparse.ArgumentParser | None = None) -> str:
+    """The completion script for a shell (bash, zsh or fish), for `parser` (`cli.parser`'s
+    by default)."""
+    if parser is None:
+        from phguide.cli.parser import build_parser
 
-    parser = build_parser()
+        parser = build_parser()
     return {"bash": _bash, "zsh": _zsh, "fish": _fish}[shell](_commands(parser), _valued(parser))
 
 
-def completion(shell: str, io: Io) -> int:
+def completion(shell: str, io: Io, parser: argparse.ArgumentParser | None = None) -> int:
     """Print the script for a shell (it needs the command line only: no context)."""
-    io.stdout.write(completion_script(shell))
+    io.stdout.write(completion_script(shell, parser))
     return EXIT_OK

@@ -73,6 +73,7 @@ def run_subcommand(
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
+    parser: argparse.ArgumentParser | None = None,
 ) -> int:
     """Run one subcommand; returns its exit status. Never raises, never prints a traceback.
 
@@ -87,6 +88,8 @@ def run_subcommand(
         stdin: Where `check` and `login` read the key from.
         stdout: Where results go.
         stderr: Where errors go.
+        parser: The command line `args` came from (`completion` describes it rather than
+            build it again); `cli.parser`'s by default.
 
     Returns:
         0 ok, 1 failure, 2 usage error or cancelled, 4 no personal API key (`run`: CMD's).
@@ -95,7 +98,7 @@ def run_subcommand(
     if args.command == "completion":  # the command line alone: nothing else to load
         from phguide.cli.completion import completion
 
-        return _guarded(args, io, lambda: completion(args.shell, io))
+        return _guarded(args, io, lambda: completion(args.shell, io, parser))
     from phguide.cli.context import Context
 
     context = Context(

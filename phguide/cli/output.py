@@ -6,7 +6,6 @@ error message) never drives the terminal: one place to clean it.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 
@@ -78,10 +77,12 @@ class Io:
 
     def report(self, message: str, fix: str = "") -> None:
         """Say what went wrong, and what to do, on standard error."""
-        with contextlib.suppress(OSError):
+        try:  # not contextlib.suppress: importing contextlib costs each subcommand a millisecond
             self.err(f"phguide: {message}")
             if fix:
                 self.err(f"  {fix}")
+        except OSError:
+            pass
 
     def interactive(self) -> bool:
         """True when a person can answer a question (standard input and error are terminals)."""
@@ -90,6 +91,8 @@ class Io:
     def silence_stdout(self) -> None:
         """After a closed pipe (`phguide keys | head`), keep Python from complaining at exit."""
         if self.stdout is sys.stdout:
-            with contextlib.suppress(OSError, ValueError):
+            try:
                 devnull = os.open(os.devnull, os.O_WRONLY)
                 os.dup2(devnull, sys.stdout.fileno())
+            except (OSError, ValueError):
+                pass

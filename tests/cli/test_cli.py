@@ -452,6 +452,48 @@ def test_check_without_a_key_to_send_imports_nothing_heavy(
     assert sorted(CHECK_WITHOUT_A_CALL & modules) == []
 
 
+SUBCOMMANDS = ("status", "keys", "check", "token", "login", "run", "switch", "logout", "completion")
+
+
+def _outcome(
+    argv: list[str], words: list[str] | None, capsys: pytest.CaptureFixture[str]
+) -> tuple[object, str, str]:
+    """What parsing `argv` gives (the arguments or the exit status) and prints."""
+    try:
+        result: object = vars(build_parser(words=words).parse_args(argv))
+    except SystemExit as stopped:
+        result = stopped.code
+    shown = capsys.readouterr()
+    return result, shown.out, shown.err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--help"],
+        *([name, "--help"] for name in SUBCOMMANDS),
+        ["check", "--json", "--for", "api"],
+        ["--host", "eu", "keys", "--org", "Acme", "--project", "check"],
+        ["check", "--org", "Acme"],
+        ["completion", "bash"],
+        ["bogus"],
+        ["status", "--jsn"],
+    ],
+)
+def test_a_parser_built_for_its_command_line_answers_as_the_whole_one(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _outcome(argv, argv, capsys) == _outcome(argv, None, capsys)
+
+
+def test_a_parser_built_for_one_subcommand_leaves_the_others_options_out(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # What `phguide check` saves: the other subcommands' options are never built.
+    assert _outcome(["keys", "--json"], ["check"], capsys)[0] == 2
+    assert _outcome(["keys", "--json"], None, capsys)[0] != 2
+
+
 @pytest.mark.parametrize("argv", [[], *([name] for name in ("status", "keys", "check", "run"))])
 def test_every_host_option_says_where_the_host_comes_from(argv: list[str]) -> None:
     out = io.StringIO()
