@@ -67,12 +67,43 @@ def test_what_comes_along_with_a_paste_is_removed_and_said() -> None:
         ("https://us.posthog.com", "web address"),
         ("max@hedgehoglabs.example", "email address"),
         ("0123456789abcdef0123456789abcdef", "Mixpanel"),
+        ("sk_test_51Habcdefghijkl", "Stripe secret key"),
+        ("pk_live_51Habcdefghijkl", "Stripe publishable key"),
+        ("rk_test_51Habcdefghijkl", "Stripe restricted key"),
+        ("gho_abcdefghijklmnopqrstuvwxyz0123456789", "GitHub"),
+        ("github_pat_11ABCDEFG0123456789_abcdefghij", "GitHub"),
+        ("glpat-abcdefghijklmnopqrst", "GitLab"),
+        ("sk-ant-api03-abcdefghijklmnop", "Anthropic"),
+        ("xoxb-1234-5678-abcdefghijkl", "Slack"),
+        ("AKIAIOSFODNN7EXAMPLE", "AWS"),
+        ("AIza" + "b" * 35, "Google"),
+        ("SG.abcdefghijklmnop.qrstuvwxyz", "SendGrid"),
+        ("sntrys_abcdefghijklmnop", "Sentry"),
+        ("npm_abcdefghijklmnopqrstuvwxyz0123456789", "npm"),
+        ("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig", "JSON Web Token"),
     ],
 )
 def test_keys_of_other_services_are_named(pasted: str, looks_like: str) -> None:
     found = classify(pasted)
     assert found.kind == "unknown"
     assert found.looks_like is not None and looks_like in found.looks_like
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "AKIAIOSFODNN7EXAMPL",  # an AWS key id is 20 characters
+        "AIza" + "b" * 34,
+        "0123456789abcdef0123456789abcdeg",
+        "eyJhbGciOiJIUzI1NiJ9",
+        "ghx_abcdefghijklmnopqrstuvwxyz0123456789",
+        "xoxz-1234-5678-abcdefghijkl",
+        "sntryx_abcdefghijklmnop",
+        "sk_prod_51Habcdefghijkl",
+    ],
+)
+def test_near_misses_of_other_services_are_not_named(pasted: str) -> None:
+    assert classify(pasted).looks_like is None
 
 
 def test_a_masked_copy_is_recognised() -> None:

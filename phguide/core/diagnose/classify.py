@@ -33,30 +33,40 @@ _NO_INVISIBLE: Final = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u0
 would cost `check` half a millisecond to compile)."""
 _QUOTES: Final = "\"'`“”‘’"
 
-_OTHER_SERVICES: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
-    (re.compile(pattern), name)
-    for pattern, name in (
-        (r"^sk_(live|test)_", "a Stripe secret key"),
-        (r"^pk_(live|test)_", "a Stripe publishable key"),
-        (r"^rk_(live|test)_", "a Stripe restricted key"),
-        (r"^(gh[pousr]_|github_pat_)", "a GitHub token"),
-        (r"^glpat-", "a GitLab token"),
-        (r"^sk-ant-", "an Anthropic API key"),
-        (r"^sk-", "an OpenAI API key"),
-        (r"^xox[abpre]-", "a Slack token"),
-        (r"^(AKIA|ASIA)[0-9A-Z]{16}$", "an AWS access key id"),
-        (r"^AIza[0-9A-Za-z_-]{35}$", "a Google API key"),
-        (r"^SG\.", "a SendGrid API key"),
-        (r"^sntry[su]_", "a Sentry token"),
-        (r"^npm_", "an npm token"),
-        (r"^eyJ[A-Za-z0-9_-]+\.", "a JSON Web Token (a sign-in token of some service)"),
-        (
-            r"^[0-9a-f]{32}$",
-            "another analytics tool's project token (Mixpanel and Amplitude use "
-            "32 hexadecimal characters)",
-        ),
-    )
+_OTHER_PREFIXES: Final = (
+    (("sk_live_", "sk_test_"), "a Stripe secret key"),
+    (("pk_live_", "pk_test_"), "a Stripe publishable key"),
+    (("rk_live_", "rk_test_"), "a Stripe restricted key"),
+    (("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"), "a GitHub token"),
+    (("glpat-",), "a GitLab token"),
+    (("sk-ant-",), "an Anthropic API key"),
+    (("sk-",), "an OpenAI API key"),
+    (("xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxe-"), "a Slack token"),
+    (("SG.",), "a SendGrid API key"),
+    (("sntrys_", "sntryu_"), "a Sentry token"),
+    (("npm_",), "an npm token"),
 )
+"""Other services' keys told by their prefix, in order (the first that fits names it)."""
+_OTHER_SHAPES: Final = (
+    (r"^(AKIA|ASIA)[0-9A-Z]{16}$", "an AWS access key id"),
+    (r"^AIza[0-9A-Za-z_-]{35}$", "a Google API key"),
+    (r"^eyJ[A-Za-z0-9_-]+\.", "a JSON Web Token (a sign-in token of some service)"),
+    (
+        r"^[0-9a-f]{32}$",
+        "another analytics tool's project token (Mixpanel and Amplitude use "
+        "32 hexadecimal characters)",
+    ),
+)
+"""Other services' keys told by their shape (no prefix above fits any of them), as patterns
+that `re` compiles and caches when a value gets this far."""
+
+
+def _other_service(value: str) -> str | None:
+    """What a value that is no PostHog key seems to be, by its prefix or shape, else None."""
+    for prefixes, name in _OTHER_PREFIXES:
+        if value.startswith(prefixes):
+            return name
+    return next((name for shape, name in _OTHER_SHAPES if re.search(shape, value)), None)
 
 
 class KindInfo:
@@ -222,7 +232,7 @@ def classify(text: str) -> Classified:
         return Classified(value, kind, tuple(notes), masked_copy=masked_copy, bad_text=bad_text)
     if value[:4].lower() in ("phc_", "phx_", "phs_", "pha_", "phr_"):
         notes.append("The prefix has capital letters: PostHog keys start in lower case.")
-    looks_like = next((name for pattern, name in _OTHER_SERVICES if pattern.search(value)), None)
+    looks_like = _other_service(value)
     if looks_like is None and re.match(r"^https?://", value, re.IGNORECASE):
         looks_like = "a web address"
     elif looks_like is None and re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
