@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Sequence
+
+TYPE_CHECKING = False  # true for type checkers; nothing it guards is imported (see cli.output)
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 def _walkthrough_only(argv: Sequence[str]) -> bool:

@@ -7,16 +7,15 @@ than a third of its start.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-
 from phguide.cli.output import EXIT_NO_KEY, EXIT_USAGE, CliError, Io
 from phguide.core.variables import KEY_VARIABLES
 
 TYPE_CHECKING = False  # true for type checkers; typing itself is not imported (see cli.output)
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable, Mapping
     from pathlib import Path
-    from typing import Any, Final, Literal
+    from typing import Any, Final, Literal, TypeAlias
 
     from phguide.api.client import PostHogClient
     from phguide.core.accounts import Accounts, HeldKey
@@ -24,10 +23,10 @@ if TYPE_CHECKING:
     from phguide.core.secret import Secret
     from phguide.system.credentials import SecretStore
 
-__all__ = ["SIGN_IN_FIX", "ClientFactory", "Context", "KeyInUse", "host_dict"]
+    ClientFactory: TypeAlias = Callable[[Host, Secret | None], PostHogClient]
+    """Builds an API client for a host, with or without a personal key."""
 
-# Strings: the host and secret modules load only when a subcommand needs them.
-ClientFactory = Callable[["Host", "Secret | None"], "PostHogClient"]
+__all__ = ["SIGN_IN_FIX", "ClientFactory", "Context", "KeyInUse", "host_dict"]
 
 SIGN_IN_FIX: Final = (
     "Run phguide to sign in and save a key, pipe one to phguide login --with-token, or set "

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Mapping
 
 from phguide.cli.output import EXIT_FAILED, EXIT_USAGE, CliError, Io
 from phguide.core.variables import HOST_VARIABLES, KEY_VARIABLES
@@ -17,6 +16,7 @@ from phguide.core.variables import HOST_VARIABLES, KEY_VARIABLES
 TYPE_CHECKING = False  # true for type checkers; typing itself is not imported (see cli.output)
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable, Mapping
     from pathlib import Path
     from typing import TextIO
 

@@ -11,10 +11,13 @@ import argparse
 import functools
 import os
 import sys
-from collections.abc import Callable, Sequence
 
 from phguide import __version__
 from phguide.core.variables import HOST_VARIABLES, KEY_VARIABLES
+
+TYPE_CHECKING = False  # true for type checkers; nothing it guards is imported (see cli.output)
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
 
 __all__ = ["EXIT_CODES_HELP", "build_parser"]
 
@@ -87,14 +90,16 @@ def build_parser(
         return parser
     named = None if words is None or "completion" in words else set(words)
     for name, help_text, description, add_options in _SUBCOMMANDS:
+        full = named is None or name in named
         command: argparse.ArgumentParser = sub.add_parser(
             name,
             help=help_text,
             description=description,
             epilog=EXIT_CODES_HELP,
             formatter_class=formatter,
+            add_help=full,  # `-h` too is an option argparse reads only for the subcommand named
         )
-        if named is None or name in named:
+        if full:
             _add_common_options(command)
             add_options(command)
     return parser
