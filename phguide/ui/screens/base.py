@@ -11,6 +11,7 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
+from phguide.ui.widgets.footer import StepFooter
 from phguide.ui.widgets.status_line import StatusLine
 from phguide.ui.widgets.step_bar import StepBar
 
@@ -69,7 +70,7 @@ class StepScreen(Screen[None]):
         yield from self.compose_body()
         yield StatusLine()
         narrow = self.has_class("-narrow")
-        yield Footer(compact=narrow, show_command_palette=not narrow)
+        yield StepFooter(compact=narrow, show_command_palette=not narrow)
 
     def compose_body(self) -> ComposeResult:
         """The step's own widgets."""
