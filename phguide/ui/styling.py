@@ -14,8 +14,8 @@ key that was ~40 % of step 3's first visit. Here, with public API only:
   is styled with the stylesheet as it is (a new screen is styled as it mounts). A refresh
   for any other reason (a theme) runs, and makes every other mode's screens stale, so that
   switching to one of them refreshes as before. It also paints a new screen as soon as it is
-  mounted, where Textual's timer fired late and the first frame was thrown away
-  (`StyledOnceApp.delay_update`).
+  styled and laid out, where Textual's timer fired late and the first frame was thrown away
+  (`StyledOnceApp.delay_update`, `StyledOnceScreen`).
 """
 
 from __future__ import annotations
@@ -68,6 +68,8 @@ class StyledOnceApp(App[None]):
         """True while `switch_mode` builds the screen of a mode not seen before."""
         self._hold: AbstractContextManager[None] | None = None
         """The screen's updates, held while a new mode's screen is built (`delay_update`)."""
+        self._held_for: Screen[Any] | None = None
+        """The screen whose first styling and layout ends the hold."""
 
     def switch_mode(self, mode: str) -> AwaitMount:
         # A mode seen for the first time gets a new screen, styled as it mounts: current. So
@@ -81,13 +83,15 @@ class StyledOnceApp(App[None]):
         finally:
             self._switching_to = None
             self._first_visit = False
-            hold, self._hold = self._hold, None
-            if hold is not None:
-                # The new screen handles this once it is composed and mounted, before it paints.
+            hold = self._hold
+            if hold is not None and self._held_for is None:
+                # The new screen ends the hold as Textual first styles and lays it out
+                # (`StyledOnceScreen`); this, queued behind that, in case it never does.
+                self._held_for = self.screen
                 self.screen.call_later(self._release, hold)
 
     def delay_update(self, delay: float = 0.05) -> None:
-        """Hold the screen's updates while a new mode's screen is built, until it is mounted.
+        """Hold the screen's updates while a new mode's screen is built, until it is laid out.
 
         Textual holds them for `delay` seconds by a timer, to hide the switch. A new screen takes
         longer than that to build on a busy machine, and the timer fires late, behind that work:
@@ -97,10 +101,26 @@ class StyledOnceApp(App[None]):
         if not self._first_visit:
             super().delay_update(delay)
             return
-        self._hold = self.batch_update()
-        self._hold.__enter__()
+        if self._hold is None:  # one hold at a time: a second switch waits on the same
+            self._hold = self.batch_update()
+            self._hold.__enter__()
+
+    def screen_resuming(self, screen: Screen[Any]) -> None:
+        """`screen` is about to be styled and laid out to be shown: paint it once it is.
+
+        A new mode's screen gets two `ScreenResume`s (one as its mode starts, one from the
+        switch), and the layout of the first sends the screen a `Resize` that lays it out again;
+        held until the last of these, its first frame came two restyles and a layout later.
+        """
+        hold = self._hold
+        if hold is not None and screen is self._held_for and screen is self.screen:
+            self._release(hold)
 
     def _release(self, hold: AbstractContextManager[None]) -> None:
+        if self._hold is not hold:
+            return  # released already
+        self._hold = None
+        self._held_for = None
         hold.__exit__(None, None, None)
         self.screen.refresh()
 
@@ -112,3 +132,15 @@ class StyledOnceApp(App[None]):
         if switching_to is None:
             self._css_version += 1  # the screens of the other modes are stale now
         self._mode_css[self.current_mode] = self._css_version
+
+
+class StyledOnceScreen(Screen[None]):
+    """A mode's screen that tells `StyledOnceApp` when it is first laid out to be shown."""
+
+    def on_screen_resume(self) -> None:
+        # Textual calls a subclass's handler before its own `Screen` handler, which styles and
+        # lays the screen out and paints it unless updates are held: what a subclass shows on
+        # resume is then shown in that first frame.
+        app = self.app
+        if isinstance(app, StyledOnceApp):
+            app.screen_resuming(self)

@@ -83,3 +83,36 @@ async def test_a_new_step_paints_once_mounted_not_after_a_timer(
         app.action_go("key-types")  # seen before: Textual's own switch
         await settle(pilot)
         assert "delay_update" in timers
+
+
+async def test_a_new_step_paints_after_one_styling_not_two(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A new mode's screen gets two ScreenResumes (its mode started, then the switch), each
+    # restyling it, and its first layout sends it a Resize that lays it out again: held until
+    # all of that was done, its first frame came two restyles and a layout late. It is painted
+    # once Textual has styled and laid it out the first time.
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        restyles = 0
+        restyle = UsageScreen.update_node_styles
+
+        def counted(self: UsageScreen, animate: bool = True) -> None:
+            nonlocal restyles
+            restyles += 1
+            restyle(self, animate)
+
+        monkeypatch.setattr(UsageScreen, "update_node_styles", counted)
+        at_first_frame: list[int] = []
+
+        def painted() -> None:
+            if isinstance(app.screen, UsageScreen) and not at_first_frame:
+                at_first_frame.append(restyles)
+
+        app.post_display_hook = painted  # type: ignore[method-assign]
+        app.action_go("usage")
+        await wait_for(pilot, lambda: bool(at_first_frame), "step 5 painted")
+        await settle(pilot)
+        assert at_first_frame == [1]
+        assert restyles >= 2  # the second restyle still comes, after the frame

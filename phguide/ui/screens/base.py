@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import events
 from textual.app import ComposeResult
 from textual.css.query import NoMatches
-from textual.screen import Screen
 from textual.widgets import Footer, Header
 
+from phguide.ui.styling import StyledOnceScreen
 from phguide.ui.widgets.footer import StepFooter
 from phguide.ui.widgets.status_line import StatusLine
 from phguide.ui.widgets.step_bar import StepBar
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from phguide.ui.app import PhGuideApp
 
 
-class StepScreen(Screen[None]):
+class StepScreen(StyledOnceScreen):
     """A step of the walkthrough. Subclasses set `STEP_ID` and implement `compose_body`."""
 
     STEP_ID: ClassVar[str] = ""
