@@ -14,8 +14,10 @@ key that was ~40 % of step 3's first visit. Here, with public API only:
   is styled with the stylesheet as it is (a new screen is styled as it mounts). A refresh
   for any other reason (a theme) runs, and makes every other mode's screens stale, so that
   switching to one of them refreshes as before. It also paints a new screen as soon as it is
-  styled and laid out, where Textual's timer fired late and the first frame was thrown away
+  laid out, where Textual's timer fired late and the first frame was thrown away
   (`StyledOnceApp.delay_update`, `StyledOnceScreen`).
+- `StyledOnceScreen` is not restyled as it is first shown: its widgets were styled as they
+  mounted, just before (Textual restyles every widget of a screen each time it is shown).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
+from textual import events, on
 from textual.app import App
 from textual.screen import Screen
 from textual.widget import AwaitMount
@@ -135,12 +138,22 @@ class StyledOnceApp(App[None]):
 
 
 class StyledOnceScreen(Screen[None]):
-    """A mode's screen that tells `StyledOnceApp` when it is first laid out to be shown."""
+    """A mode's screen, not restyled as it is first shown, that tells `StyledOnceApp` when it
+    is first laid out to be shown."""
 
-    def on_screen_resume(self) -> None:
-        # Textual calls a subclass's handler before its own `Screen` handler, which styles and
+    _resumed = False
+    """Whether the screen has been shown before."""
+
+    @on(events.ScreenResume)
+    def _resuming(self, event: events.ScreenResume) -> None:
+        # Textual calls a subclass's handlers before its own `Screen` handler, which styles and
         # lays the screen out and paints it unless updates are held: what a subclass shows on
         # resume is then shown in that first frame.
+        if not self._resumed:
+            # Every widget was styled as it mounted, just before: Textual would restyle them all
+            # again (a quarter of step 3's first frame, a tenth of a step's screen's).
+            self._resumed = True
+            event.refresh_styles = False
         app = self.app
         if isinstance(app, StyledOnceApp):
             app.screen_resuming(self)
