@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import selectors
 import socket
 import struct
 import threading
@@ -53,11 +54,40 @@ class _HttpServer(ThreadingHTTPServer):
     # socketserver's default backlog of 5 makes a burst of concurrent clients wait for SYN retries.
     request_queue_size = 256
 
+    timeout = 0.0
+    """`handle_request` is called only once the socket is readable: it must not wait."""
+
     def __init__(self, address: tuple[str, int], demo: DemoServer) -> None:
         self.demo = demo
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
+        self._wake_read, self._wake_write = socket.socketpair()
         super().__init__(address, _RequestHandler)
+
+    def serve_until_stopped(self) -> None:
+        """Answer connections until `stop_serving`.
+
+        `serve_forever` notices a shutdown only at its next poll (50 ms by default), and every
+        test stops two or more servers: a stop here wakes the loop at once.
+        """
+        with selectors.DefaultSelector() as selector:
+            selector.register(self, selectors.EVENT_READ)
+            selector.register(self._wake_read, selectors.EVENT_READ)
+            while True:
+                ready = selector.select()
+                if any(key.fileobj is self._wake_read for key, _ in ready):
+                    return
+                self.handle_request()
+
+    def stop_serving(self) -> None:
+        """Make `serve_until_stopped` return (from any thread)."""
+        with contextlib.suppress(OSError):
+            self._wake_write.send(b"x")
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._wake_read.close()
+        self._wake_write.close()
 
     def process_request(self, request: _Conn, client_address: Any) -> None:
         if isinstance(request, socket.socket):
@@ -294,8 +324,7 @@ class DemoServer:
         self.port = httpd.server_address[1]
         self._httpd = httpd
         self._thread = threading.Thread(
-            target=httpd.serve_forever,
-            kwargs={"poll_interval": 0.05},
+            target=httpd.serve_until_stopped,
             name=f"phguide-demo-{self.port}",
             daemon=True,
         )
@@ -308,12 +337,12 @@ class DemoServer:
         if httpd is None:
             return
         self._stopping.set()
-        httpd.shutdown()
-        httpd.server_close()
-        httpd.close_connections()
+        httpd.stop_serving()
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+        httpd.server_close()
+        httpd.close_connections()
 
     def __enter__(self) -> DemoServer:
         return self.start()
