@@ -27,6 +27,7 @@ from phguide.core.accounts import KeySource
 from phguide.core.state import FreshKey, Session
 from phguide.ui import messages
 from phguide.ui.dialogs.create_key import KeySpec
+from phguide.ui.mounted import mounted
 from phguide.ui.safe import content
 from phguide.ui.screens.personal_keys_words import (
     SPEC_FIELDS,
@@ -365,8 +366,8 @@ class PersonalKeysScreen(SignedInStep, FreshKeyHost):
         """The new key on screen, if any."""
         # The footer asks `check_action` as it composes, which can be before this screen's
         # own widgets are mounted: no panel yet means no new key yet.
-        panels = self.query(FreshKeyPanel)
-        return panels.first().fresh if panels else None
+        panels = mounted(self, FreshKeyPanel)
+        return panels[0].fresh if panels else None
 
     @on(FreshKeyPanel.Changed)
     @on(FreshKeyPanel.Done)

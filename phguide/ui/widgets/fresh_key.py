@@ -28,6 +28,7 @@ from textual.widgets import Static
 from phguide.core.state import FreshKey
 from phguide.ui import messages
 from phguide.ui.dialogs.confirm import ConfirmDialog
+from phguide.ui.mounted import mounted
 from phguide.ui.safe import plain
 from phguide.ui.widgets.secret_field import KeyBox
 
@@ -88,7 +89,8 @@ class FreshKeyHost(DOMNode):
 
     def fresh_key_panel(self) -> FreshKeyPanel | None:
         """The panel on this screen holding a key, if any."""
-        return next((panel for panel in self.query(FreshKeyPanel) if panel.fresh is not None), None)
+        panels = mounted(self, FreshKeyPanel)
+        return next((panel for panel in panels if panel.fresh is not None), None)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action != "fresh_key":

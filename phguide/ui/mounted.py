@@ -1,0 +1,33 @@
+"""A screen's own widgets, found once: `check_action` asks for them on every footer update."""
+
+from __future__ import annotations
+
+import weakref
+from typing import TypeVar
+
+from textual.dom import DOMNode
+from textual.widget import Widget
+
+W = TypeVar("W", bound=Widget)
+
+_FOUND: weakref.WeakKeyDictionary[DOMNode, dict[type[Widget], tuple[Widget, ...]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def mounted(node: DOMNode, kind: type[W]) -> tuple[W, ...]:
+    """The widgets of `kind` under `node`, for widgets a screen composes once and keeps.
+
+    Textual asks `check_action` about every key each time the bindings may have changed (each
+    focus move, each phase change), and a DOM query there walked the whole screen each time:
+    it was most of what a step cost. The answer is kept while every widget found is still
+    mounted; until one is found, each call looks again (the screen may not be composed yet).
+    """
+    known = _FOUND.setdefault(node, {})
+    found = known.get(kind)
+    if found and all(widget.is_attached for widget in found):
+        return found  # type: ignore[return-value]  # stored under its own kind
+    fresh = tuple(node.query(kind).results(kind))
+    if fresh:
+        known[kind] = fresh
+    return fresh
