@@ -23,6 +23,10 @@ ESCAPE_SEQUENCE = re.compile(
 )
 """CSI, OSC and the few two-byte sequences a terminal app draws with."""
 
+QUIET = 0.5
+"""Seconds without output after which a key press counts as answered: Textual draws within a
+frame (1/60 s) of handling a key, so half a second of silence means it has nothing more to draw."""
+
 
 class PtyApp:
     """One process on a pty of a fixed size; `output` holds everything it wrote."""
@@ -65,11 +69,19 @@ class PtyApp:
             self.process.stdin.close()
         self.output = bytearray()
 
-    def read_for(self, seconds: float, until: bytes | None = None) -> None:
-        """Collect output for up to `seconds`, or until `until` appears in the visible text."""
+    def read_for(
+        self, seconds: float, until: bytes | None = None, quiet: float | None = None
+    ) -> None:
+        """Collect output for up to `seconds`; stop early once `until` appears in the visible
+        text written from now on, or (given `quiet`) once the app has written nothing for
+        `quiet` seconds."""
+        start = len(self.output)
         deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([self.master], [], [], 0.1)
+        last = time.monotonic()
+        while (now := time.monotonic()) < deadline:
+            if quiet is not None and now - last >= quiet:
+                return
+            ready, _, _ = select.select([self.master], [], [], 0.05)
             if ready:
                 try:
                     chunk = os.read(self.master, 65536)
@@ -78,15 +90,23 @@ class PtyApp:
                 if not chunk:
                     return
                 self.output += chunk
-                if until is not None and until in visible(bytes(self.output)):
+                last = time.monotonic()
+                if until is not None and until in visible(bytes(self.output[start:])):
                     return
             elif self.process.poll() is not None:
                 return
 
     def send(self, data: bytes, settle: float = 1.0, until: bytes | None = None) -> None:
-        """Type bytes, then read what the app draws."""
+        """Type bytes, then read what the app draws: until `until` shows (at most 40 s, and
+        an AssertionError if it never does), or until the app has drawn nothing for `QUIET`
+        seconds (at most `settle`)."""
         os.write(self.master, data)
-        self.read_for(settle if until is None else max(settle, 40.0), until)
+        if until is None:
+            self.read_for(settle, quiet=QUIET)
+            return
+        start = len(self.output)
+        self.read_for(max(settle, 40.0), until)
+        assert until in visible(bytes(self.output[start:])), f"{until!r} never showed"
 
     def finish(self, timeout: float = 20.0) -> int:
         """Wait for the process to exit (reading on), and return its status."""

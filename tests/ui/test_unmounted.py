@@ -13,11 +13,15 @@ import pytest
 from textual.binding import Binding
 from textual.widgets import Static
 
+from phguide.core.secret import Secret
+from phguide.demo.data import DEMO_EMAIL
 from phguide.services import Services
 from phguide.ui.app import PhGuideApp
 from phguide.ui.screens.base import StepScreen
 from phguide.ui.screens.project_key import ProjectKeyScreen
+from phguide.ui.screens.usage import UsageScreen
 from phguide.ui.steps import STEPS
+from phguide.ui.widgets.login_saved import LoginSaved
 from tests.helpers import SIZE, settle, wait_for
 from tests.ui.sessions import password_session, sign_in
 
@@ -77,3 +81,43 @@ async def test_step_3_ready_before_its_filter_is_mounted(services: Services) -> 
         screen.query_one("#project-filter").focus()
         await pilot.pause()
         assert screen.check_action("leave_filter", ()) is True
+
+
+async def test_a_saved_key_found_before_its_widgets_are_mounted_shows_once_they_are(
+    services: Services,
+) -> None:
+    # The look-up answers from a thread: on a busy machine, before the widget has mounted its
+    # box (or after a sign-in took the Log in screen away).
+    app = PhGuideApp(services, start="log-in")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        host = services.host
+        assert host is not None
+        saved = LoginSaved(services, host)
+        saved.found = (host, DEMO_EMAIL, Secret("phx_" + "k" * 43))  # no NoMatches
+        await app.screen.query_one("#login-side").mount(saved)
+        await settle(pilot)
+        assert saved.query_one("#saved-key-box").display
+        assert DEMO_EMAIL in str(saved.query_one("#saved-key-note", Static).render())
+        await saved.remove()
+        saved.answered(None, ())  # an answer after the widget went: dropped, no NoScreen
+        assert saved.found is not None
+
+
+async def test_a_late_keyring_answer_on_a_step_that_has_gone_is_dropped(
+    services: Services,
+) -> None:
+    app = PhGuideApp(services, start="key-types")
+    async with app.run_test(size=SIZE) as pilot:
+        session = await password_session(services)
+        sign_in(app, session)
+        await settle(pilot)
+        screen = _unmounted("usage")
+        assert isinstance(screen, UsageScreen)
+        shown: list[str] = []
+        screen.show_once_mounted(lambda: shown.append("shown"))
+        assert shown == []  # not attached: not shown, not retried
+        await app.push_screen(screen)
+        await settle(pilot)
+        screen.show_once_mounted(lambda: shown.append("shown"))
+        assert shown == ["shown"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
@@ -93,12 +94,20 @@ class StepScreen(StyledOnceScreen):
         self._refresh_once_mounted()
 
     def _refresh_once_mounted(self) -> None:
+        self.show_once_mounted(self.refresh_from_state)
+
+    def show_once_mounted(self, show: Callable[[], object]) -> None:
+        """Run `show` now, or once the step's widgets are mounted; never once the step has gone.
+
+        On a busy machine a step can be shown before its nested widgets are mounted, and an
+        answer from a thread can arrive while the app quits (its screens already empty).
+        """
+        if not self.is_attached:
+            return
         try:
-            self.refresh_from_state()
+            show()
         except NoMatches:
-            # On a busy machine a step can be shown before its nested widgets are mounted:
-            # show the state once they are, instead of failing.
-            self.call_after_refresh(self._refresh_once_mounted)
+            self.call_after_refresh(self.show_once_mounted, show)
 
     def refresh_from_state(self) -> None:
         """Show what the shared state holds now (called each time the step is shown)."""

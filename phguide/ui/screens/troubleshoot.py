@@ -189,6 +189,8 @@ class TroubleshootScreen(StepScreen):
     # -- the check ------------------------------------------------------------------------------
     @on(Input.Changed, "#key-input")
     def _key_changed(self, event: Input.Changed) -> None:
+        if not self.is_attached:  # a late change while the app quits: nothing left to show
+            return
         token_input = self.query_one("#token-input", Input)
         secret = "phs_" in event.value[:40]
         if secret and not token_input.display and not token_input.value:

@@ -218,7 +218,7 @@ class UsageScreen(StepScreen):
         if self.state.session is not session or self.state.active_key == found:
             return
         self.state.active_key = found
-        self._show_state()
+        self.show_once_mounted(self._show_state)
 
     def _read_context(self) -> SnippetContext:
         session = self.state.session

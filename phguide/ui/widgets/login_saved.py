@@ -48,8 +48,15 @@ class LoginSaved(LoginWay):
             yield Button("Use the saved key (k)", id="saved-key-use", action="screen.use_saved_key")
 
     def on_mount(self) -> None:
-        self.query_one("#saved-key-box").display = False
-        self.query_one("#saved-key-choice").display = False
+        self.watch_found(self.found)
+        self.watch_held(self.held)
+
+    @property
+    def _shown(self) -> bool:
+        """True while its widgets are there: a look-up answers from a thread, which may be
+        before they are mounted (on_mount shows the answer then) or after a sign-in took the
+        Log in screen away."""
+        return bool(self.query("#saved-key-box"))
 
     @work(
         exclusive=True, group="saved-key", exit_on_error=False, thread=True, description="look up"
@@ -65,14 +72,22 @@ class LoginSaved(LoginWay):
             if key is not None and result.ok:
                 found = (host, held.email, key)
         every = () if host is None else tuple(accounts.held(host))
-        self.app.call_from_thread(setattr, self, "found", found)
-        self.app.call_from_thread(setattr, self, "held", every)
+        self.app.call_from_thread(self.answered, found, every)
+
+    def answered(self, found: tuple[Host, str, Secret] | None, held: tuple[HeldKey, ...]) -> None:
+        """Show a look-up's answer, unless the Log in screen has gone (a sign-in moved on, or
+        the app is quitting) while the keyring answered."""
+        if self.is_attached:
+            self.found = found
+            self.held = held
 
     def refresh_saved(self) -> None:
         """Look again for the host last looked up (after the active key changed)."""
         self.look_up(self._looked_up)
 
     def watch_held(self, held: tuple[HeldKey, ...]) -> None:
+        if not self._shown:
+            return
         choice = self.query_one("#saved-key-choice", Select)
         active = None if self._looked_up is None else self.services.accounts.active(self._looked_up)
         others = [k for k in held if k != active]
@@ -105,6 +120,8 @@ class LoginSaved(LoginWay):
         self.app.call_from_thread(self.look_up, host)
 
     def watch_found(self, found: tuple[Host, str, Secret] | None) -> None:
+        if not self._shown:
+            return
         self.query_one("#saved-key-box").display = found is not None
         if found is not None:
             host, user, key = found
