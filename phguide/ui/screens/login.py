@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
-from textual.widgets import Button, Input, LoadingIndicator, Static, TabbedContent, TabPane
+from textual.widgets import Button, Input, Static, TabbedContent, TabPane
 
 from phguide.ui.mounted import mounted
 from phguide.ui.screens.base import StepScreen
@@ -30,6 +30,7 @@ from phguide.ui.widgets.login_paste import pasted_key_problem as pasted_key_prob
 from phguide.ui.widgets.login_saved import LoginSaved
 from phguide.ui.widgets.login_way import LoginWay
 from phguide.ui.widgets.problem import ProblemBox
+from phguide.ui.widgets.spinner import Spinner
 
 if TYPE_CHECKING:
     from phguide.core.hosts import Host
@@ -105,7 +106,7 @@ class LoginScreen(StepScreen, FreshKeyHost):
                         with TabPane("I have a personal API key", id="way-key"):
                             yield LoginPaste(services, self._host, id="login-paste")
                     with Horizontal(id="login-progress"):
-                        yield LoadingIndicator(id="login-spinner")
+                        yield Spinner(id="login-spinner")
                         yield Static("", id="login-progress-text")
                     yield ProblemBox(
                         action_id="other-region-button",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import LoadingIndicator, Static
+from textual.widgets import Static
+
+from phguide.ui.widgets.spinner import Spinner
 
 
 class Busy(Horizontal):
@@ -37,7 +39,7 @@ class Busy(Horizontal):
         self._text_id = text_id
 
     def compose(self) -> ComposeResult:
-        yield LoadingIndicator()
+        yield Spinner()
         yield Static(self._text, id=self._text_id, markup=False)
 
     def say(self, text: str | None) -> None:

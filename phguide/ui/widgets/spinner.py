@@ -1,0 +1,18 @@
+"""Textual's loading indicator, still while a dialog covers its screen."""
+
+from __future__ import annotations
+
+from textual.widgets import LoadingIndicator
+
+
+class Spinner(LoadingIndicator):
+    """A loading indicator that animates only on the screen on top.
+
+    Under a dialog (the second-factor code, a confirmation) its screen is drawn dimmed as the
+    dialog's background, and each of its 16 frames a second redrew that whole background: a
+    sixth of a core for dots nobody can see move.
+    """
+
+    def automatic_refresh(self) -> None:
+        if self.screen is self.app.screen:
+            super().automatic_refresh()
