@@ -14,5 +14,8 @@ class Spinner(LoadingIndicator):
     """
 
     def automatic_refresh(self) -> None:
-        if self.screen is self.app.screen:
+        if not self.is_attached:  # the app is quitting: no screen to ask
+            return
+        stack = self.app.screen_stack
+        if stack and stack[-1] is self.screen:
             super().automatic_refresh()
