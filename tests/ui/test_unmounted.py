@@ -93,7 +93,7 @@ async def test_a_saved_key_found_before_its_widgets_are_mounted_shows_once_they_
         await settle(pilot)
         host = services.host
         assert host is not None
-        saved = LoginSaved(services, host)
+        saved = LoginSaved(services, lambda: host)
         saved.found = (host, DEMO_EMAIL, Secret("phx_" + "k" * 43))  # no NoMatches
         await app.screen.query_one("#login-side").mount(saved)
         await settle(pilot)
