@@ -79,7 +79,7 @@ def clipped(app: App[None], size: tuple[int, int], known: tuple[str, ...] = ()) 
             shown whole: each word complete somewhere on screen.
     """
     svg = app.export_screenshot()
-    rows = lines(svg, size)
+    rows = full = lines(svg, size)
     width, height = size
     found: list[str] = []
     footer = rows[-1]
@@ -121,7 +121,6 @@ def clipped(app: App[None], size: tuple[int, int], known: tuple[str, ...] = ()) 
         if not inside:
             found.append(f"button {label!r} is off screen at {region}")
             continue
-        full = lines(svg, size)
         shown = "".join(full[y][region.x : region.right] for y in range(region.y, region.bottom))
         if label not in shown:
             found.append(f"button {label!r} is cut: {shown.strip()!r} at {region}")
