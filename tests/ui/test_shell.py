@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
+import pytest
 from textual.widgets import Footer
 
 from phguide.core.secret import Secret
@@ -12,7 +14,7 @@ from phguide.services import Services
 from phguide.ui.app import PhGuideApp
 from phguide.ui.screens.key_types import KeyTypesScreen
 from phguide.ui.steps import STEPS
-from tests.helpers import SIZE, wait_for
+from tests.helpers import SIZE, settle, wait_for
 from tests.ui.rendered import lines
 
 
@@ -122,3 +124,29 @@ async def test_the_compact_footer_keeps_its_entries_apart(services: Services) ->
         footer = footer_row()
         assert " ^q Quit" in footer, footer
         assert not re.search(r"[\w.)](\^[a-z]|⏎|esc\b)", footer), footer
+
+
+async def test_the_step_bar_rewrites_no_label_whose_text_stays(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each Resize the bar gets fits its labels to the width; rewriting a label with the text it
+    # has already laid the whole screen out again, after the first frame.
+    from phguide.ui.widgets.step_bar import StepLabel
+
+    updates: list[str] = []
+    update = StepLabel.update
+
+    def counted(self: StepLabel, content: Any = "", *, layout: bool = True) -> None:
+        updates.append(str(content))
+        update(self, content, layout=layout)
+
+    monkeypatch.setattr(StepLabel, "update", counted)
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert updates == []
+        await pilot.resize_terminal(80, 24)  # too narrow for the titles: they shorten
+        await settle(pilot)
+        assert updates
+        shown = [str(label.content) for label in app.screen.query(StepLabel)]
+        assert " 3 Project key " in shown

@@ -73,7 +73,8 @@ class StepBar(Horizontal):
             if sum(len(text) for text in texts) <= width:
                 break
         for label, text in zip(self.query(StepLabel), texts, strict=True):
-            label.update(text)
+            if str(label.content) != text:  # an update lays the whole screen out again
+                label.update(text)
 
     def _texts(self, fit: Fit) -> list[str]:
         texts = []
