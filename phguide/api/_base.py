@@ -123,6 +123,13 @@ class ClientBase:
             return "key"
         return "session" if self._session else "none"
 
+    def load_network(self) -> None:
+        """Import now what the first request would import as it starts (httpcore's asyncio
+        backend, ~30 ms on the event loop): for a client built in a thread, to call there."""
+        from phguide.api._transport import load_network
+
+        load_network()
+
     async def aclose(self) -> None:
         """Close the connections. The client cannot be used afterwards."""
         await self._t.aclose()

@@ -9,8 +9,10 @@ when a client is built, so importing the client (or the models and errors) stays
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import http.cookiejar
+import importlib
 import logging
 import os
 import ssl
@@ -101,6 +103,18 @@ def _redirect_target(url: str, response: httpx.Response) -> str | None:
     except ValueError:
         return None
     return target
+
+
+def load_network() -> None:
+    """Import what a client's first request would: httpcore's asyncio network backend.
+
+    httpcore picks its backend when the first request starts and imports it then (~30 ms),
+    on the event loop, before the request goes out. A thread that builds a client can load it
+    ahead. Only a warm-up: should the modules move, the first request loads what it needs.
+    """
+    for module in ("anyio._backends._asyncio", "httpcore._backends.anyio"):
+        with contextlib.suppress(ImportError):
+            importlib.import_module(module)
 
 
 class Transport:

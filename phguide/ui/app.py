@@ -271,7 +271,9 @@ class PhGuideApp(StyledOnceApp):
         if found is None:
             return None
         key, method = found
-        return key, method, self.services.client_factory(host, key)
+        client = self.services.client_factory(host, key)
+        client.load_network()  # here, not on the event loop as the request starts
+        return key, method, client
 
     def _held_key(self, host: Host) -> tuple[Secret, AuthMethod] | None:
         """The key to resume with: the environment's, else the host's active one."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -71,3 +72,50 @@ def test_only_the_transport_imports_httpx_at_module_level() -> None:
             assert "httpx" not in [name.split(".")[0] for name in top_level], path.name
             transport = {f"phguide.api.{name}" for name in TRANSPORT}
             assert not transport & set(top_level), path.name
+
+
+_FIRST_REQUEST = """
+import asyncio, json, sys
+from phguide.api.client import PostHogClient
+from phguide.core.hosts import parse_host, with_region
+from phguide.core.secret import Secret
+from phguide.demo import data
+from phguide.demo.server import DemoServer
+
+server = DemoServer(data.demo_data("us"))
+server.start()
+try:
+    key = server.issue_key(data.DEMO_EMAIL, "import test", ["*"])
+    client = PostHogClient(with_region(parse_host(server.url), "us"), personal_key=Secret(key))
+    if "load" in sys.argv:
+        client.load_network()
+    before = set(sys.modules)
+
+    async def first() -> None:
+        await client.me()
+        await client.aclose()
+
+    asyncio.run(first())
+    print(json.dumps(sorted(set(sys.modules) - before)))
+finally:
+    server.stop()
+"""
+
+
+def _imported_by_the_first_request(*args: str) -> list[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", _FIRST_REQUEST, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    new: list[str] = json.loads(result.stdout)
+    return [name for name in new if name.split(".")[0] in ("anyio", "httpcore", "httpx")]
+
+
+def test_a_client_can_load_what_its_first_request_would_ahead() -> None:
+    # A returning user's client is built in a thread: what the first request imports (~30 ms)
+    # is imported there, not on the event loop while the request waits to go out.
+    assert _imported_by_the_first_request()  # what there is to load ahead
+    assert _imported_by_the_first_request("load") == []

@@ -6,12 +6,14 @@ after the app has settled: a frame in between is what the user sees.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
 from textual.css.query import NoMatches
 from textual.screen import Screen
 
+from phguide.api.client import PostHogClient
 from phguide.core.secret import Secret
 from phguide.demo.data import DEMO_EMAIL
 from phguide.demo.server import DemoServer
@@ -52,6 +54,28 @@ async def test_a_returning_user_sees_the_key_in_step_3s_first_frame(
         await settle(pilot)
     assert frames[0] == (False, token)
     assert not any(signed_out for signed_out, _ in frames)
+
+
+async def test_a_returning_users_client_loads_its_network_in_the_resume_thread(
+    services: Services, demo_server: DemoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What the first request imports (~30 ms) is imported where the client is built, off the
+    # event loop, so that @me goes out at once and step 3's code loads during the round trip.
+    assert services.host is not None
+    value = demo_server.issue_key(DEMO_EMAIL, "Laptop", ("*",))
+    assert services.save_personal_key(services.host, DEMO_EMAIL, Secret(value)).ok
+    on_main_thread: list[bool] = []
+    load_network = PostHogClient.load_network
+
+    def noted(self: PostHogClient) -> None:
+        on_main_thread.append(threading.current_thread() is threading.main_thread())
+        load_network(self)
+
+    monkeypatch.setattr(PostHogClient, "load_network", noted)
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.state.session is not None, "the returning user")
+    assert on_main_thread == [False]
 
 
 async def test_a_new_step_paints_once_mounted_not_after_a_timer(
