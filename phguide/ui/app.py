@@ -89,6 +89,8 @@ class PhGuideApp(StyledOnceApp):
         """What the text being set speaks of, when `say` sets it."""
         self._terminal: Driver | None = None
         """The driver writing to the terminal, once Textual has built it (not headless)."""
+        self._resume_host: Host | None = None
+        """The host whose held key `on_ready` signs in with (a returning user), if any."""
 
     def get_default_screen(self) -> Screen[None]:
         """The first step's screen, built as Textual builds its default screen.
@@ -110,10 +112,7 @@ class PhGuideApp(StyledOnceApp):
         if self.services.demo is not None:
             self.sub_title = "demo: a PostHog on this machine, no account needed"
         self.switch_mode(self._start)
-        if self._start == first.id and self.services.host is not None:
-            # After the first frame: reading the keyring and loading httpx would hold the
-            # interpreter while that frame is built; the key comes no later for waiting.
-            self.call_after_refresh(self._resume, self.services.host)
+        self._resume_host = self.services.host if self._start == first.id else None
 
     def on_ready(self) -> None:
         if not gc.isenabled():
@@ -121,6 +120,11 @@ class PhGuideApp(StyledOnceApp):
             # lives as long as the app: frozen, later collections need not walk it again.
             gc.freeze()
             gc.enable()
+        if self._resume_host is not None:
+            # Once the first frame is up (Textual's Ready): reading the keyring and loading
+            # httpx would hold the interpreter while that frame is built. Not after the next
+            # refresh either: that came after the first screen's own follow-up layouts.
+            self._resume(self._resume_host)
 
     # -- the status line ---------------------------------------------------------------------
     def say(
