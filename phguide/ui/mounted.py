@@ -20,8 +20,9 @@ def mounted(node: DOMNode, kind: type[W]) -> tuple[W, ...]:
 
     Textual asks `check_action` about every key each time the bindings may have changed (each
     focus move, each phase change), and a DOM query there walked the whole screen each time
-    (about a tenth of step 4's CPU in its tests). The answer is kept while every widget found is still
-    mounted; until one is found, each call looks again (the screen may not be composed yet).
+    (about a tenth of step 4's CPU in its tests). The answer is kept while every widget found
+    is still mounted; until one is found, each call looks again (the screen may not be
+    composed yet).
     """
     known = _FOUND.setdefault(node, {})
     found = known.get(kind)
