@@ -144,8 +144,16 @@ def test_never_imports_textual_or_httpx() -> None:
 
 @pytest.mark.skipif(os.name != "posix", reason="sends SIGINT")
 def test_console_entry_point() -> None:
+    # Ctrl-C as a terminal sends it. A child inherits an ignored SIGINT (a job started in the
+    # background, some CI runners), and Python then never raises KeyboardInterrupt: the server
+    # would wait for ever. So the child first takes SIGINT back, as an interactive shell does.
+    takes_sigint = (
+        "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "sys.argv = ['phguide.demo', '--port', '0', '--quiet']; "
+        "runpy.run_module('phguide.demo', run_name='__main__', alter_sys=True)"
+    )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "phguide.demo", "--port", "0", "--quiet"],
+        [sys.executable, "-c", takes_sigint],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
