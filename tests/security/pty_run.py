@@ -68,6 +68,7 @@ class PtyApp:
             self.process.stdin.write(stdin_data)
             self.process.stdin.close()
         self.output = bytearray()
+        self._closed = False
 
     def read_for(
         self, seconds: float, until: bytes | None = None, quiet: float | None = None
@@ -117,8 +118,24 @@ class PtyApp:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
         self.read_for(0.5)
-        os.close(self.master)
+        self._close()
         return self.process.returncode
+
+    def _close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            os.close(self.master)
+
+    def __enter__(self) -> PtyApp:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """However the walk ended (a failed assertion too), no process is left running: an app
+        whose terminal went away spins in Textual's input thread, a core for ever."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        self._close()
 
 
 def visible(output: bytes) -> bytes:

@@ -38,13 +38,13 @@ def key(hostile: DemoServer) -> str:
 def run(
     hostile: DemoServer, tmp: Path, *args: str, env: dict[str, str], stdin: bytes | None = None
 ) -> tuple[int, bytes]:
-    app = PtyApp(
+    with PtyApp(
         ["-m", "phguide", *args, "--host", hostile.url],
         {"HOME": str(tmp), "XDG_CONFIG_HOME": str(tmp / "config"), **env},
         stdin_data=stdin,
-    )
-    app.read_for(30)
-    status = app.finish()
+    ) as app:
+        app.read_for(30)
+        status = app.finish()
     return status, bytes(app.output)
 
 

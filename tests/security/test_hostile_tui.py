@@ -40,7 +40,7 @@ def test_every_step_and_dialog_shows_hostile_names_as_text(tmp_path: Path) -> No
     server = DemoServer(make_hostile(demo_data())).start()
     try:
         key = server.issue_key(DEMO_EMAIL, "Key [ @click=app.quit]x[/] \x1b]0;pwned\x07", ["*"])
-        app = PtyApp(
+        with PtyApp(
             ["-m", "phguide", "--host", server.url],
             {
                 "HOME": str(tmp_path),
@@ -50,22 +50,22 @@ def test_every_step_and_dialog_shows_hostile_names_as_text(tmp_path: Path) -> No
             },
             columns=COLUMNS,
             lines=LINES,
-        )
-        app.read_for(30, until=b"Log in")
-        app.send(b"2", settle=2)
-        app.send(b"e", settle=2, until=b"Signed in")
-        # The project list first, waiting for it on a loaded machine, then every step. A
-        # personal key cannot list personal keys (the contract): step 4 says so, with the
-        # key's label. The create, roll and delete dialogs over hostile names are walked in
-        # test_hostile_dialogs.py, signed in with a password.
-        app.send(b"3", settle=3, until=b"Acme [EU] Corp")
-        app.send(b"4", settle=3, until=b"cannot be listed with this sign-in")
-        for step in (b"3", b"4", b"5", b"6", b"1", b"3"):
-            app.send(step, settle=3)
-            app.send(_sweep_mouse(), settle=2)
-            assert app.process.poll() is None, "a click or hover on a name ended the app"
-        app.send(b"\x11", settle=2)  # Ctrl+Q
-        app.finish()
+        ) as app:
+            app.read_for(30, until=b"Log in")
+            app.send(b"2", settle=2)
+            app.send(b"e", settle=2, until=b"Signed in")
+            # The project list first, waiting for it on a loaded machine, then every step. A
+            # personal key cannot list personal keys (the contract): step 4 says so, with the
+            # key's label. The create, roll and delete dialogs over hostile names are walked in
+            # test_hostile_dialogs.py, signed in with a password.
+            app.send(b"3", settle=3, until=b"Acme [EU] Corp")
+            app.send(b"4", settle=3, until=b"cannot be listed with this sign-in")
+            for step in (b"3", b"4", b"5", b"6", b"1", b"3"):
+                app.send(step, settle=3)
+                app.send(_sweep_mouse(), settle=2)
+                assert app.process.poll() is None, "a click or hover on a name ended the app"
+            app.send(b"\x11", settle=2)  # Ctrl+Q
+            app.finish()
     finally:
         server.stop()
     output = bytes(app.output)
