@@ -22,7 +22,8 @@ def mounted(node: DOMNode, kind: type[W]) -> tuple[W, ...]:
     focus move, each phase change), and a DOM query there walked the whole screen each time
     (about a tenth of step 4's CPU in its tests). The answer is kept while every widget found
     is still mounted; until one is found, each call looks again (the screen may not be
-    composed yet).
+    composed yet). For one widget, `query_one` is enough: Textual caches it; `query` it does
+    not.
     """
     known = _FOUND.setdefault(node, {})
     found = known.get(kind)

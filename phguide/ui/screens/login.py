@@ -14,10 +14,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.widgets import Button, Input, Static, TabbedContent, TabPane
 
-from phguide.ui.mounted import mounted
 from phguide.ui.screens.base import StepScreen
 from phguide.ui.widgets.demo_accounts import DemoAccounts
 from phguide.ui.widgets.device_code import DeviceCodePanel
@@ -152,8 +152,10 @@ class LoginScreen(StepScreen, FreshKeyHost):
             )
 
     def _way(self, kind: type[_Way]) -> _Way | None:
-        found = mounted(self, kind)  # None: check_action may ask before the body is composed
-        return found[0] if found else None
+        try:
+            return self.query_one(kind)  # Textual caches it: no walk of the screen per key
+        except NoMatches:  # check_action may ask before the body is composed
+            return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         browser, saved, paste = (
