@@ -12,16 +12,19 @@ import importlib
 import pytest
 from textual.binding import Binding
 from textual.widgets import Static
+from textual.worker import Worker, WorkerState
 
 from phguide.core.secret import Secret
 from phguide.demo.data import DEMO_EMAIL
 from phguide.services import Services
 from phguide.ui.app import PhGuideApp
 from phguide.ui.screens.base import StepScreen
+from phguide.ui.screens.personal_keys import PersonalKeysScreen
 from phguide.ui.screens.project_key import ProjectKeyScreen
 from phguide.ui.screens.usage import UsageScreen
 from phguide.ui.steps import STEPS
 from phguide.ui.widgets.login_saved import LoginSaved
+from phguide.ui.widgets.problem import ProblemBox
 from tests.helpers import SIZE, settle, wait_for
 from tests.ui.sessions import password_session, sign_in
 
@@ -121,3 +124,41 @@ async def test_a_late_keyring_answer_on_a_step_that_has_gone_is_dropped(
         await settle(pilot)
         screen.show_once_mounted(lambda: shown.append("shown"))
         assert shown == ["shown"]
+
+
+async def test_a_problem_shown_before_its_box_is_mounted_shows_once_it_is(
+    services: Services,
+) -> None:
+    app = PhGuideApp(services, start="key-types")
+    async with app.run_test(size=SIZE) as pilot:
+        box = ProblemBox(action_id="problem-retry")
+        box.show("Listing failed", "Try again.", action="Retry")  # no NoMatches
+        await app.screen.mount(box)
+        await settle(pilot)
+        assert box.display and box.text == "Listing failed\nTry again."
+        assert box.query_one(".problem-text", Static).render().plain == box.text
+        assert box.button.display and str(box.button.label) == "Retry"
+        box.clear()
+        await box.remove()
+        box.show("After the box went", "No NoMatches either.")
+        assert box.text == "After the box went\nNo NoMatches either."
+
+
+@pytest.mark.parametrize("step_id", ["project-key", "personal-keys"])
+async def test_a_worker_failing_after_its_step_has_gone_says_nothing_and_raises_nothing(
+    services: Services, step_id: str
+) -> None:
+    app = PhGuideApp(services, start="key-types")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = _unmounted(step_id)
+        assert isinstance(screen, ProjectKeyScreen | PersonalKeysScreen)
+
+        async def fails() -> None:
+            raise RuntimeError("a bug")
+
+        group = "projects" if step_id == "project-key" else "personal-keys"
+        worker: Worker[None] = Worker(screen, fails, group=group)
+        # The app quitting: the step and its widgets are gone when the failure is reported.
+        screen._worker_failed(Worker.StateChanged(worker, WorkerState.ERROR))
+        await settle(pilot)
+        assert app.is_running

@@ -441,8 +441,12 @@ class PersonalKeysScreen(SignedInStep, FreshKeyHost):
         # The one boundary of a create, roll or delete: a bug in a worker says so on screen
         # instead of vanishing.
         if event.state == WorkerState.ERROR:
-            self._progress(None)
-            self._unexpected("Press [b]F5[/b] to list your keys again.")
+            # (Once mounted, and never once the step has gone: a worker can fail as the app quits.)
+            self.show_once_mounted(self._say_worker_failed)
+
+    def _say_worker_failed(self) -> None:
+        self._progress(None)
+        self._unexpected("Press [b]F5[/b] to list your keys again.")
 
 
 async def _projects_or_none(session: Session) -> list[OrgProjects] | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import ClassVar
 
 from textual import on, work
@@ -157,7 +158,8 @@ class ProjectKeyScreen(SignedInStep):
         if session is not self.state.session:
             return  # signed out or in again meanwhile: that session's own load shows it
         session.projects = orgs
-        self._show_listing(session, orgs, scoped)
+        # The answer can come before the step's widgets are mounted, or as the app quits.
+        self.show_once_mounted(partial(self._show_listing, session, orgs, scoped))
 
     def _show_known_key(self, session: Session) -> None:
         """Show the current project's key while the listing loads.
@@ -282,9 +284,12 @@ class ProjectKeyScreen(SignedInStep):
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         # The last boundary: a bug in a worker says so on screen instead of vanishing.
         if event.state == WorkerState.ERROR and event.worker.group == "projects":
-            self._show_error(
-                "Something unexpected went wrong while listing your projects.",
-                "Try again; if it keeps happening, log in again.",
+            self.show_once_mounted(
+                partial(
+                    self._show_error,
+                    "Something unexpected went wrong while listing your projects.",
+                    "Try again; if it keeps happening, log in again.",
+                )
             )
 
     # -- actions -----------------------------------------------------------------------------

@@ -51,21 +51,30 @@ class ProblemBox(Vertical):
         self._action_id = action_id
         self._button_action = button_action
         self._text = Content()
+        self._action = ""
+        self._shown = False
 
     def compose(self) -> ComposeResult:
-        yield Static("", classes="problem-text")
+        # From what is held: a step can show a problem before the box's own widgets are
+        # mounted (a busy machine), and they show it once they are.
+        yield Static(self._text, classes="problem-text")
         if self._action_id is not None:
-            yield Button(
-                "", id=self._action_id, classes="problem-action", action=self._button_action
+            button = Button(
+                self._action,
+                id=self._action_id,
+                classes="problem-action",
+                action=self._button_action,
             )
+            button.display = bool(self._action)
+            yield button
 
     def on_mount(self) -> None:
-        self.display = False
+        self.display = self._shown
 
     @property
     def text(self) -> str:
         """The plain text on show (empty when hidden)."""
-        return self._text.plain if self.display else ""
+        return self._text.plain if self._shown else ""
 
     @property
     def button(self) -> Button:
@@ -92,13 +101,18 @@ class ProblemBox(Vertical):
         if fix:
             text = Content.assemble(text, "\n", fix)
         self._text = text
-        self.query_one(".problem-text", Static).update(text)
-        if self._action_id is not None:
-            self.button.label = action
-            self.button.display = bool(action)
+        self._action = action
+        self._shown = True
+        # Not mounted yet, or already taken down while the app quits: `compose` shows it.
+        for static in self.query(".problem-text").results(Static):
+            static.update(text)
+        for button in self.query(".problem-action").results(Button):
+            button.label = action
+            button.display = bool(action)
         self.set_class(notice, "-notice")
         self.display = True
-        self.scroll_visible(animate=False)
+        if self.is_mounted:
+            self.scroll_visible(animate=False)
 
     def show_error(self, error: PostHogError, *, action: str = "") -> None:
         """Show a PostHog error's message and fix."""
@@ -107,4 +121,5 @@ class ProblemBox(Vertical):
     def clear(self) -> None:
         """Hide the box."""
         self._text = Content()
+        self._shown = False
         self.display = False
