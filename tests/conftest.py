@@ -37,12 +37,12 @@ def _bounded(
     return bounded
 
 
-WORKERS_PER_CORE = 3
+WORKERS_PER_CORE = 2
 """`-n auto` starts this many workers a core. A UI test spends about a third of its time
 asleep (a key press waits for the app to go idle, a server answers late, a client times out
 on purpose), and one worker a core left that time unused. On two quiet cores, the same
-commit: 605 s with two workers, 483 s with four, 431 s with six (busier workers also draw
-fewer frames nobody waits for: 812 CPU-seconds of tests against 853 with two)."""
+commit: 605 s with two workers, 483 s with four. Six took 431 s locally but no less in
+`.ci/run` (481 s against 491 s), and at that load a snapshot's scroll raced its layout."""
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:

@@ -230,7 +230,9 @@ class LoginScreen(StepScreen, FreshKeyHost):
             # The account may live in the other region: offer it, with the same sign-in.
             self.other_host, self._retry = other, retry
             box.show_error(error, action=f"Try {other.label} (ctrl+r)")
-            box.button.focus()
+            # The box scrolls itself into view once laid out; the focus must not scroll too: on a
+            # busy machine it ran before that layout and centred a button not yet placed.
+            box.button.focus(scroll_visible=False)
         else:
             box.show(event.message, event.fix)
         self._problem_host = host
