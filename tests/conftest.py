@@ -46,8 +46,11 @@ commit: 605 s with two workers, 483 s with four. Six took 431 s locally but no l
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """`-n auto`: `WORKERS_PER_CORE` workers for each core this process may run on."""
-    return WORKERS_PER_CORE * len(os.sched_getaffinity(0))
+    """`-n auto`: `WORKERS_PER_CORE` workers for each core this process may run on (each core
+    of the machine where the platform cannot say, as on macOS)."""
+    if hasattr(os, "sched_getaffinity"):
+        return WORKERS_PER_CORE * len(os.sched_getaffinity(0))
+    return WORKERS_PER_CORE * (os.cpu_count() or 1)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
