@@ -20,6 +20,7 @@ from phguide.system.config import (
     HeldKey,
     KeySource,
     MemorySettings,
+    ProjectMemo,
     Settings,
     SettingsFile,
     host_id,
@@ -162,6 +163,14 @@ class Accounts:
             self._update(lambda config: config.with_key(_masked(held, secret), make_active=False))
             return StoreResult("ok", "Replaced the key in your keyring with the new value.")
         return result
+
+    def remember_project(self, held: HeldKey, project: ProjectMemo) -> None:
+        """Note the project key a held key's sign-in showed (a returning user sees it first).
+
+        A memo that cannot be written is only lost: the next sign-in shows the key anyway.
+        """
+        if held.project != project:
+            self._update(lambda config: config.with_project(held.host, held.key_id, project))
 
     def forget(self, host: Host | str, key_id: str) -> StoreResult:
         """Remove one held key's entry (after it was deleted in PostHog, or on request).

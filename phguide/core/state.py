@@ -12,7 +12,7 @@ from phguide.core.secret import Secret
 if TYPE_CHECKING:
     from phguide.api.client import PostHogClient
     from phguide.api.models import OrgProjects, Project, User
-    from phguide.system.config import HeldKey
+    from phguide.system.config import HeldKey, ProjectMemo
 
 AuthMethod = Literal["password", "device", "pasted", "environment", "keyring"]
 
@@ -93,10 +93,29 @@ class ActiveKey:
 
 
 @dataclass
+class Resuming:
+    """A returning user's sign-in with the host's active key, while PostHog checks it.
+
+    Step 3 is the first screen then, showing the project key that key's sign-in showed last
+    (public, remembered in the settings file) until `/api/users/@me/` answers.
+    """
+
+    host: Host
+    email: str
+    """Whose key it is."""
+    project: ProjectMemo
+    """The project key remembered from the last sign-in with the key."""
+    failed: tuple[str, str] | None = None
+    """What went wrong and what to do, once the key did not sign in (else None)."""
+
+
+@dataclass
 class AppState:
     """Everything the steps share; data flows down from here by attributes."""
 
     session: Session | None = None
+    resuming: Resuming | None = None
+    """A returning user's sign-in while it is checked (or after it failed), else None."""
     fresh_keys: list[FreshKey] = field(default_factory=list)
     """The fresh keys on screen: each until it is safe and put away."""
     made_key: FreshKey | None = None

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final, Literal, Protocol, get_args
 
+from phguide.core.text import clean, has_unsafe
 from phguide.system.files import FileWriteError, atomic_write
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "HeldKey",
     "KeySource",
     "MemorySettings",
+    "ProjectMemo",
     "Settings",
     "SettingsFile",
     "config_dir",
@@ -46,6 +48,8 @@ KeySource = Literal["created", "rolled", "approved", "pasted", "login-with-token
 _FILE_NAME: Final = "config.json"
 _VERSION: Final = 2
 _SOURCES: Final = frozenset(get_args(KeySource))
+_MAX_TOKEN: Final = 200
+"""The longest project key kept from the file (PostHog's are 47 characters)."""
 
 ConfigError = FileWriteError
 """The settings could not be written (the message says which file and why)."""
@@ -54,6 +58,40 @@ ConfigError = FileWriteError
 def host_id(app_url: str) -> str:
     """The form of a host's app URL that names it in the settings and the keyring."""
     return app_url.strip().rstrip("/")
+
+
+@dataclass(frozen=True)
+class ProjectMemo:
+    """The project key a held key's sign-in last showed, to show at once on the next start.
+
+    The project key is public (`phc_…`, made for frontend code), so the settings file may
+    keep it. Read back, it is treated as what a server sent: bounded, cleaned, checked.
+    """
+
+    id: int
+    """The project's id."""
+    name: str
+    """The project's name (cleaned: see `phguide.core.text`)."""
+    api_token: str
+    """The project API key."""
+
+    def as_dict(self) -> dict[str, object]:
+        """The memo as the settings file keeps it."""
+        return {"id": self.id, "name": self.name, "api_token": self.api_token}
+
+    @classmethod
+    def from_dict(cls, data: object) -> ProjectMemo | None:
+        """A memo read back from the file; None when it makes no sense."""
+        if not isinstance(data, dict):
+            return None
+        project_id, name, token = data.get("id"), data.get("name"), data.get("api_token")
+        if type(project_id) is not int or not 0 <= project_id < 2**53:
+            return None
+        if not isinstance(name, str) or not isinstance(token, str):
+            return None
+        if not 0 < len(token) <= _MAX_TOKEN or has_unsafe(token) or token != token.strip():
+            return None
+        return cls(project_id, clean(name), token)
 
 
 @dataclass(frozen=True)
@@ -72,16 +110,21 @@ class HeldKey:
     """The key masked as PostHog shows it (``phx_...abcd``); empty until first read."""
     source: KeySource = "pasted"
     """How phguide came to hold it."""
+    project: ProjectMemo | None = None
+    """The project key its sign-in showed last (a returning user sees it before the check)."""
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[str, object]:
         """The record as the settings file keeps it (without the host, which is its key)."""
-        return {
+        record: dict[str, object] = {
             "email": self.email,
             "key_id": self.key_id,
             "label": self.label,
             "mask": self.mask,
             "source": self.source,
         }
+        if self.project is not None:
+            record["project"] = self.project.as_dict()
+        return record
 
     @classmethod
     def from_dict(cls, host: str, data: object) -> HeldKey | None:
@@ -100,6 +143,7 @@ class HeldKey:
             label=label if isinstance(label, str) else "",
             mask=mask if isinstance(mask, str) else "",
             source=source if source in _SOURCES else "earlier",  # type: ignore[arg-type]
+            project=ProjectMemo.from_dict(data.get("project")),
         )
 
 
@@ -150,6 +194,14 @@ class Config:
             raise KeyError(key_id)
         url = host_id(host)
         return replace(self, last_host=url, active={**self.active, url: key_id})
+
+    def with_project(self, host: str, key_id: str, project: ProjectMemo | None) -> Config:
+        """A copy in which a held key remembers `project` (nothing else changes)."""
+        held = self.find(host, key_id)
+        if held is None:
+            return self
+        keys = tuple(replace(k, project=project) if k is held else k for k in self.keys)
+        return replace(self, keys=keys)
 
     def without_key(self, host: str, key_id: str) -> Config:
         """A copy without one key; when it was active, the newest other key of its host is."""

@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import importlib
 import math
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -21,17 +20,16 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 
-from phguide.core.state import AppState, AuthMethod, key_words
+from phguide.core.state import AppState, key_words
 from phguide.services import Services
 from phguide.ui import messages
+from phguide.ui.resume import remembered
 from phguide.ui.steps import STEPS, step_by_id
 from phguide.ui.styling import StyledOnceApp, screen_factory
 from phguide.ui.widgets.step_bar import StepBar
 
 if TYPE_CHECKING:
-    from phguide.api.client import PostHogClient
     from phguide.core.hosts import Host
-    from phguide.core.secret import Secret
     from phguide.core.state import FreshKey
     from phguide.system.clipboard import CopyResult
 
@@ -54,11 +52,9 @@ class PhGuideApp(StyledOnceApp):
     TITLE = "phguide"
     SUB_TITLE = "your PostHog API keys"
     CSS_PATH = "phguide.tcss"
-    MODES = {step.id: screen_factory(step.module, step.screen) for step in STEPS[1:]}
-    """Every step but the first, which is the default screen (see `get_default_screen`)."""
     DEFAULT_MODE = STEPS[0].id
-    """Start in the first step: no blank default screen to build, paint and switch away from
-    (a third of the time to the first frame)."""
+    """The step shown first, unless `__init__` is given another (its screen is Textual's default
+    screen: see `get_default_screen`)."""
     BINDINGS = [
         *(
             Binding(str(n), f"go('{step.id}')", step.title, show=False, id=f"go-{step.id}")
@@ -75,10 +71,23 @@ class PhGuideApp(StyledOnceApp):
     belongs to the step on show and goes when the step changes; `say` ties it to other state."""
 
     def __init__(self, services: Services, *, start: str = "key-types") -> None:
+        resume_host = services.host if start == STEPS[0].id else None
+        resuming = remembered(services, resume_host)
+        if resuming is not None:
+            # A returning user whose key showed a project key last time: step 3 comes first,
+            # with that (public) key on screen while PostHog checks the saved personal key.
+            start = "project-key"
+        step_by_id(start)
+        # Textual reads DEFAULT_MODE as it starts: the start step's mode is the default one,
+        # whose first screen is the default screen (see `get_default_screen`).
+        self.DEFAULT_MODE = start  # type: ignore[misc]
         super().__init__()
+        for step in STEPS:
+            if step.id != start:  # the start step's mode is named once its screen exists
+                self.add_mode(step.id, screen_factory(step.module, step.screen))
         self.services = services
         """The dependencies this app was built with."""
-        self.state = AppState()
+        self.state = AppState(resuming=resuming)
         """What every step shares."""
         self._start = start
         self._countdown: Timer | None = None
@@ -89,30 +98,28 @@ class PhGuideApp(StyledOnceApp):
         """What the text being set speaks of, when `say` sets it."""
         self._terminal: Driver | None = None
         """The driver writing to the terminal, once Textual has built it (not headless)."""
-        self._resume_host: Host | None = None
+        self._resume_host = resume_host
         """The host whose held key `on_ready` signs in with (a returning user), if any."""
 
     def get_default_screen(self) -> Screen[None]:
-        """The first step's screen, built as Textual builds its default screen.
+        """The start step's screen, built as Textual builds its default screen.
 
-        Textual re-parses every stylesheet when a mode's first screen comes from `MODES`, but not
-        for the default screen: the first step is not in `MODES` until `on_mount` names it, so
+        Textual re-parses every stylesheet when a mode's first screen comes from its modes, but
+        not for the default screen: the start step is not a mode until `on_mount` names it, so
         the first frame parses the CSS once, as a bare app does.
         """
-        first = STEPS[0]
-        return screen_factory(first.module, first.screen)()
+        start = step_by_id(self._start)
+        return screen_factory(start.module, start.screen)()
 
     def on_mount(self) -> None:
-        # The first step's mode exists now (its screen is the default screen): naming it lets
+        # The start step's mode exists now (its screen is the default screen): naming it lets
         # `switch_mode` come back to that screen.
-        first = STEPS[0]
-        self.add_mode(first.id, screen_factory(first.module, first.screen))
+        start = step_by_id(self._start)
+        self.add_mode(start.id, screen_factory(start.module, start.screen))
         self.services.clipboard.terminal = self._terminal_copy
         self.mode_change_signal.subscribe(self, self._step_changed, immediate=True)
         if self.services.demo is not None:
             self.sub_title = "demo: a PostHog on this machine, no account needed"
-        self.switch_mode(self._start)
-        self._resume_host = self.services.host if self._start == first.id else None
 
     def on_ready(self) -> None:
         if not gc.isenabled():
@@ -219,8 +226,12 @@ class PhGuideApp(StyledOnceApp):
         session = event.session
         who = session.user.email if session.user else "you"
         # The step first: the news belongs to the step it lands on.
+        already = self.current_mode == "project-key"
         self.switch_mode("project-key")
+        if already:  # no switch, so no ScreenResume: the step shows the session itself
+            self._refresh_step("project-key")
         self.status = f"Signed in to {session.host.label} as {who}."
+        shown_first, self.state.resuming = self.state.resuming, None
         if session.method in ("keyring", "environment") and session.personal_key is not None:
             # A key phguide found, not one typed now: say which (by its variable, and which
             # variable won when several are set), and where to change it.
@@ -231,64 +242,47 @@ class PhGuideApp(StyledOnceApp):
                 f"({session.personal_key.masked}).{f' {note}' if note else ''} "
                 "Another key or account: 2 Log in."
             )
+        team = session.user.team if session.user else None
+        first = shown_first.project.api_token if shown_first is not None else None
+        if first is not None and team is not None and team.api_token != first:
+            self.status += (
+                " PostHog's project key is not the one phguide remembered from last time: "
+                "if you copied that one, copy this one instead."
+            )
 
     @work(group="resume", exclusive=True, exit_on_error=False, description="resume")
     async def _resume(self, host: Host) -> None:
         """A returning user: sign in with the key held for the host, when PostHog accepts it.
 
-        POSTHOG_PERSONAL_API_KEY first (the user set it for this), else the host's active key
-        in the keyring. A key that does not work leaves the app where it is: Log in says why
-        when the user tries it there.
+        A key that does not work leaves the app where it is: step 3 says why when it showed
+        the remembered project key, else Log in says why when the user tries the key there.
         """
-        # One thread reads the key and builds the client (keyring, httpx and the TLS settings
-        # load there, the CA bundle outside the interpreter lock), so the event loop stays free
-        # to paint the first frame meanwhile.
-        found = await asyncio.to_thread(self._resume_client, host)
-        if found is None:
-            return
-        key, method, client = found
-        # The project key step is where a returning user lands: its code loads while the
-        # request is on the wire rather than after the answer.
-        landing = step_by_id("project-key")
-        prefetch = asyncio.create_task(asyncio.to_thread(importlib.import_module, landing.module))
-        try:
-            user = await client.me()
-        except Exception:  # revoked, offline, the other region: the user signs in by hand
-            await client.aclose()
-            return
-        finally:
-            with contextlib.suppress(Exception):  # a failed import fails again, visibly, later
-                await prefetch
-        if self.state.session is not None or self.current_mode != STEPS[0].id:
-            await client.aclose()  # the user has moved on meanwhile
-            return
-        from phguide.core.state import Session
+        from phguide.ui.resume import NotResumed, remember, resume
 
-        session = Session(
-            host, client, method, user=user, personal_key=key, selected_project=user.team
-        )
+        outcome = await resume(self.services, host)
+        resuming = self.state.resuming
+        if outcome is None or isinstance(outcome, NotResumed):
+            if resuming is not None:
+                why = outcome or NotResumed("phguide holds no key for this PostHog now.", "")
+                self.state.resuming = replace(resuming, failed=(why.message, why.fix))
+                self._refresh_step("project-key")
+            return
+        session = outcome.session
+        if self.state.session is not None or self.current_mode != self._start:
+            self.state.resuming = None
+            await session.client.aclose()  # the user has moved on meanwhile
+            return
         self.post_message(messages.SignedIn(session))
+        if outcome.held is not None:
+            await asyncio.to_thread(remember, self.services, outcome.held, session.user)
 
-    def _resume_client(self, host: Host) -> tuple[Secret, AuthMethod, PostHogClient] | None:
-        """The key to resume with and a client holding it (a thread: keyring calls can block)."""
-        found = self._held_key(host)
-        if found is None:
-            return None
-        key, method = found
-        client = self.services.client_factory(host, key)
-        client.load_network()  # here, not on the event loop as the request starts
-        return key, method, client
+    def _refresh_step(self, step_id: str) -> None:
+        """Show the state again on a step, if it is the one on screen."""
+        from phguide.ui.screens.base import StepScreen
 
-    def _held_key(self, host: Host) -> tuple[Secret, AuthMethod] | None:
-        """The key to resume with: the environment's, else the host's active one."""
-        if self.services.env_key is not None:
-            return self.services.env_key, "environment"
-        accounts = self.services.accounts
-        held = accounts.active(host)
-        if held is None:
-            return None
-        key, result = accounts.read(held)
-        return (key, "keyring") if key is not None and result.ok else None
+        screen = self.screen
+        if self.current_mode == step_id and isinstance(screen, StepScreen):
+            screen.show_once_mounted(screen.refresh_from_state)
 
     @on(messages.SignedOut)
     def _signed_out(self, event: messages.SignedOut) -> None:

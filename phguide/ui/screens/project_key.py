@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,17 +15,19 @@ from textual.reactive import reactive
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
-from phguide.api.errors import PostHogError
-from phguide.api.models import OrgProjects, Project
 from phguide.core.secret import Secret
-from phguide.core.state import METHOD_WORDS, Session
-from phguide.core.visibility import what_can_see
+from phguide.core.state import METHOD_WORDS, Resuming, Session
+from phguide.core.text import clean
 from phguide.ui.hanging import Hanging
 from phguide.ui.safe import content, escape
 from phguide.ui.screens.signed_in import Phase, SignedInStep
 from phguide.ui.widgets.busy import Busy
 from phguide.ui.widgets.project_list import ProjectIndex, ProjectList
 from phguide.ui.widgets.secret_field import KeyBox
+
+if TYPE_CHECKING:
+    from phguide.api.models import OrgProjects, Project
+    from phguide.system.config import ProjectMemo
 
 
 class ProjectKeyScreen(SignedInStep):
@@ -52,8 +54,14 @@ class ProjectKeyScreen(SignedInStep):
         Binding("down", "leave_filter", "To the list", show=False, id="leave-filter-down"),
     ]
 
-    shown: reactive[Project | None] = reactive[Project | None](None, bindings=True, init=False)
+    # The types by name: the API's models and the settings load after a returning user's first
+    # frame, which this step can be.
+    shown: reactive[Project | None] = reactive["Project | None"](None, bindings=True, init=False)
     """The project whose key is on show."""
+    remembered: reactive[ProjectMemo | None] = reactive["ProjectMemo | None"](
+        None, bindings=True, init=False
+    )
+    """The project key remembered from last time, on show while no session confirms it."""
 
     INTRO = (
         "In PostHog's web app this is [b]Project settings → Project API key[/b], the "
@@ -68,6 +76,8 @@ class ProjectKeyScreen(SignedInStep):
         "Press [b]l[/b] to go to [b]Log in[/b]."
     )
     LOADING = "Listing your organizations and projects…"
+    LISTING = "Listing your projects…"
+    """What the list's column says while the list loads beside the key."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -77,10 +87,20 @@ class ProjectKeyScreen(SignedInStep):
         self._list_note = ""
         """What the listing says of organizations it could not list (shown while unfiltered)."""
 
+    def compose_body(self) -> ComposeResult:
+        resuming = self.state.resuming
+        if resuming is not None and self.state.session is None:
+            # Composed in the phase a returning user's first frame shows (last time's key, the
+            # sign-in under way): no pane switched and restyled before that frame.
+            self.set_reactive(ProjectKeyScreen.remembered, resuming.project)
+            self.set_reactive(ProjectKeyScreen.phase, "loading")
+        yield from super().compose_body()
+
     def compose_ready(self) -> ComposeResult:
         with Horizontal(id="project-key-main"):
-            with Vertical(id="project-key-projects"):
-                yield Busy("Listing your projects…", id="project-list-loading")
+            loading = "-loading" if self.phase == "loading" else ""
+            with Vertical(id="project-key-projects", classes=loading):
+                yield Busy(self.LISTING, id="project-list-loading", text_id="project-list-busy")
                 yield Input(
                     placeholder="Filter: name, id, organization  (/)",
                     id="project-filter",
@@ -104,9 +124,49 @@ class ProjectKeyScreen(SignedInStep):
                 yield Static("", id="project-key-scoped", classes="notice")
 
     # -- state ------------------------------------------------------------------------------
+    def refresh_from_state(self) -> None:
+        resuming = self.state.resuming
+        if self.state.session is None and resuming is not None:
+            self._show_remembered(resuming)
+            return
+        self.remembered = None
+        super().refresh_from_state()
+
+    def _show_remembered(self, resuming: Resuming) -> None:
+        """A returning user's project key from last time, while PostHog checks the saved key.
+
+        Once the key has not signed in, the remembered project key stays (`c` copies it, said
+        to be unconfirmed) below what went wrong.
+        """
+        memo, host = resuming.project, resuming.host
+        self.loaded_for = None
+        self.query_one("#project-key-box", KeyBox).value = Secret(memo.api_token)
+        rows = [
+            ("Project", f"{escape(memo.name)}  [dim]id {memo.id}[/dim]"),
+            ("Ingestion host", escape(host.ingest_url)),
+            ("Web page", escape(host.project_settings_url(memo.id))),
+        ]
+        how = "PostHog is checking it" if resuming.failed is None else "not confirmed now"
+        facts = "\n".join(f"[b]{name:<15}[/b]{value}" for name, value in rows)
+        self.query_one("#project-key-facts", Static).update(
+            f"{facts}\n[dim]Remembered from your last visit: {how}.[/dim]"
+        )
+        self.remembered = memo
+        if resuming.failed is None:
+            self.problem.clear()
+            self.query_one("#project-list-busy", Static).update(
+                f"Signing in as {clean(resuming.email)} with your saved key…"
+            )
+            self.phase = "loading"
+        else:
+            message, fix = resuming.failed
+            self.problem.show(message, content("$fix", fix=fix or "Press l to log in."))
+            self.phase = "error"
+
     def start(self, session: Session) -> None:
         # The key @me brought shows in the step's first frame: the listing's worker starts a
         # cycle later, and a frame without it would say "Log in first" to a signed-in user.
+        self.query_one("#project-list-busy", Static).update(self.LISTING)
         self._show_known_key(session)
         self.phase = "loading"
         self._load(session)
@@ -117,16 +177,23 @@ class ProjectKeyScreen(SignedInStep):
     def pane(self, phase: Phase) -> str | None:
         if phase == "loading" and self.shown is not None:
             return "project-key-main"  # the key while its list loads
+        if phase in ("loading", "error") and self.remembered is not None:
+            return "project-key-main"  # last time's key while (or after) the sign-in checks it
         return super().pane(phase)
 
     def watch_shown(self) -> None:
         self.show_phase()
 
+    def watch_remembered(self) -> None:
+        self.show_phase()
+
     def show_phase(self) -> None:
         super().show_phase()
-        # While loading with the key shown, the list is what loads.
+        # While loading with the key shown, the list is what loads; no list when the key
+        # shown is last time's and the sign-in failed.
         for column in self.query("#project-key-projects"):
             column.set_class(self.phase == "loading", "-loading")
+            column.set_class(self.phase == "error" and self.remembered is not None, "-none")
 
     def _show_error(self, message: str, fix: str) -> None:
         again = "Press [b]r[/b] to try again"
@@ -142,6 +209,8 @@ class ProjectKeyScreen(SignedInStep):
         self.problem.clear()
         self._show_known_key(session)
         self.phase = "loading"
+        from phguide.api.errors import PostHogError
+
         try:
             orgs, scoped = await self._fetch(session)
         except PostHogError as error:
@@ -178,6 +247,8 @@ class ProjectKeyScreen(SignedInStep):
 
     async def _fetch(self, session: Session) -> tuple[list[OrgProjects], bool]:
         """Fetch what the session can see; True as second value when the key is scoped."""
+        from phguide.core.visibility import what_can_see
+
         selected = session.selected_project
         seen = await what_can_see(
             session.client,
@@ -298,11 +369,12 @@ class ProjectKeyScreen(SignedInStep):
         phase = self.phase
         if action in ("copy_key", "open_web"):
             # While the list loads, the current project's key is already shown (from @me).
-            return phase in ("ready", "loading") and self.shown is not None
+            shown = phase in ("ready", "loading") and self.shown is not None
+            return shown or self.remembered is not None
         if action == "secret_keys":
             return phase == "ready" and self.shown is not None
         if action == "stop_loading":
-            return phase == "loading"
+            return phase == "loading" and self.remembered is None
         if action == "focus_filter":
             return phase == "ready"
         if action == "leave_filter":
@@ -320,6 +392,10 @@ class ProjectKeyScreen(SignedInStep):
     def action_copy_key(self) -> None:
         """Copy the selected project's API key (public: not cleared from the clipboard)."""
         session = self.state.session
+        memo = self.remembered
+        if session is None and memo is not None:
+            what = "the project API key remembered from your last visit (not confirmed now)"
+            self.guide.copy_text(memo.api_token, secret=False, what=what)
         if session is None or session.selected_project is None:
             return
         token = session.selected_project.api_token
@@ -327,7 +403,9 @@ class ProjectKeyScreen(SignedInStep):
 
     def action_open_web(self) -> None:
         """Open the project's settings page in PostHog."""
-        session = self.state.session
+        session, resuming = self.state.session, self.state.resuming
+        if session is None and resuming is not None:
+            self.guide.open_page(resuming.host.project_settings_url(resuming.project.id))
         if session is None:
             return
         project = session.selected_project

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Button, Static
 
-from phguide.api.errors import PostHogError
+if TYPE_CHECKING:  # for types only: every step has a box, some before any call
+    from phguide.api.errors import PostHogError
 
 
 class ProblemBox(Vertical):

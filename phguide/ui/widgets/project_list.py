@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -16,7 +16,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from phguide.api.models import OrgProjects, Project
+if TYPE_CHECKING:  # a returning user's first frame can be step 3's: no models before it
+    from phguide.api.models import OrgProjects, Project
 
 RowKind = Literal["org", "project", "note"]
 
