@@ -229,7 +229,7 @@ class PhGuideApp(StyledOnceApp):
         already = self.current_mode == "project-key"
         self.switch_mode("project-key")
         if already:  # no switch, so no ScreenResume: the step shows the session itself
-            self._refresh_step("project-key")
+            self.refresh_step("project-key")
         self.status = f"Signed in to {session.host.label} as {who}."
         shown_first, self.state.resuming = self.state.resuming, None
         if session.method in ("keyring", "environment") and session.personal_key is not None:
@@ -265,7 +265,7 @@ class PhGuideApp(StyledOnceApp):
             if resuming is not None:
                 why = outcome or NotResumed("phguide holds no key for this PostHog now.", "")
                 self.state.resuming = replace(resuming, failed=(why.message, why.fix))
-                self._refresh_step("project-key")
+                self.refresh_step("project-key")
             return
         session = outcome.session
         if self.state.session is not None or self.current_mode != self._start:
@@ -276,7 +276,7 @@ class PhGuideApp(StyledOnceApp):
         if outcome.held is not None:
             await asyncio.to_thread(remember, self.services, outcome.held, session.user)
 
-    def _refresh_step(self, step_id: str) -> None:
+    def refresh_step(self, step_id: str) -> None:
         """Show the state again on a step, if it is the one on screen."""
         from phguide.ui.screens.base import StepScreen
 

@@ -85,6 +85,11 @@ async def _log_out(app: PhGuideApp, host: Host, held: int) -> None:
         app.status = f"Could not log out of {host.label}: {result.message} {result.fix}".strip()
         return
     said = f"Logged out of {host.label}: forgot the {_keys(held)} and the sign-in stored there."
+    resuming = app.state.resuming
+    if resuming is not None and resuming.host.app_url == host.app_url:
+        # Last time's project key on step 3 came with a sign-in that is forgotten now.
+        app.state.resuming = None
+        app.refresh_step("project-key")
     lost = app.state.keyring_forgot(still_held)
     if lost:
         # A new key still on screen was safe only in the keyring: the guards ask again.

@@ -539,3 +539,39 @@ def test_plain_phguide_starts_the_app_without_argparse_json_or_hashes(tmp_path: 
     assert {"textual.app", "phguide.factory", "phguide.system.credentials"} <= modules
     later = {"argparse", "json", "hashlib", "hmac", "httpx", "keyring", "phguide.cli.parser"}
     assert sorted(later & modules) == []
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--host", "http://127.0.0.1:8000"],
+        ["--host=eu"],
+        ["--demo"],
+        ["--host", "us", "--demo"],
+        ["--host", "us", "--host", "eu"],
+        ["--host="],
+    ],
+)
+def test_the_walkthroughs_options_read_by_hand_are_the_parsers(argv: list[str]) -> None:
+    from phguide.__main__ import _walkthrough_options
+
+    args = build_parser().parse_args(argv)
+    assert _walkthrough_options(argv) == (args.host, args.demo)
+
+
+@pytest.mark.parametrize(
+    "argv", [["--version"], ["--host"], ["--host", "-x"], ["--ho", "us"], ["status"], ["-h"]]
+)
+def test_anything_else_goes_to_the_parser(argv: list[str]) -> None:
+    from phguide.__main__ import _walkthrough_options
+
+    assert _walkthrough_options(argv) is None
+
+
+def test_phguide_with_a_host_starts_the_app_without_argparse(tmp_path: Path) -> None:
+    probe = WALKTHROUGH_PROBE.replace("main([])", 'main(["--host", "http://127.0.0.1:9"])')
+    done = run_program("-c", probe, env={"PHGUIDE_CONFIG_DIR": str(tmp_path)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    modules = set(done.stdout.split())
+    assert "textual.app" in modules
+    assert sorted({"argparse", "phguide.cli.parser", "httpx", "keyring"} & modules) == []
