@@ -78,7 +78,11 @@ async def resume(services: Services, host: Host) -> Resumed | NotResumed | None:
         user = await client.me()
     except PostHogError as error:  # revoked, offline, the other region
         await client.aclose()
-        return NotResumed(error.message, error.fix)
+        whose = f" for {held.email}" if held is not None else ""
+        return NotResumed(
+            f"Your saved key{whose} did not sign you in.",
+            f"{error.message} {error.fix} Press l to log in.".replace("  ", " ").strip(),
+        )
     except Exception:  # the worker's boundary: never a traceback
         await client.aclose()
         return NotResumed(

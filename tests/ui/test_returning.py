@@ -96,8 +96,8 @@ async def test_the_remembered_key_is_in_the_first_frame_before_posthog_answers(
         screen = app.screen
         assert isinstance(screen, ProjectKeyScreen)
         facts = str(screen.query_one("#project-key-facts").render())
-        assert "Remembered from your last visit: PostHog is checking it." in facts
-        assert f"Signing in as {DEMO_EMAIL}" in str(screen.query_one("#project-list-busy").render())
+        assert f"last visit as {DEMO_EMAIL}: PostHog is checking your saved key." in facts
+        assert "Checking your saved key" in str(screen.query_one("#project-list-busy").render())
         # While PostHog checks the key, c copies the remembered one and says what it is.
         await pilot.press("c")
         await wait_for(pilot, lambda: bool(_copies(services)), "the copy")
@@ -153,7 +153,8 @@ async def test_a_key_that_no_longer_signs_in_says_why_and_keeps_the_remembered_k
         assert _box(app) == OLD_TOKEN
         assert not screen.query_one("#project-key-projects").display
         facts = str(screen.query_one("#project-key-facts").render())
-        assert "Remembered from your last visit: not confirmed now." in facts
+        assert f"last visit as {DEMO_EMAIL}: not confirmed now." in facts
+        assert f"Your saved key for {DEMO_EMAIL} did not sign you in." in str(problem.text)
         await pilot.press("c")
         await wait_for(pilot, lambda: bool(_copies(services)), "the copy")
         assert _copies(services) == [OLD_TOKEN]

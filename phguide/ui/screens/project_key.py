@@ -17,7 +17,6 @@ from textual.worker import Worker, WorkerState
 
 from phguide.core.secret import Secret
 from phguide.core.state import METHOD_WORDS, Resuming, Session
-from phguide.core.text import clean
 from phguide.ui.hanging import Hanging
 from phguide.ui.safe import content, escape
 from phguide.ui.screens.signed_in import Phase, SignedInStep
@@ -146,17 +145,16 @@ class ProjectKeyScreen(SignedInStep):
             ("Ingestion host", escape(host.ingest_url)),
             ("Web page", escape(host.project_settings_url(memo.id))),
         ]
-        how = "PostHog is checking it" if resuming.failed is None else "not confirmed now"
-        facts = "\n".join(f"[b]{name:<15}[/b]{value}" for name, value in rows)
-        self.query_one("#project-key-facts", Static).update(
-            f"{facts}\n[dim]Remembered from your last visit: {how}.[/dim]"
+        how = (
+            "PostHog is checking your saved key" if resuming.failed is None else "not confirmed now"
         )
+        facts = "\n".join(f"[b]{name:<15}[/b]{value}" for name, value in rows)
+        note = f"Remembered from your last visit as {escape(resuming.email)}: {how}."
+        self.query_one("#project-key-facts", Static).update(f"{facts}\n[dim]{note}[/dim]")
         self.remembered = memo
         if resuming.failed is None:
             self.problem.clear()
-            self.query_one("#project-list-busy", Static).update(
-                f"Signing in as {clean(resuming.email)} with your saved key…"
-            )
+            self.query_one("#project-list-busy", Static).update("Checking your saved key…")
             self.phase = "loading"
         else:
             message, fix = resuming.failed
