@@ -5,8 +5,10 @@ on screen, in a real terminal.
 file-backed keyring backend the children load with PYTHON_KEYRING_BACKEND; a Secret Service
 lookup would add its own time). Then `phguide --host URL` runs in a 110×34 pseudo-terminal and
 the benchmark waits for the project key's text in the byte stream. phguide opens a returning
-user signed in on step 3; should it ever offer the saved key on Log in instead, the benchmark
-presses `k` at once and counts it: the figure is whatever the app does.
+user on step 3, with the project key the saved key's sign-in showed last (the warm-up launch's
+sign-in remembers it) while PostHog checks the key; should it ever offer the saved key on Log in
+instead, the benchmark presses `k` at once and counts it: the figure is whatever the app does.
+The time to the key *confirmed* (step 3 says "Signed in to …") is printed for information.
 
 The goal: within the bare Textual app's first frame (same run, interleaved) plus the contract's
 sequential round trips for a saved key (one: `GET /api/users/@me/`, whose `team.api_token` is
@@ -41,6 +43,8 @@ ROUTE: tuple[tuple[bytes, bytes], ...] = (
     (b"Use the saved key", b"k"),
 )
 """Text on screen → the key a user presses there, on the way to the project key."""
+SIGNED_IN = b"Signed in to"
+"""The status line once PostHog has accepted the saved key."""
 
 
 @dataclass
@@ -49,6 +53,8 @@ class Launch:
 
     seconds: float
     """From just before the fork to the project key's text in the output."""
+    confirmed: float
+    """From just before the fork to the sign-in said on screen (the key checked)."""
     keys: int
     """Keys pressed on the way."""
 
@@ -76,12 +82,15 @@ def launch(server: Servers, env: dict[str, str]) -> Launch:
     token = server.tokens[SPEC].encode()
     child = spawn([sys.executable, *PHGUIDE, "--host", server.urls[SPEC]], env, str(ROOT))
     pressed = 0
+    shown: float | None = None
     try:
         deadline = time.monotonic() + 30
         route = list(ROUTE)
         while True:
-            if child.output.find(token) >= 0:
+            if shown is None and child.output.find(token) >= 0:
                 shown = time.monotonic()
+            if shown is not None and child.output.find(SIGNED_IN) >= 0:
+                confirmed = time.monotonic()
                 break
             for step in list(route):
                 if child.output.find(step[0]) >= 0:
@@ -89,10 +98,10 @@ def launch(server: Servers, env: dict[str, str]) -> Launch:
                     pressed += 1
                     route.remove(step)
             if time.monotonic() > deadline or not child._read(0.02):
-                raise PtyTimeout("the project key did not appear")
+                raise PtyTimeout("the project key, or the sign-in, did not appear")
     finally:
         child.finish(CTRL_Q)
-    return Launch(shown - child.started, pressed)
+    return Launch(shown - child.started, confirmed - child.started, pressed)
 
 
 def run(args: argparse.Namespace) -> list[Goal]:
@@ -116,6 +125,7 @@ def run(args: argparse.Namespace) -> list[Goal]:
     bare = median(times["bare"])
     ideal = bare + NEEDED * LATENCY
     keys = sorted({one.keys for one in launches})
+    confirmed = median([one.confirmed for one in launches])
     return [
         Goal(
             "returning user: launch to the project key on screen (saved key, 50 ms a request)",
@@ -127,7 +137,17 @@ def run(args: argparse.Namespace) -> list[Goal]:
             f"interleaved, medians of {args.runs}) + {NEEDED} round trip x 50 ms; keys pressed "
             f"on the way: {', '.join(map(str, keys))} (0: phguide opened signed in)",
             samples=times,
-        )
+        ),
+        Goal(
+            "returning user: launch to the key confirmed (step 3 says the sign-in)",
+            confirmed,
+            ideal,
+            "s",
+            RATIO_GOAL,
+            "the same launches, to the status line's sign-in: the saved key read from the "
+            "keyring, httpx loaded, @me answered",
+            info_only=True,
+        ),
     ]
 
 
