@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from textual.css.query import NoMatches
 
+from phguide.api.models import Project
 from phguide.core.secret import Secret
 from phguide.demo.data import DEMO_EMAIL
 from phguide.demo.server import DemoServer
@@ -41,6 +42,14 @@ def _remember(services: Services, memo: ProjectMemo) -> None:
     held = services.accounts.active(services.host)
     assert held is not None
     services.accounts.remember_project(held, memo)
+
+
+def _returning(services: Services, demo_server: DemoServer, token: str | None = None) -> Project:
+    """A working key held, and its project remembered (with `token`, else its real key)."""
+    _hold_key(services, demo_server.issue_key(DEMO_EMAIL, "Laptop", ("*",)))
+    project = demo_server.data.projects[1001]
+    _remember(services, ProjectMemo(project.id, project.name, token or project.api_token))
+    return project
 
 
 def _memo(services: Services) -> ProjectMemo | None:
@@ -74,9 +83,7 @@ async def test_a_sign_in_with_the_held_key_remembers_its_project_key(
 async def test_the_remembered_key_is_in_the_first_frame_before_posthog_answers(
     services: Services, demo_server: DemoServer
 ) -> None:
-    _hold_key(services, demo_server.issue_key(DEMO_EMAIL, "Laptop", ("*",)))
-    project = demo_server.data.projects[1001]
-    _remember(services, ProjectMemo(project.id, project.name, project.api_token))
+    project = _returning(services, demo_server)
     slow = demo_server.faults.add("slow", path=r"^/api/users/@me/?$", delay=1.0)
     app = PhGuideApp(services)
     frames: list[tuple[str, bool, str]] = []
@@ -120,9 +127,7 @@ async def test_the_remembered_key_is_in_the_first_frame_before_posthog_answers(
 async def test_a_project_key_changed_since_last_time_is_replaced_and_said(
     services: Services, demo_server: DemoServer
 ) -> None:
-    _hold_key(services, demo_server.issue_key(DEMO_EMAIL, "Laptop", ("*",)))
-    project = demo_server.data.projects[1001]
-    _remember(services, ProjectMemo(project.id, project.name, OLD_TOKEN))
+    project = _returning(services, demo_server, OLD_TOKEN)
     app = PhGuideApp(services)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.state.session is not None, "the sign-in")
@@ -168,9 +173,7 @@ async def test_a_key_that_no_longer_signs_in_says_why_and_keeps_the_remembered_k
 async def test_leaving_step_3_while_the_key_is_checked_stops_the_resume(
     services: Services, demo_server: DemoServer
 ) -> None:
-    _hold_key(services, demo_server.issue_key(DEMO_EMAIL, "Laptop", ("*",)))
-    project = demo_server.data.projects[1001]
-    _remember(services, ProjectMemo(project.id, project.name, project.api_token))
+    _returning(services, demo_server)
     demo_server.faults.add("slow", path=r"^/api/users/@me/?$", delay=0.5)
     app = PhGuideApp(services)
     async with app.run_test(size=SIZE) as pilot:
