@@ -13,9 +13,8 @@ from typing import Any
 import pytest
 from textual.css.query import NoMatches
 
-from phguide.api.models import Project
 from phguide.core.secret import Secret
-from phguide.demo.data import DEMO_EMAIL
+from phguide.demo.data import DEMO_EMAIL, DemoProject
 from phguide.demo.server import DemoServer
 from phguide.services import Services
 from phguide.system.clipboard import RecordingClipboard
@@ -44,7 +43,9 @@ def _remember(services: Services, memo: ProjectMemo) -> None:
     services.accounts.remember_project(held, memo)
 
 
-def _returning(services: Services, demo_server: DemoServer, token: str | None = None) -> Project:
+def _returning(
+    services: Services, demo_server: DemoServer, token: str | None = None
+) -> DemoProject:
     """A working key held, and its project remembered (with `token`, else its real key)."""
     _hold_key(services, demo_server.issue_key(DEMO_EMAIL, "Laptop", ("*",)))
     project = demo_server.data.projects[1001]
