@@ -89,7 +89,9 @@ class ProjectMemo:
             return None
         if not isinstance(name, str) or not isinstance(token, str):
             return None
-        if not 0 < len(token) <= _MAX_TOKEN or has_unsafe(token) or token != token.strip():
+        if not token.startswith("phc_") or len(token) > _MAX_TOKEN:
+            return None  # only a project key: never a secret shown whole from a doctored file
+        if has_unsafe(token) or token != token.strip():
             return None
         return cls(project_id, clean(name), token)
 

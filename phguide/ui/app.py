@@ -243,7 +243,11 @@ class PhGuideApp(StyledOnceApp):
                 "Another key or account: 2 Log in."
             )
         team = session.user.team if session.user else None
-        first = shown_first.project.api_token if shown_first is not None else None
+        same = shown_first is not None and (shown_first.host, shown_first.email) == (
+            session.host,
+            session.user.email if session.user else None,
+        )
+        first = shown_first.project.api_token if shown_first is not None and same else None
         if first is not None and team is not None and team.api_token != first:
             self.status += (
                 " PostHog's project key is not the one phguide remembered from last time: "

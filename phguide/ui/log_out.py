@@ -85,6 +85,9 @@ async def _log_out(app: PhGuideApp, host: Host, held: int) -> None:
         app.status = f"Could not log out of {host.label}: {result.message} {result.fix}".strip()
         return
     said = f"Logged out of {host.label}: forgot the {_keys(held)} and the sign-in stored there."
+    # A returning user's sign-in under way read the key before it was forgotten: it must not
+    # sign in with it now.
+    app.workers.cancel_group(app, "resume")
     resuming = app.state.resuming
     if resuming is not None and resuming.host.app_url == host.app_url:
         # Last time's project key on step 3 came with a sign-in that is forgotten now.

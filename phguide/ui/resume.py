@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from phguide.core.state import Resuming
+from phguide.core.text import clean
 from phguide.ui.steps import step_by_id
 
 if TYPE_CHECKING:
@@ -65,7 +66,13 @@ async def resume(services: Services, host: Host) -> Resumed | NotResumed | None:
     # One thread reads the key and builds the client (keyring, httpx and the TLS settings
     # load there, the CA bundle outside the interpreter lock), so the event loop stays free
     # to paint the first frame meanwhile.
-    found = await asyncio.to_thread(_open, services, host)
+    try:
+        found = await asyncio.to_thread(_open, services, host)
+    except Exception:  # the worker's boundary: a broken keyring backend, say
+        return NotResumed(
+            "Something unexpected went wrong while reading your saved key.",
+            "Press l to log in.",
+        )
     if found is None or isinstance(found, NotResumed):
         return found
     key, method, client, held = found
@@ -78,7 +85,7 @@ async def resume(services: Services, host: Host) -> Resumed | NotResumed | None:
         user = await client.me()
     except PostHogError as error:  # revoked, offline, the other region
         await client.aclose()
-        whose = f" for {held.email}" if held is not None else ""
+        whose = f" for {clean(held.email)}" if held is not None else ""
         return NotResumed(
             f"Your saved key{whose} did not sign you in.",
             f"{error.message} {error.fix} Press l to log in.".replace("  ", " ").strip(),
@@ -127,7 +134,7 @@ def _open(
         value, result = accounts.read(held)
         if value is None or not result.ok:
             return NotResumed(
-                f"phguide could not read your saved key for {held.email} from the keyring.",
+                f"phguide could not read your saved key for {clean(held.email)} from the keyring.",
                 f"{result.message} Press l to log in.".strip(),
             )
         key, method = value, "keyring"

@@ -14,7 +14,7 @@ import pytest
 from textual.css.query import NoMatches
 
 from phguide.core.secret import Secret
-from phguide.demo.data import DEMO_EMAIL, DemoProject
+from phguide.demo.data import DEMO_EMAIL, TOTP_EMAIL, DemoProject
 from phguide.demo.server import DemoServer
 from phguide.services import Services
 from phguide.system.clipboard import RecordingClipboard
@@ -25,6 +25,7 @@ from phguide.ui.screens.project_key import ProjectKeyScreen
 from phguide.ui.widgets.problem import ProblemBox
 from phguide.ui.widgets.secret_field import KeyBox
 from tests.helpers import SIZE, settle, wait_for
+from tests.ui.sessions import key_session, sign_in
 from tests.ui.test_palette import run_palette
 
 OLD_TOKEN = "phc_" + "o" * 43
@@ -217,6 +218,7 @@ async def test_the_environments_key_shows_nothing_remembered(
         {"id": -1, "name": "Web app", "api_token": OLD_TOKEN},
         {"id": 1001, "name": ["Web app"], "api_token": OLD_TOKEN},
         {"id": 1001, "name": "Web app", "api_token": " phc_x"},
+        {"id": 1001, "name": "Web app", "api_token": "phx_" + "s" * 43},  # a secret: never
         "phc_x",
     ],
 )
@@ -225,7 +227,9 @@ def test_a_memo_that_makes_no_sense_is_dropped(project: Any) -> None:
 
 
 def test_a_memos_name_is_cleaned_and_bounded() -> None:
-    memo = ProjectMemo.from_dict({"id": 7, "name": "A\u202eB\x1b" + "n" * 400, "api_token": "t"})
+    memo = ProjectMemo.from_dict(
+        {"id": 7, "name": "A\u202eB\x1b" + "n" * 400, "api_token": "phc_t"}
+    )
     assert memo is not None
     assert "\u202e" not in memo.name and "\x1b" not in memo.name
     assert len(memo.name) < 350
@@ -251,3 +255,45 @@ async def test_a_log_out_takes_last_times_key_off_step_3(
         assert screen.remembered is None
         assert not screen.query_one(ProblemBox).display
     assert services.accounts.held() == []
+
+
+async def test_a_log_out_while_the_key_is_checked_does_not_sign_in_with_it(
+    services: Services, demo_server: DemoServer
+) -> None:
+    _returning(services, demo_server)
+    slow = demo_server.faults.add("slow", path=r"^/api/users/@me/?$", delay=2.5)
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: bool(demo_server.requests_log), "the check sent")
+        await run_palette(pilot, "Log out")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the question")
+        assert app.state.session is None  # still checking
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.state.resuming is None, "the log out")
+        await pilot.pause(2.5)  # the check's answer would have come by now
+        await settle(pilot)
+        assert app.state.session is None
+        assert "Signed in" not in app.status
+        screen = app.screen
+        assert isinstance(screen, ProjectKeyScreen)
+        assert screen.phase == "signed-out"
+    assert services.accounts.held() == []
+    assert slow.fired == 1
+
+
+async def test_another_accounts_sign_in_is_not_compared_with_last_times_key(
+    services: Services, demo_server: DemoServer
+) -> None:
+    # Last time's key was Max's; Tess signs in by hand on Log in (same project, its real key).
+    _hold_key(services, "phx_" + "r" * 43)
+    _remember(services, ProjectMemo(1001, "Web app", OLD_TOKEN))
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.state.resuming.failed is not None, "the failure")  # type: ignore[union-attr]
+        tess = demo_server.issue_key(TOTP_EMAIL, "Tess's", ("*",))
+        sign_in(app, await key_session(services, tess))
+        await wait_for(pilot, lambda: app.state.session is not None, "Tess signed in")
+        await settle(pilot)
+        assert _box(app) == demo_server.data.projects[1001].api_token
+        assert "not the one phguide remembered" not in app.status
+        assert app.state.resuming is None

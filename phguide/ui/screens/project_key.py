@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState
 
 from phguide.core.secret import Secret
 from phguide.core.state import METHOD_WORDS, Resuming, Session
+from phguide.core.text import clean
 from phguide.ui.hanging import Hanging
 from phguide.ui.safe import content, escape
 from phguide.ui.screens.signed_in import Phase, SignedInStep
@@ -26,6 +27,7 @@ from phguide.ui.widgets.secret_field import KeyBox
 
 if TYPE_CHECKING:
     from phguide.api.models import OrgProjects, Project
+    from phguide.core.hosts import Host
     from phguide.system.config import ProjectMemo
 
 
@@ -140,17 +142,14 @@ class ProjectKeyScreen(SignedInStep):
         memo, host = resuming.project, resuming.host
         self.loaded_for = None
         self.query_one("#project-key-box", KeyBox).value = Secret(memo.api_token)
-        rows = [
-            ("Project", f"{escape(memo.name)}  [dim]id {memo.id}[/dim]"),
-            ("Ingestion host", escape(host.ingest_url)),
-            ("Web page", escape(host.project_settings_url(memo.id))),
-        ]
         how = (
             "PostHog is checking your saved key" if resuming.failed is None else "not confirmed now"
         )
-        facts = "\n".join(f"[b]{name:<15}[/b]{value}" for name, value in rows)
-        note = f"Remembered from your last visit as {escape(resuming.email)}: {how}."
-        self.query_one("#project-key-facts", Static).update(f"{facts}\n[dim]{note}[/dim]")
+        who = escape(clean(resuming.email))
+        self.query_one("#project-key-facts", Static).update(
+            f"{_facts(memo.name, memo.id, None, host)}\n"
+            f"[dim]Remembered from your last visit as {who}: {how}.[/dim]"
+        )
         self.remembered = memo
         if resuming.failed is None:
             self.problem.clear()
@@ -164,7 +163,8 @@ class ProjectKeyScreen(SignedInStep):
     def start(self, session: Session) -> None:
         # The key @me brought shows in the step's first frame: the listing's worker starts a
         # cycle later, and a frame without it would say "Log in first" to a signed-in user.
-        self.query_one("#project-list-busy", Static).update(self.LISTING)
+        for busy in self.query("#project-list-busy").results(Static):
+            busy.update(self.LISTING)  # (not mounted yet, it is composed saying so)
         self._show_known_key(session)
         self.phase = "loading"
         self._load(session)
@@ -341,13 +341,7 @@ class ProjectKeyScreen(SignedInStep):
             return
         box.value = Secret(project.api_token)
         org = self._org_names.get(project.organization, "")
-        rows = [
-            ("Project", f"{escape(project.name)}  [dim]id {project.id}[/dim]"),
-            ("Organization", escape(org) if org else "[dim]unknown[/dim]"),
-            ("Ingestion host", escape(session.host.ingest_url)),
-            ("Web page", escape(session.host.project_settings_url(project.id))),
-        ]
-        facts.update("\n".join(f"[b]{name:<15}[/b]{value}" for name, value in rows))
+        facts.update(_facts(project.name, project.id, org, session.host))
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
@@ -441,3 +435,13 @@ class ProjectKeyScreen(SignedInStep):
     def action_log_in(self, _how: str = "") -> None:
         """Go to the Log in step."""
         self.guide.action_go("log-in")
+
+
+def _facts(name: str, project_id: int, org: str | None, host: Host) -> str:
+    """The facts beside a project's key (phguide's markup; `org` None: not known to say)."""
+    rows = [("Project", f"{escape(name)}  [dim]id {project_id}[/dim]")]
+    if org is not None:
+        rows.append(("Organization", escape(org) if org else "[dim]unknown[/dim]"))
+    rows.append(("Ingestion host", escape(host.ingest_url)))
+    rows.append(("Web page", escape(host.project_settings_url(project_id))))
+    return "\n".join(f"[b]{label:<15}[/b]{value}" for label, value in rows)
