@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.reactive import reactive
+from textual.widget import Widget
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
@@ -102,11 +103,8 @@ class ProjectKeyScreen(SignedInStep):
             loading = "-loading" if self.phase == "loading" else ""
             with Vertical(id="project-key-projects", classes=loading):
                 yield Busy(self.LISTING, id="project-list-loading", text_id="project-list-busy")
-                yield Input(
-                    placeholder="Filter: name, id, organization  (/)",
-                    id="project-filter",
-                )
-                yield ProjectList(id="project-list")
+                if self.remembered is None:  # (else they come with the listing: `_list_mounted`)
+                    yield from self._list_widgets()
                 yield Static("", id="project-list-note", markup=False)
             with Vertical(id="project-key-detail"):
                 yield KeyBox(
@@ -123,6 +121,22 @@ class ProjectKeyScreen(SignedInStep):
                     id="project-key-hint",
                 )
                 yield Static("", id="project-key-scoped", classes="notice")
+
+    def _list_widgets(self) -> list[Widget]:
+        return [
+            Input(placeholder="Filter: name, id, organization  (/)", id="project-filter"),
+            ProjectList(id="project-list"),
+        ]
+
+    async def _list_mounted(self) -> None:
+        """Mount the filter and the list if the step was composed without them.
+
+        A returning user's first frame is this step with last time's key and no list to show
+        yet: the two widgets it would not show cost that frame about 13 ms.
+        """
+        if not self.query("#project-list"):
+            column = self.query_one("#project-key-projects")
+            await column.mount_all(self._list_widgets(), after="#project-list-loading")
 
     # -- state ------------------------------------------------------------------------------
     def refresh_from_state(self) -> None:
@@ -210,6 +224,7 @@ class ProjectKeyScreen(SignedInStep):
         from phguide.api.errors import PostHogError
 
         try:
+            await self._list_mounted()
             orgs, scoped = await self._fetch(session)
         except PostHogError as error:
             if session is self.state.session:
