@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from phguide.core.hosts import Host
     from phguide.core.secret import Secret
     from phguide.factory import DemoClouds
+    from phguide.services import Services
     from phguide.ui.app import PhGuideApp
 
 WIDE: Final = (110, 34)
@@ -58,6 +59,9 @@ class Stage:
     demo: DemoClouds
 
 
+Setup = Callable[["Services", "DemoClouds"], None]
+
+
 @dataclass(frozen=True)
 class Shot:
     """One picture: its file name (without `.svg`), what it shows, and how to get there."""
@@ -65,6 +69,8 @@ class Shot:
     name: str
     caption: str
     scene: Scene
+    before_start: Setup | None = None
+    """What the user had before phguide started (a saved key, say), set up before the app is."""
 
 
 # -- the scenes -------------------------------------------------------------------------------
@@ -163,6 +169,37 @@ async def _project_key(stage: Stage, pilot: Pilot[None]) -> None:
     await _sign_in(stage, pilot)
     await wait_for(pilot, lambda: stage.app.current_mode == "project-key", "the project key step")
     await settle(pilot)
+
+
+def _saved_key_and_its_project(services: Services, demo: DemoClouds) -> None:
+    """A key saved last time, whose sign-in showed the demo user's current project."""
+    from phguide.core.secret import Secret
+    from phguide.demo.data import DEMO_EMAIL
+    from phguide.system.config import ProjectMemo
+
+    host = services.host
+    assert host is not None
+    value = demo.us.issue_key(DEMO_EMAIL, "Laptop", ("*",))
+    assert services.save_personal_key(host, DEMO_EMAIL, Secret(value)).ok
+    held = services.accounts.active(host)
+    assert held is not None
+    web = demo.us.data.projects[1001]
+    services.accounts.remember_project(held, ProjectMemo(web.id, web.name, web.api_token))
+    # PostHog's answer held back: the picture is the first frame's state, the key being checked.
+    demo.us.faults.add("slow", path=r"^/api/users/@me/?$", delay=120)
+
+
+async def _returning(stage: Stage, pilot: Pilot[None]) -> None:
+    await wait_for(pilot, lambda: "Remembered" in _facts(stage), "last time's key on step 3")
+
+
+def _facts(stage: Stage) -> str:
+    from textual.css.query import NoMatches
+
+    try:
+        return str(stage.app.screen.query_one("#project-key-facts").render())
+    except NoMatches:
+        return ""
 
 
 async def _personal_keys(stage: Stage, pilot: Pilot[None]) -> None:
@@ -289,6 +326,12 @@ SHOTS: Final[tuple[Shot, ...]] = (
     Shot("02e-qr-code", "The approval URL as a QR code, full-screen", _qr_full_screen),
     Shot("03-project-key", "Step 3: the Project API key", _project_key),
     Shot("03b-long-names", "A 120-character organization and project name", _long_project_list),
+    Shot(
+        "03c-returning",
+        "A returning user: last time's project key while PostHog checks the saved key",
+        _returning,
+        _saved_key_and_its_project,
+    ),
     Shot("04-personal-keys", "Step 4: your Personal API keys", _personal_keys),
     Shot("04e-ten-keys", "10 of 10 keys, one with a 40-character label", _ten_keys),
     Shot("04b-create-key", "Creating a personal API key", _create_key),
@@ -369,13 +412,14 @@ class ShownPorts(httpx.AsyncBaseTransport):
 
 
 @contextlib.contextmanager
-def start_stage() -> Iterator[Stage]:
+def start_stage(before_start: Setup | None = None) -> Iterator[Stage]:
     """Fresh demo servers on free ports, and the app as a user with an account sees it.
 
     The app is told the demo's hosts are on `SHOWN_PORTS`; its clients reach the real ports
     through `ShownPorts`. The demo's accounts panel and its stand-in approval are left out
     (they are what `--demo` adds); the scene approves in the browser's place. The keyring is
     in memory, the clipboard a recorder, and "opening the browser" succeeds without opening one.
+    `before_start` sets up what the user had before the app starts (a shot's `before_start`).
     """
     from phguide.api.client import PostHogClient
     from phguide.core.hosts import Clouds, parse_host, with_region
@@ -406,6 +450,8 @@ def start_stage() -> Iterator[Stage]:
         services.client_factory, services.login_client_factory = client, login_client
         services.demo = None
         services.open_url = lambda url: True
+        if before_start is not None:
+            before_start(services, demo)
         yield Stage(PhGuideApp(services), demo)
     finally:
         demo.stop()
@@ -442,7 +488,7 @@ async def still_picture(pilot: Pilot[None]) -> None:
 @contextlib.asynccontextmanager
 async def staged(shot: Shot, size: tuple[int, int]) -> AsyncIterator[Stage]:
     """Run the app at a size and bring it to a shot's state; the app stops on leaving."""
-    with start_stage() as stage:
+    with start_stage(shot.before_start) as stage:
         async with stage.app.run_test(size=size) as pilot:
             await run_before(shot, stage, pilot)
             yield stage

@@ -26,7 +26,7 @@ def _still_time() -> Iterator[None]:
 
 
 def _compare(snap_compare: SnapCompare, shot: Shot, size: tuple[int, int]) -> bool:
-    with start_stage() as stage:
+    with start_stage(shot.before_start) as stage:
         return snap_compare(
             stage.app, terminal_size=size, run_before=partial(run_before, shot, stage)
         )
