@@ -108,6 +108,14 @@ class Resuming:
     failed: tuple[str, str] | None = None
     """What went wrong and what to do, once the key did not sign in (else None)."""
 
+    def replaced_by(self, session: Session) -> bool:
+        """True when the same account on the same host now has another current project key."""
+        user = session.user
+        team = user.team if user is not None else None
+        if team is None or user is None or (session.host, user.email) != (self.host, self.email):
+            return False
+        return team.api_token != self.project.api_token
+
 
 @dataclass
 class AppState:

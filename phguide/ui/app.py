@@ -242,13 +242,7 @@ class PhGuideApp(StyledOnceApp):
                 f"({session.personal_key.masked}).{f' {note}' if note else ''} "
                 "Another key or account: 2 Log in."
             )
-        team = session.user.team if session.user else None
-        same = shown_first is not None and (shown_first.host, shown_first.email) == (
-            session.host,
-            session.user.email if session.user else None,
-        )
-        first = shown_first.project.api_token if shown_first is not None and same else None
-        if first is not None and team is not None and team.api_token != first:
+        if shown_first is not None and shown_first.replaced_by(session):
             self.status += (
                 " PostHog's project key is not the one phguide remembered from last time: "
                 "if you copied that one, copy this one instead."
@@ -267,7 +261,9 @@ class PhGuideApp(StyledOnceApp):
         resuming = self.state.resuming
         if outcome is None or isinstance(outcome, NotResumed):
             if resuming is not None:
-                why = outcome or NotResumed("phguide holds no key for this PostHog now.", "")
+                why = outcome or NotResumed(
+                    "phguide holds no key for this PostHog now.", "Press l to log in."
+                )
                 self.state.resuming = replace(resuming, failed=(why.message, why.fix))
                 self.refresh_step("project-key")
             return

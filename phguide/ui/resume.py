@@ -88,7 +88,7 @@ async def resume(services: Services, host: Host) -> Resumed | NotResumed | None:
         whose = f" for {clean(held.email)}" if held is not None else ""
         return NotResumed(
             f"Your saved key{whose} did not sign you in.",
-            f"{error.message} {error.fix} Press l to log in.".replace("  ", " ").strip(),
+            " ".join(part for part in (error.message, error.fix, "Press l to log in.") if part),
         )
     except Exception:  # the worker's boundary: never a traceback
         await client.aclose()

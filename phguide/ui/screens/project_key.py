@@ -171,7 +171,7 @@ class ProjectKeyScreen(SignedInStep):
             self.phase = "loading"
         else:
             message, fix = resuming.failed
-            self.problem.show(message, content("$fix", fix=fix or "Press l to log in."))
+            self.problem.show(message, content("$fix", fix=fix))
             self.phase = "error"
 
     def start(self, session: Session) -> None:
@@ -403,6 +403,7 @@ class ProjectKeyScreen(SignedInStep):
         if session is None and memo is not None:
             what = "the project API key remembered from your last visit (not confirmed now)"
             self.guide.copy_text(memo.api_token, secret=False, what=what)
+            return
         if session is None or session.selected_project is None:
             return
         token = session.selected_project.api_token
@@ -411,9 +412,9 @@ class ProjectKeyScreen(SignedInStep):
     def action_open_web(self) -> None:
         """Open the project's settings page in PostHog."""
         session, resuming = self.state.session, self.state.resuming
-        if session is None and resuming is not None:
-            self.guide.open_page(resuming.host.project_settings_url(resuming.project.id))
         if session is None:
+            if resuming is not None:
+                self.guide.open_page(resuming.host.project_settings_url(resuming.project.id))
             return
         project = session.selected_project
         url = session.host.project_settings_url(project.id if project else None)

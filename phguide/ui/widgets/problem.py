@@ -82,7 +82,7 @@ class ProblemBox(Vertical):
     @property
     def button(self) -> Button:
         """The box's button (shown only with an `action`)."""
-        return self.query_one(f"#{self._action_id}", Button)
+        return self.query_one(".problem-action", Button)
 
     def show(
         self,
