@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final, Literal
 
 FaultKind = Literal["slow", "throttle", "status", "error", "drop", "malformed", "reset"]
@@ -32,6 +32,16 @@ class Fault:
     detail: str = ""
     fired: int = 0
     """How many requests it has hit."""
+    released: threading.Event = field(default_factory=threading.Event, repr=False)
+    """Set by `release`: a ``"slow"`` fault's requests wait no longer."""
+
+    def release(self) -> None:
+        """Let a ``"slow"`` fault's held requests (and any later ones) answer now.
+
+        A test that must act while a request is held gives it a long `delay` and releases it
+        when it is done, instead of racing a short delay on a busy machine.
+        """
+        self.released.set()
 
     def matches(self, method: str, path: str) -> bool:
         """True when a request falls under this fault."""

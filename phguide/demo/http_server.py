@@ -148,7 +148,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         )
         fault = demo.faults.take(self.command, path)
         if fault is not None and fault.kind == "slow":
-            demo._sleep(fault.delay)
+            demo._sleep(fault.delay, fault.released)
             fault = None
         demo._sleep(demo.latency)
         if fault is not None and not fault.after:

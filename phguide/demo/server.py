@@ -280,10 +280,20 @@ class DemoServer:
         if self.on_event is not None:
             self.on_event(line)
 
-    def _sleep(self, seconds: float) -> None:
-        # Wakes early when the server stops, so `stop` never waits on a slow fault.
-        if seconds > 0:
+    def _sleep(self, seconds: float, released: threading.Event | None = None) -> None:
+        # Wakes early when the server stops, so `stop` never waits on a slow fault, and when
+        # the test releases the fault.
+        if seconds <= 0:
+            return
+        if released is None:
             self._stopping.wait(seconds)
+            return
+        deadline = time.monotonic() + seconds
+        while not (self._stopping.is_set() or released.is_set()):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            released.wait(min(left, 0.05))
 
     def _dispatch(self, request: Request) -> Response:
         """Route a request; the SDKs' public paths answer a browser on another origin too."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import socket
+import threading
 import time
 
 import pytest
@@ -73,6 +74,22 @@ def test_slow_past_the_client_timeout(demo_server: DemoServer) -> None:
         _raw(demo_server, "GET", "/api/users/@me/", timeout=0.3)
     assert time.monotonic() - started < 1.5
     assert _raw(demo_server, "GET", "/api/users/@me/").status == 401
+
+
+def test_a_released_slow_fault_answers_at_once(demo_server: DemoServer) -> None:
+    held = demo_server.faults.add("slow", path="users", delay=60)
+    answers: list[int] = []
+    asking = threading.Thread(
+        target=lambda: answers.append(_raw(demo_server, "GET", "/api/users/@me/").status)
+    )
+    asking.start()
+    asking.join(0.5)
+    assert asking.is_alive() and not answers  # held
+    started = time.monotonic()
+    held.release()
+    asking.join(5)
+    assert answers == [401]
+    assert time.monotonic() - started < 1.0
 
 
 def test_fault_after_the_work(demo_server: DemoServer, session: Http) -> None:

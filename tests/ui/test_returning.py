@@ -86,7 +86,7 @@ async def test_the_remembered_key_is_in_the_first_frame_before_posthog_answers(
     services: Services, demo_server: DemoServer
 ) -> None:
     project = _returning(services, demo_server)
-    slow = demo_server.faults.add("slow", path=r"^/api/users/@me/?$", delay=1.0)
+    held = demo_server.faults.add("slow", path=r"^/api/users/@me/?$", delay=60)
     app = PhGuideApp(services)
     frames: list[tuple[str, bool, str]] = []
     """Each frame: the step, whether a session was there, and step 3's key box."""
@@ -112,9 +112,10 @@ async def test_the_remembered_key_is_in_the_first_frame_before_posthog_answers(
         await wait_for(pilot, lambda: bool(_copies(services)), "the copy")
         assert _copies(services) == [project.api_token]
         assert "remembered from your last visit (not confirmed now)" in app.status
+        held.release()  # PostHog answers the check only now
         await wait_for(pilot, lambda: app.state.session is not None, "the sign-in")
         await settle(pilot)
-        assert slow.fired == 1
+        assert held.fired == 1
         assert _box(app) == project.api_token
         assert app.state.resuming is None
         assert app.status.startswith(f"Signed in to {services.host.label} as {DEMO_EMAIL}")  # type: ignore[union-attr]
@@ -176,11 +177,13 @@ async def test_leaving_step_3_while_the_key_is_checked_stops_the_resume(
     services: Services, demo_server: DemoServer
 ) -> None:
     _returning(services, demo_server)
-    demo_server.faults.add("slow", path=r"^/api/users/@me/?$", delay=0.5)
+    held = demo_server.faults.add("slow", path=r"^/api/users/@me/?$", delay=60)
     app = PhGuideApp(services)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("2")
         await wait_for(pilot, lambda: app.current_mode == "log-in", "Log in")
+        held.release()  # PostHog answers the check only once step 3 is left
+        await wait_for(pilot, lambda: bool(demo_server.requests_timeline), "the check answered")
         await settle(pilot)
         assert app.current_mode == "log-in"  # not pulled back to step 3
         assert app.state.session is None
@@ -261,7 +264,7 @@ async def test_a_log_out_while_the_key_is_checked_does_not_sign_in_with_it(
     services: Services, demo_server: DemoServer
 ) -> None:
     _returning(services, demo_server)
-    slow = demo_server.faults.add("slow", path=r"^/api/users/@me/?$", delay=2.5)
+    held = demo_server.faults.add("slow", path=r"^/api/users/@me/?$", delay=60)
     app = PhGuideApp(services)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: bool(demo_server.requests_log), "the check sent")
@@ -270,7 +273,8 @@ async def test_a_log_out_while_the_key_is_checked_does_not_sign_in_with_it(
         assert app.state.session is None  # still checking
         await pilot.press("y")
         await wait_for(pilot, lambda: app.state.resuming is None, "the log out")
-        await pilot.pause(2.5)  # the check's answer would have come by now
+        held.release()  # PostHog answers the check only now
+        await wait_for(pilot, lambda: bool(demo_server.requests_timeline), "the check answered")
         await settle(pilot)
         assert app.state.session is None
         assert "Signed in" not in app.status
@@ -278,7 +282,7 @@ async def test_a_log_out_while_the_key_is_checked_does_not_sign_in_with_it(
         assert isinstance(screen, ProjectKeyScreen)
         assert screen.phase == "signed-out"
     assert services.accounts.held() == []
-    assert slow.fired == 1
+    assert held.fired == 1
 
 
 async def test_another_accounts_sign_in_is_not_compared_with_last_times_key(

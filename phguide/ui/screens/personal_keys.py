@@ -189,7 +189,9 @@ class PersonalKeysScreen(SignedInStep, FreshKeyHost):
         self.cursor = table.cursor_row
         self.phase = "ready"
         if self.focused is None:
-            table.focus()
+            # Not scrolled to: the step's first lines stay on screen. Scrolling raced the
+            # table's layout (at 80x24 a snapshot came out scrolled one time in many).
+            table.focus(scroll_visible=False)
 
     def _show_count(self) -> None:
         count = len(self.query_one(KeysTable).keys)
