@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import ClassVar
 
-from textual.app import ComposeResult
+import pytest
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import Footer
 
 from phguide.services import Services
 from phguide.ui.app import PhGuideApp
+from phguide.ui.widgets.footer import StepFooter
 from tests.helpers import SIZE, settle, wait_for
 from tests.ui.rendered import lines
 
@@ -66,3 +70,45 @@ async def test_the_footer_follows_the_keys_that_apply(services: Services) -> Non
         await pilot.press("1")
         await settle(pilot)
         assert "⏎ Log in" in _footer(app)
+
+
+class _Keys(App[None]):
+    """Keys of each kind a footer shows: plain, grouped, the command palette's."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "bell", "Alpha"),
+        Binding("left", "bell('l')", "Move", group=Binding.Group("Move")),
+        Binding("right", "bell('r')", "Move", group=Binding.Group("Move")),
+    ]
+
+    def __init__(self, footer: Footer) -> None:
+        super().__init__()
+        self.footer = footer
+
+    def compose(self) -> ComposeResult:
+        yield self.footer
+
+
+def _keys_built(footer: Footer) -> list[tuple[str, frozenset[str], object]]:
+    return [
+        (type(key).__name__, frozenset(key.classes), getattr(key, "compact", None))
+        for key in footer.query("*")
+    ]
+
+
+@pytest.mark.parametrize("compact", [False, True], ids=["wide", "narrow"])
+async def test_the_footers_keys_are_built_as_textuals_own_footer_builds_them(
+    compact: bool,
+) -> None:
+    # StepFooter gives each key its `compact` before it mounts (two restyles a key fewer).
+    built = []
+    for footer in (Footer(compact=compact), StepFooter(compact=compact)):
+        app = _Keys(footer)
+        async with app.run_test(size=(100, 5)) as pilot:
+            await wait_for(pilot, lambda: bool(footer.query("FooterKey")), "the keys")  # noqa: B023
+            await pilot.pause()
+            built.append((_keys_built(footer), app.export_screenshot()))
+    assert built[0] == built[1]
+    keys = built[1][0]
+    assert len(keys) >= 4  # a plain key, two grouped, the palette's
+    assert any("-command-palette" in classes for _, classes, _ in keys)
