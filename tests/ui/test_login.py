@@ -377,6 +377,9 @@ async def test_device_flow_approved(
         assert opened_urls == [code.browser_url]
         assert "Opened in your browser" in text_of(app, "#device-browser-note")
         assert "expires in" in text_of(app, "#device-countdown")
+        # The code takes the page: the host cannot change mid-approval.
+        assert not login(app).query_one("#login-side").display
+        assert not login(app).query_one("#login-intro").display
         clipboard = services.clipboard.system
         assert isinstance(clipboard, RecordingClipboard)
         await pilot.press("c")
@@ -399,6 +402,9 @@ async def test_device_flow_approved(
         assert [fresh.saved for fresh in app.state.fresh_keys] == [True]
         assert demo_server.data.find_key(key.reveal()) is not None
         assert app.current_mode == "project-key"
+        # Log in has its side column and intro back for the next visit.
+        assert login(app).query_one("#login-side").display
+        assert login(app).query_one("#login-intro").display
 
 
 async def test_device_key_kept_on_screen_when_the_keyring_fails(

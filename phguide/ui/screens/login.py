@@ -118,6 +118,14 @@ class LoginScreen(StepScreen, FreshKeyHost):
         for selector in ("#login-progress", "#session-note"):
             self.query_one(selector).display = False
         self.query_one(LoginSaved).look_up(self.query_one(HostPicker).host)
+        self.watch(self.query_one(LoginBrowser), "device_shown", self._device_shown, init=False)
+
+    def _device_shown(self, shown: bool) -> None:
+        # While the code is up, the page is about it: the host cannot change mid-approval, so the
+        # side column and the intro give way to the code and the QR code. Hidden one by one: a
+        # class on the screen restyled every widget of it, twice an approval.
+        for selector in ("#login-side", "#login-intro"):
+            self.query_one(selector).display = not shown
 
     @on(TabbedContent.TabActivated)
     def _way_opened(self, event: TabbedContent.TabActivated) -> None:

@@ -99,9 +99,6 @@ class LoginBrowser(LoginWay):
         for selector in ("#device-text", "#device-start"):
             self.query_one(selector).display = not shown
         self.query_one("#device-buttons").display = shown
-        # While the code is up, the page is about it: the host cannot change mid-approval, so
-        # its column gives way to the code and the QR code.
-        self.screen.set_class(shown, "-waiting-approval")
 
     @work(exclusive=True, group=LOGIN_GROUP, exit_on_error=False, description="device flow")
     async def _device_flow(self, host: Host) -> None:
