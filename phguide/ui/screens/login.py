@@ -14,10 +14,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.widgets import Button, Input, Static, TabbedContent, TabPane
 
+from phguide.ui.mounted import mounted
 from phguide.ui.screens.base import StepScreen
 from phguide.ui.widgets.demo_accounts import DemoAccounts
 from phguide.ui.widgets.device_code import DeviceCodePanel
@@ -160,36 +160,55 @@ class LoginScreen(StepScreen, FreshKeyHost):
             )
 
     def _way(self, kind: type[_Way]) -> _Way | None:
-        try:
-            return self.query_one(kind)  # Textual caches it: no walk of the screen per key
-        except NoMatches:  # check_action may ask before the body is composed
-            return None
+        # Found once and kept (`mounted`): Textual asks about every key of the footer on each
+        # change, and three look-ups per key were a twentieth of Log in's CPU in its tests.
+        found = mounted(self, kind)
+        return found[0] if found else None  # check_action may ask before the body is composed
+
+    # Each key that applies only sometimes answers for its own action alone (`_CHECKS`).
+    def _device_shown_now(self) -> bool:
+        browser = self._way(LoginBrowser)
+        return browser is not None and browser.device_shown
+
+    def _can_start_default(self) -> bool:
+        browser = self._way(LoginBrowser)
+        fresh = browser.fresh if browser is not None else None
+        return not self.busy and not self._device_shown_now() and fresh is None
+
+    def _can_demo_approve(self) -> bool:
+        demo = self.services.demo
+        return self._device_shown_now() and demo is not None and demo.approve_device is not None
+
+    def _can_use_saved_key(self) -> bool:
+        saved = self._way(LoginSaved)
+        return saved is not None and saved.found is not None and not self.busy
+
+    def _can_save_pasted_key(self) -> bool:
+        paste = self._way(LoginPaste)
+        return paste is not None and paste.checked is not None and paste.checked.user is not None
+
+    def _can_continue_pasted(self) -> bool:
+        paste = self._way(LoginPaste)
+        return paste is not None and paste.checked is not None
+
+    _CHECKS: Final[dict[str, Callable[[LoginScreen], bool]]] = {
+        "cancel": lambda screen: screen.busy,
+        "copy_url": _device_shown_now,
+        "open_browser": _device_shown_now,
+        "show_qr": _device_shown_now,
+        "demo_approve": _can_demo_approve,
+        "start_default": _can_start_default,
+        "other_region": lambda screen: screen.other_host is not None and not screen.busy,
+        "use_env_key": lambda screen: screen.services.env_key is not None and not screen.busy,
+        "use_saved_key": _can_use_saved_key,
+        "save_pasted_key": _can_save_pasted_key,
+        "continue_pasted": _can_continue_pasted,
+    }
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        browser, saved, paste = (
-            self._way(LoginBrowser),
-            self._way(LoginSaved),
-            self._way(LoginPaste),
-        )
-        device = browser is not None and browser.device_shown
-        fresh = browser.fresh if browser is not None else None
-        checked = paste.checked if paste is not None else None
-        demo = self.services.demo
-        checks: dict[str, bool] = {
-            "cancel": self.busy,
-            "copy_url": device,
-            "open_browser": device,
-            "demo_approve": device and demo is not None and demo.approve_device is not None,
-            "show_qr": device,
-            "start_default": not self.busy and not device and fresh is None,
-            "other_region": self.other_host is not None and not self.busy,
-            "use_env_key": self.services.env_key is not None and not self.busy,
-            "use_saved_key": saved is not None and saved.found is not None and not self.busy,
-            "save_pasted_key": checked is not None and checked.user is not None,
-            "continue_pasted": checked is not None,
-        }
-        if action in checks:
-            return checks[action]
+        check = self._CHECKS.get(action)
+        if check is not None:
+            return check(self)
         return super().check_action(action, parameters)
 
     # -- one attempt at a time, its progress and its problems ---------------------------------
