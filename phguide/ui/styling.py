@@ -82,7 +82,18 @@ class StyledOnceApp(App[None]):
         self._mode_css.setdefault(mode, self._css_version)
         self._switching_to = mode
         try:
-            return super().switch_mode(mode)
+            mounting = super().switch_mode(mode)
+            screen = self.screen
+            if (
+                self._first_visit
+                and self._css_version == 0
+                and isinstance(screen, StyledOnceScreen)
+            ):
+                # Built just now and styled as it mounts, with the stylesheet the app started
+                # with: neither of the two `ScreenResume`s of its first switch needs to restyle
+                # it. After a theme change the second one still does (a test holds it).
+                screen.unstyled_resumes = 2
+            return mounting
         finally:
             self._switching_to = None
             self._first_visit = False
@@ -141,18 +152,19 @@ class StyledOnceScreen(Screen[None]):
     """A mode's screen, not restyled as it is first shown, that tells `StyledOnceApp` when it
     is first laid out to be shown."""
 
-    _resumed = False
-    """Whether the screen has been shown before."""
+    unstyled_resumes = 1
+    """How many `ScreenResume`s to come are the screen's first showing, not to restyle it: one,
+    or two for a step's first visit before any theme change (`StyledOnceApp.switch_mode`)."""
 
     @on(events.ScreenResume)
     def _resuming(self, event: events.ScreenResume) -> None:
         # Textual calls a subclass's handlers before its own `Screen` handler, which styles and
         # lays the screen out and paints it unless updates are held: what a subclass shows on
         # resume is then shown in that first frame.
-        if not self._resumed:
+        if self.unstyled_resumes > 0:
             # Every widget was styled as it mounted, just before: Textual would restyle them all
             # again (a quarter of step 3's first frame, a tenth of a step's screen's).
-            self._resumed = True
+            self.unstyled_resumes -= 1
             event.refresh_styles = False
         app = self.app
         if isinstance(app, StyledOnceApp):
