@@ -44,8 +44,9 @@ GC_THRESHOLD = (10_000, 10, 10)
 A UI test makes and drops objects by the hundred thousand (widgets, styles, strips), and the
 full collections that followed walked every object a worker holds (Textual's caches keep
 thousands of rendered lines alive): about a tenth of a test's CPU. Measured on 101 UI tests,
-four workers, same commit: 208 CPU-s at the default, 189 at (7000, 10, 10), 185 at
-(20000, 10, 10); a worker peaked at ~230 MB. phguide itself runs with Python's default."""
+four workers, same commit: 208 CPU-s at the default, 166-170 at this threshold, 189 at
+(7000, 10, 10), 176-185 at (20000-50000, 10, 10): the same within the noise; a worker peaked
+at ~230 MB. phguide itself runs with Python's default."""
 
 gc.set_threshold(*GC_THRESHOLD)
 
