@@ -128,6 +128,9 @@ class AppState:
     """The fresh keys on screen: each until it is safe and put away."""
     made_key: FreshKey | None = None
     """The newest personal key made in this app (created or rolled)."""
+    made_for: tuple[str, str] | None = None
+    """Whose `made_key` is: the host's app URL and the email of the session it was made in
+    (None when no one was signed in yet, as when a browser approval hands its key over)."""
     active_key: ActiveKey | None = None
     """The active key of the session's host, as step 5 last read it from the keyring."""
 
@@ -140,6 +143,14 @@ class AppState:
         self.fresh_keys.append(fresh)
         if fresh.personal:
             self.made_key = fresh
+            self.made_for = self._account()
+
+    def _account(self) -> tuple[str, str] | None:
+        """The signed-in account: its host's app URL and its email (None before `@me`)."""
+        session = self.session
+        if session is None or session.user is None:
+            return None
+        return session.host.app_url, session.user.email
 
     def put_away(self, fresh: FreshKey) -> None:
         """A safe key left the screen: nothing need guard it any more."""
@@ -164,7 +175,8 @@ class AppState:
         before the keyring, as for the subcommands); else the host's active key in the keyring
         (`active_key`) when it is the signed-in user's; else the key the session signed in with
         and did not save (pasted, say); else the newest personal key made here and not saved
-        (no key is active: it is the one the user is about to use).
+        (no key is active: it is the one the user is about to use), if it was made by the
+        account signed in now: after a switch to another account or host it is not theirs.
         """
         session = self.session
         if session is None:
@@ -179,7 +191,7 @@ class AppState:
         if own is not None:
             return own, key_words(session.method)
         made = self.made_key
-        if made is None:
+        if made is None or self.made_for is None or self.made_for != self._account():
             return None
         return made.value, f"“{made.label}”, the new key made in this session"
 

@@ -10,6 +10,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, Static
 
+from phguide.demo.data import DEMO_EMAIL, MEMBER
 from phguide.demo.server import DemoServer
 from phguide.services import Services
 from phguide.ui.app import PhGuideApp
@@ -17,6 +18,7 @@ from phguide.ui.dialogs.confirm import ConfirmDialog
 from phguide.ui.dialogs.path import PathDialog
 from phguide.ui.widgets.fresh_key import FreshKeyPanel
 from tests.helpers import SIZE, settle, wait_for
+from tests.ui.sessions import password_session, sign_in
 from tests.ui.test_palette import run_palette
 from tests.ui.test_personal_keys import _create, _fresh, _open_keys
 
@@ -226,3 +228,39 @@ async def test_a_log_out_makes_a_key_saved_only_in_the_keyring_unsafe_again(
             await pilot.press("escape")
             await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmDialog), "gone")
         assert app.is_running and app.current_mode == "log-in"
+
+
+async def test_a_key_made_by_one_account_is_not_the_next_accounts_in_step_5(
+    services: Services, demo_server: DemoServer
+) -> None:
+    """Made by Max and left unsaved, a key is step 5's key only while Max is signed in."""
+    with demo_server.data.lock:
+        max_user = demo_server.data.user(DEMO_EMAIL)
+        assert max_user is not None
+        orgs = dict.fromkeys(max_user.memberships, MEMBER)
+        demo_server.data.add_user("nia@hedgehoglabs.example", "Nia", "Other", orgs, None)
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_keys(pilot, app, services)
+        await _create(pilot, "Max's own")
+        made = _fresh(app)
+        assert app.state.personal_key() == made.value
+
+        sign_in(app, await password_session(services, "nia@hedgehoglabs.example"))
+        await settle(pilot)
+        assert app.state.made_key is made  # still guarded on screen until it is safe
+        assert app.state.personal_key() is None
+        await pilot.press("5")
+        # The unsafe key's guard asks before step 4 is left; leaving keeps it guarded.
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the guard")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.current_mode == "usage", "step 5")
+        await settle(pilot)
+        shown = str(app.screen.query_one("#usage-context", Static).render())
+        assert "Max's own" not in shown
+        assert made.value.reveal() not in app.export_screenshot()
+
+        # Max again, on the same host: the key is his, and step 5 uses it again.
+        sign_in(app, await password_session(services))
+        await settle(pilot)
+        assert app.state.personal_key() == made.value
