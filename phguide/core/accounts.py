@@ -164,8 +164,9 @@ class Accounts:
             return StoreResult("ok", "Replaced the key in your keyring with the new value.")
         return result
 
-    def remember_project(self, held: HeldKey, project: ProjectMemo) -> None:
-        """Note the project key a held key's sign-in showed (a returning user sees it first).
+    def remember_project(self, held: HeldKey, project: ProjectMemo | None) -> None:
+        """Note the project key a held key's sign-in showed (a returning user sees it first);
+        None forgets it (the sign-in showed none: the account has no current project now).
 
         A memo that cannot be written is only lost: the next sign-in shows the key anyway.
         """

@@ -219,6 +219,10 @@ class PhGuideApp(StyledOnceApp):
 
     @on(messages.SignedIn)
     def _signed_in(self, event: messages.SignedIn) -> None:
+        if not self.is_running:
+            # Quitting: a returning user's check answered as Textual closes the screens, and
+            # a step opened now crashed the close (a new screen stack while it walks them).
+            return
         old = self.state.session
         self.state.session = event.session
         if old is not None and old.client is not event.session.client:
@@ -286,6 +290,8 @@ class PhGuideApp(StyledOnceApp):
 
     @on(messages.SignedOut)
     def _signed_out(self, event: messages.SignedOut) -> None:
+        if not self.is_running:  # quitting: no step may open (see `_signed_in`)
+            return
         old = self.state.session
         self.state.session = None
         if old is not None:

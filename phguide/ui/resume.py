@@ -106,16 +106,20 @@ async def resume(services: Services, host: Host) -> Resumed | NotResumed | None:
 
 
 def remember(services: Services, held: HeldKey, user: User | None) -> None:
-    """Note the project key this sign-in shows, for the next start (blocking: a thread)."""
+    """Note the project key this sign-in shows, for the next start (blocking: a thread).
+
+    A sign-in that shows none (no current project, or one the settings file could not keep)
+    forgets last time's: the next start must not show a key this account no longer uses.
+    """
     from phguide.system.config import ProjectMemo
 
     team = user.team if user is not None else None
+    memo = None
     if team is not None:
         memo = ProjectMemo.from_dict(
             {"id": team.id, "name": team.name, "api_token": team.api_token}
         )
-        if memo is not None:
-            services.accounts.remember_project(held, memo)
+    services.accounts.remember_project(held, memo)
 
 
 def _open(

@@ -19,6 +19,7 @@ from phguide.demo.server import DemoServer
 from phguide.services import Services
 from phguide.system.clipboard import RecordingClipboard
 from phguide.system.config import ProjectMemo
+from phguide.ui import messages
 from phguide.ui.app import PhGuideApp
 from phguide.ui.dialogs.confirm import ConfirmDialog
 from phguide.ui.screens.project_key import ProjectKeyScreen
@@ -80,6 +81,41 @@ async def test_a_sign_in_with_the_held_key_remembers_its_project_key(
         assert app.current_mode == "key-types"  # nothing remembered yet: step 1 first
         await wait_for(pilot, lambda: _memo(services) is not None, "the project key remembered")
     assert _memo(services) == ProjectMemo(project.id, project.name, project.api_token)
+
+
+async def test_a_sign_in_that_shows_no_project_forgets_the_remembered_key(
+    services: Services, demo_server: DemoServer
+) -> None:
+    project = _returning(services, demo_server)
+    user = demo_server.data.user(DEMO_EMAIL)
+    assert user is not None
+    with demo_server.data.lock:
+        user.current_team_id = None  # `@me` now says "team": null
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        assert _box(app) == project.api_token  # last time's, while PostHog checks the key
+        await wait_for(pilot, lambda: app.state.session is not None, "the sign-in")
+        await wait_for(pilot, lambda: _memo(services) is None, "the memo forgotten")
+    # The next start does not show a project key this account no longer has as its own.
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE):
+        assert app.current_mode == "key-types"  # as for a key never remembered: step 1 first
+
+
+async def test_a_sign_in_or_out_heard_as_the_app_quits_opens_no_step(
+    services: Services, demo_server: DemoServer
+) -> None:
+    """The check of a saved key can answer while Textual closes the screens on quitting: a
+    step opened then added a screen stack as Textual walked them, and the close failed."""
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        late = await key_session(services, demo_server.issue_key(DEMO_EMAIL, "Late"))
+    assert not app.is_running
+    app._signed_in(messages.SignedIn(late))  # as Textual's loop would hand it over
+    app._signed_out(messages.SignedOut("Logged out."))
+    assert app.state.session is None
+    await late.client.aclose()
 
 
 async def test_the_remembered_key_is_in_the_first_frame_before_posthog_answers(
