@@ -134,6 +134,18 @@ class AppState:
     active_key: ActiveKey | None = None
     """The active key of the session's host, as step 5 last read it from the keyring."""
 
+    def secrets(self) -> list[Secret]:
+        """Every secret the state holds: fresh keys, the newest made, the active key and the
+        session's own (what a screenshot must mask)."""
+        held = [key.value for key in self.fresh_keys]
+        if self.made_key is not None:
+            held.append(self.made_key.value)
+        if self.active_key is not None:
+            held.append(self.active_key.value)
+        if self.session is not None and self.session.personal_key is not None:
+            held.append(self.session.personal_key)
+        return held
+
     def unsafe_fresh_keys(self) -> list[FreshKey]:
         """Fresh keys not saved in the keyring or a file, nor stored by the user, yet."""
         return [key for key in self.fresh_keys if not key.safe]
@@ -185,7 +197,7 @@ class AppState:
         if session.method == "environment" and own is not None:
             return own, key_words("environment", env_variable)
         active = self.active_key
-        if active is not None and self._is_users(active):
+        if active is not None and self.signed_in_as(active.held):
             label = f"“{active.held.label}”, " if active.held.label else ""
             return active.value, f"{label}the active key for {session.host.label} in your keyring"
         if own is not None:
@@ -195,16 +207,16 @@ class AppState:
             return None
         return made.value, f"“{made.label}”, the new key made in this session"
 
-    def _is_users(self, active: ActiveKey) -> bool:
-        """True when the active key belongs to the signed-in user on the session's host."""
+    def signed_in_as(self, held: HeldKey) -> bool:
+        """True when a held key belongs to the signed-in user on the session's host."""
         from phguide.system.config import host_id
 
         session = self.session
         return (
             session is not None
             and session.user is not None
-            and active.held.email == session.user.email
-            and active.held.host == host_id(session.host.app_url)
+            and held.email == session.user.email
+            and held.host == host_id(session.host.app_url)
         )
 
     def keyring_forgot(self, still_held: Collection[str]) -> list[FreshKey]:

@@ -23,13 +23,14 @@ from textual.timer import Timer
 from phguide.core.state import AppState, key_words
 from phguide.services import Services
 from phguide.ui import messages
-from phguide.ui.resume import remembered
+from phguide.ui.resume import remember_session, remembered
 from phguide.ui.steps import STEPS, step_by_id
 from phguide.ui.styling import StyledOnceApp, screen_factory
 from phguide.ui.widgets.step_bar import StepBar
 
 if TYPE_CHECKING:
     from phguide.core.hosts import Host
+    from phguide.core.secret import Secret
     from phguide.core.state import FreshKey
     from phguide.system.clipboard import CopyResult
 
@@ -432,6 +433,8 @@ class PhGuideApp(StyledOnceApp):
         # Whatever happens, don't leave a secret on the clipboard behind us.
         with contextlib.suppress(Exception):  # exiting: the clipboard may already be gone
             self.services.clipboard.clear_if_unchanged()
+        with contextlib.suppress(Exception):  # a head start for next time, never in the way
+            remember_session(self.services, self.state)
         self.services.close()
 
     # -- command palette --------------------------------------------------------------------
@@ -471,28 +474,11 @@ class PhGuideApp(StyledOnceApp):
 
     def save_screenshot_masked(self) -> None:
         """Save the screen as SVG where a folder is writable, never with a secret in it."""
-        from datetime import datetime
+        from phguide.ui.screenshot import save_masked
 
-        from phguide.ui.screenshot import mask_secrets, screenshot_folder
+        self.status = save_masked(self.export_screenshot(), self.held_secrets())
 
-        secrets = [fresh.value for fresh in self.state.fresh_keys]
-        if self.state.made_key is not None:
-            secrets.append(self.state.made_key.value)
-        if self.state.active_key is not None:
-            secrets.append(self.state.active_key.value)
-        session = self.state.session
-        if session is not None and session.personal_key is not None:
-            secrets.append(session.personal_key)
-        if self.services.env_key is not None:
-            secrets.append(self.services.env_key)
-        svg = mask_secrets(self.export_screenshot(), secrets)
-        if svg is None:
-            self.status = "No screenshot: a key is on screen. Hide it (v), then try again."
-            return
-        path = screenshot_folder() / f"phguide-{datetime.now():%Y-%m-%d-%H%M%S}.svg"
-        try:
-            path.write_text(svg, encoding="utf-8")
-        except OSError as error:
-            self.status = f"Could not save the screenshot in {path.parent}: {error.strerror}."
-            return
-        self.status = f"Saved a screenshot (secrets masked) to {path}."
+    def held_secrets(self) -> list[Secret]:
+        """Every secret the app holds: the state's keys and the environment's."""
+        env_key = self.services.env_key
+        return self.state.secrets() + ([env_key] if env_key is not None else [])

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from phguide.api.models import User
     from phguide.core.hosts import Host
     from phguide.core.secret import Secret
-    from phguide.core.state import AuthMethod, Session
+    from phguide.core.state import AppState, AuthMethod, Session
     from phguide.services import Services
     from phguide.system.config import HeldKey
 
@@ -120,6 +120,21 @@ def remember(services: Services, held: HeldKey, user: User | None) -> None:
             {"id": team.id, "name": team.name, "api_token": team.api_token}
         )
     services.accounts.remember_project(held, memo)
+
+
+def remember_session(services: Services, state: AppState) -> None:
+    """Note the project key the session shows for its host's active key, when that key is
+    the signed-in user's (as the app quits): the next start shows it in its first frame.
+
+    A returning sign-in notes it too (`remember`), but a key saved in the session (approved
+    in the browser, pasted, made at step 4) had none, so the first start after it showed none.
+    """
+    session = state.session
+    if session is None or session.user is None:
+        return
+    held = services.accounts.active(session.host)
+    if held is not None and state.signed_in_as(held):
+        remember(services, held, session.user)
 
 
 def _open(

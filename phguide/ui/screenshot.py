@@ -40,3 +40,22 @@ def mask_secrets(svg: str, secrets: Iterable[Secret]) -> str | None:
         if any(value[i : i + 8] in svg for i in range(4, max(5, len(value) - 7))):
             return None
     return svg
+
+
+def save_masked(svg: str, secrets: Iterable[Secret]) -> str:
+    """Save a screenshot with every secret masked, where a folder is writable.
+
+    Returns:
+        What happened, for the status line (saved where, or why not).
+    """
+    from datetime import datetime
+
+    masked = mask_secrets(svg, secrets)
+    if masked is None:
+        return "No screenshot: a key is on screen. Hide it (v), then try again."
+    path = screenshot_folder() / f"phguide-{datetime.now():%Y-%m-%d-%H%M%S}.svg"
+    try:
+        path.write_text(masked, encoding="utf-8")
+    except OSError as error:
+        return f"Could not save the screenshot in {path.parent}: {error.strerror}."
+    return f"Saved a screenshot (secrets masked) to {path}."

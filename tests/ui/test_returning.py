@@ -28,6 +28,7 @@ from phguide.ui.widgets.secret_field import KeyBox
 from tests.helpers import SIZE, settle, wait_for
 from tests.ui.sessions import key_session, sign_in
 from tests.ui.test_palette import run_palette
+from tests.ui.test_personal_keys import _create, _open_keys
 
 OLD_TOKEN = "phc_" + "o" * 43
 """A project key the demo server never issued: last time's, since reset."""
@@ -116,6 +117,30 @@ async def test_a_sign_in_or_out_heard_as_the_app_quits_opens_no_step(
     app._signed_out(messages.SignedOut("Logged out."))
     assert app.state.session is None
     await late.client.aclose()
+
+
+async def test_a_key_saved_in_a_session_gives_the_next_start_its_project_key(
+    services: Services, demo_server: DemoServer
+) -> None:
+    """Made at step 4 and saved (the host's first key: active), then quit: the next start
+    shows the project key at once, not only the start after a returning sign-in."""
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_keys(pilot, app, services)
+        await _create(pilot, "For the laptop")
+        await pilot.press("s")
+        await settle(pilot)
+        assert _memo(services) is None  # written as the app quits
+        session = app.state.session
+        assert session is not None and session.user is not None
+        team = session.user.team
+        assert team is not None
+    assert _memo(services) == ProjectMemo(team.id, team.name, team.api_token)
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.current_mode == "project-key"
+        assert _box(app) == team.api_token
+        await wait_for(pilot, lambda: app.state.session is not None, "the sign-in")
 
 
 async def test_the_remembered_key_is_in_the_first_frame_before_posthog_answers(
