@@ -129,8 +129,9 @@ class AppState:
     made_key: FreshKey | None = None
     """The newest personal key made in this app (created or rolled)."""
     made_for: tuple[str, str] | None = None
-    """Whose `made_key` is: the host's app URL and the email of the session it was made in
-    (None when no one was signed in yet, as when a browser approval hands its key over)."""
+    """Whose `made_key` is, as its issuer said (`account()` of the session that made it);
+    None when it did not say, as a browser approval, whose key is only known once it signs in
+    (and is then the session's own key)."""
     active_key: ActiveKey | None = None
     """The active key of the session's host, as step 5 last read it from the keyring."""
 
@@ -150,19 +151,27 @@ class AppState:
         """Fresh keys not saved in the keyring or a file, nor stored by the user, yet."""
         return [key for key in self.fresh_keys if not key.safe]
 
-    def issued(self, fresh: FreshKey) -> None:
-        """A server handed over a key: on screen until safe; the newest personal one is used."""
+    def issued(self, fresh: FreshKey, account: tuple[str, str] | None = None) -> None:
+        """A server handed over a key: on screen until safe; the newest personal one is used.
+
+        Args:
+            fresh: The key.
+            account: Whose key it is (`account()` of the session that made it), if known.
+        """
         self.fresh_keys.append(fresh)
         if fresh.personal:
             self.made_key = fresh
-            self.made_for = self._account()
+            self.made_for = account
 
-    def _account(self) -> tuple[str, str] | None:
-        """The signed-in account: its host's app URL and its email (None before `@me`)."""
+    def account(self) -> tuple[str, str] | None:
+        """The signed-in account: its host (as the settings name it) and its email; None
+        while no one is signed in or `@me` has not answered."""
+        from phguide.system.config import host_id
+
         session = self.session
         if session is None or session.user is None:
             return None
-        return session.host.app_url, session.user.email
+        return host_id(session.host.app_url), session.user.email
 
     def put_away(self, fresh: FreshKey) -> None:
         """A safe key left the screen: nothing need guard it any more."""
@@ -203,21 +212,13 @@ class AppState:
         if own is not None:
             return own, key_words(session.method)
         made = self.made_key
-        if made is None or self.made_for is None or self.made_for != self._account():
+        if made is None or self.made_for is None or self.made_for != self.account():
             return None
         return made.value, f"“{made.label}”, the new key made in this session"
 
     def signed_in_as(self, held: HeldKey) -> bool:
         """True when a held key belongs to the signed-in user on the session's host."""
-        from phguide.system.config import host_id
-
-        session = self.session
-        return (
-            session is not None
-            and session.user is not None
-            and held.email == session.user.email
-            and held.host == host_id(session.host.app_url)
-        )
+        return self.account() == (held.host, held.email)
 
     def keyring_forgot(self, still_held: Collection[str]) -> list[FreshKey]:
         """The keyring lost entries (a log out): keys saved only there are no longer safe.

@@ -221,8 +221,9 @@ class PhGuideApp(StyledOnceApp):
     @on(messages.SignedIn)
     def _signed_in(self, event: messages.SignedIn) -> None:
         if not self.is_running:
-            # Quitting: a returning user's check answered as Textual closes the screens, and
-            # a step opened now crashed the close (a new screen stack while it walks them).
+            # Closing: no step may open. Under `run_test` Textual closes the screens while the
+            # app's loop still runs, and a returning user's check that answered then opened
+            # step 3 and broke the close (a new screen stack while it walked them).
             return
         old = self.state.session
         self.state.session = event.session
@@ -291,7 +292,7 @@ class PhGuideApp(StyledOnceApp):
 
     @on(messages.SignedOut)
     def _signed_out(self, event: messages.SignedOut) -> None:
-        if not self.is_running:  # quitting: no step may open (see `_signed_in`)
+        if not self.is_running:  # closing: no step may open (see `_signed_in`)
             return
         old = self.state.session
         self.state.session = None
@@ -302,7 +303,7 @@ class PhGuideApp(StyledOnceApp):
 
     @on(messages.FreshKeyIssued)
     def _fresh_key(self, event: messages.FreshKeyIssued) -> None:
-        self.state.issued(event.fresh)
+        self.state.issued(event.fresh, event.account)
 
     @on(messages.FreshKeyPutAway)
     def _fresh_key_put_away(self, event: messages.FreshKeyPutAway) -> None:

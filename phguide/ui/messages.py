@@ -33,10 +33,12 @@ class SignedOut(Message):
 class FreshKeyIssued(Message):
     """The server handed over a key value it will never show again."""
 
-    def __init__(self, fresh: FreshKey) -> None:
+    def __init__(self, fresh: FreshKey, account: tuple[str, str] | None = None) -> None:
         super().__init__()
         self.fresh = fresh
         """The key; the app refuses to quit until it is safe."""
+        self.account = account
+        """Whose key it is (`AppState.account()` of the session that made it), if known."""
 
 
 class FreshKeyPutAway(Message):

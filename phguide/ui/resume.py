@@ -123,8 +123,9 @@ def remember(services: Services, held: HeldKey, user: User | None) -> None:
 
 
 def remember_session(services: Services, state: AppState) -> None:
-    """Note the project key the session shows for its host's active key, when that key is
-    the signed-in user's (as the app quits): the next start shows it in its first frame.
+    """Note the account's current project key (what the next check of the host's active key
+    will show) when that key is the signed-in user's, as the app quits: the next start shows
+    it in its first frame.
 
     A returning sign-in notes it too (`remember`), but a key saved in the session (approved
     in the browser, pasted, made at step 4) had none, so the first start after it showed none.

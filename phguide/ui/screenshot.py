@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from phguide.core.secret import Secret
@@ -25,7 +25,7 @@ def screenshot_folder(candidates: Iterable[Path] | None = None) -> Path:
     return Path(tempfile.gettempdir())
 
 
-def mask_secrets(svg: str, secrets: Iterable[Secret]) -> str | None:
+def mask_secrets(svg: str, secrets: Sequence[Secret]) -> str | None:
     """The SVG with every secret masked, or None when one may still be in it.
 
     Known secrets are replaced wherever they appear whole; anything else shaped like a secret
@@ -42,7 +42,7 @@ def mask_secrets(svg: str, secrets: Iterable[Secret]) -> str | None:
     return svg
 
 
-def save_masked(svg: str, secrets: Iterable[Secret]) -> str:
+def save_masked(svg: str, secrets: Sequence[Secret]) -> str:
     """Save a screenshot with every secret masked, where a folder is writable.
 
     Returns:

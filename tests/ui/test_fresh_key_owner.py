@@ -19,8 +19,12 @@ from phguide.ui.dialogs.path import PathDialog
 from phguide.ui.widgets.fresh_key import FreshKeyPanel
 from tests.helpers import SIZE, settle, wait_for
 from tests.ui.sessions import password_session, sign_in
+from tests.ui.test_login import WEB_APP, start_device_flow
 from tests.ui.test_palette import run_palette
 from tests.ui.test_personal_keys import _create, _fresh, _open_keys
+
+NIA = "nia@hedgehoglabs.example"
+"""A second demo user (`_add_nia`)."""
 
 
 def _state(app: PhGuideApp) -> str:
@@ -234,11 +238,7 @@ async def test_a_key_made_by_one_account_is_not_the_next_accounts_in_step_5(
     services: Services, demo_server: DemoServer
 ) -> None:
     """Made by Max and left unsaved, a key is step 5's key only while Max is signed in."""
-    with demo_server.data.lock:
-        max_user = demo_server.data.user(DEMO_EMAIL)
-        assert max_user is not None
-        orgs = dict.fromkeys(max_user.memberships, MEMBER)
-        demo_server.data.add_user("nia@hedgehoglabs.example", "Nia", "Other", orgs, None)
+    _add_nia(demo_server)
     app = PhGuideApp(services)
     async with app.run_test(size=SIZE) as pilot:
         await _open_keys(pilot, app, services)
@@ -246,7 +246,7 @@ async def test_a_key_made_by_one_account_is_not_the_next_accounts_in_step_5(
         made = _fresh(app)
         assert app.state.personal_key() == made.value
 
-        sign_in(app, await password_session(services, "nia@hedgehoglabs.example"))
+        sign_in(app, await password_session(services, NIA))
         await settle(pilot)
         assert app.state.made_key is made  # still guarded on screen until it is safe
         assert app.state.personal_key() is None
@@ -264,3 +264,38 @@ async def test_a_key_made_by_one_account_is_not_the_next_accounts_in_step_5(
         sign_in(app, await password_session(services))
         await settle(pilot)
         assert app.state.personal_key() == made.value
+
+
+async def test_a_key_approved_as_another_account_is_not_step_5s_key_when_signed_in_again(
+    services: Services, demo_server: DemoServer
+) -> None:
+    """Signed in as Max, the browser approves as Nia: Nia's key is hers, not Max's, even
+    though Max was the one signed in when it arrived."""
+    _add_nia(demo_server)
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        sign_in(app, await password_session(services))
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        panel = await start_device_flow(pilot, app)
+        assert panel.code is not None
+        demo_server.approve_device(panel.code.user_code, NIA, WEB_APP)
+        await wait_for(pilot, lambda: app.state.account() == (demo_server.url, NIA), "Nia in")
+        await settle(pilot)
+        nias = app.state.personal_key()
+        assert nias is not None
+
+        sign_in(app, await password_session(services))
+        await settle(pilot)
+        assert app.state.account() == (demo_server.url, DEMO_EMAIL)
+        assert app.state.personal_key() is None
+
+
+def _add_nia(demo_server: DemoServer) -> None:
+    """A second demo user in Max's organizations, with no second factor."""
+    with demo_server.data.lock:
+        max_user = demo_server.data.user(DEMO_EMAIL)
+        assert max_user is not None
+        orgs = dict.fromkeys(max_user.memberships, MEMBER)
+        demo_server.data.add_user(NIA, "Nia", "Other", orgs, None)

@@ -351,7 +351,7 @@ class PersonalKeysScreen(SignedInStep, FreshKeyHost):
     # -- the fresh key ----------------------------------------------------------------------
     def _issue(self, new: NewPersonalApiKey, how: KeySource) -> FreshKey:
         fresh = FreshKey(new.value, new.key.label, key_id=new.key.id)
-        self.post_message(messages.FreshKeyIssued(fresh))
+        self.post_message(messages.FreshKeyIssued(fresh, self.state.account()))
         session = self.state.session
         owner = None
         if session is not None and session.user is not None:
