@@ -30,7 +30,6 @@ from phguide.ui.widgets.step_bar import StepBar
 
 if TYPE_CHECKING:
     from phguide.core.hosts import Host
-    from phguide.core.secret import Secret
     from phguide.core.state import FreshKey
     from phguide.system.clipboard import CopyResult
 
@@ -477,9 +476,7 @@ class PhGuideApp(StyledOnceApp):
         """Save the screen as SVG where a folder is writable, never with a secret in it."""
         from phguide.ui.screenshot import save_masked
 
-        self.status = save_masked(self.export_screenshot(), self.held_secrets())
-
-    def held_secrets(self) -> list[Secret]:
-        """Every secret the app holds: the state's keys and the environment's."""
-        env_key = self.services.env_key
-        return self.state.secrets() + ([env_key] if env_key is not None else [])
+        secrets = self.state.secrets()
+        if self.services.env_key is not None:
+            secrets.append(self.services.env_key)
+        self.status = save_masked(self.export_screenshot(), secrets)
