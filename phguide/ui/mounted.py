@@ -10,9 +10,11 @@ from textual.widget import Widget
 
 W = TypeVar("W", bound=Widget)
 
-_FOUND: weakref.WeakKeyDictionary[DOMNode, dict[type[Widget], tuple[Widget, ...]]] = (
+_FOUND: weakref.WeakKeyDictionary[DOMNode, dict[type[Widget], tuple[weakref.ref[Widget], ...]]] = (
     weakref.WeakKeyDictionary()
 )
+"""Weak both ways: a widget holds its screen (its parent chain), so a widget kept here strongly
+would keep its key, the screen, and with it the whole app, alive for as long as the process."""
 
 
 def mounted(node: DOMNode, kind: type[W]) -> tuple[W, ...]:
@@ -26,10 +28,10 @@ def mounted(node: DOMNode, kind: type[W]) -> tuple[W, ...]:
     not.
     """
     known = _FOUND.setdefault(node, {})
-    found = known.get(kind)
-    if found and all(widget.is_attached for widget in found):
+    found = tuple(ref() for ref in known.get(kind, ()))
+    if found and all(widget is not None and widget.is_attached for widget in found):
         return found  # type: ignore[return-value]  # stored under its own kind
     fresh = tuple(node.query(kind).results(kind))
     if fresh:
-        known[kind] = fresh
+        known[kind] = tuple(weakref.ref(widget) for widget in fresh)
     return fresh
