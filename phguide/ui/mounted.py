@@ -13,8 +13,9 @@ W = TypeVar("W", bound=Widget)
 _FOUND: weakref.WeakKeyDictionary[DOMNode, dict[type[Widget], tuple[weakref.ref[Widget], ...]]] = (
     weakref.WeakKeyDictionary()
 )
-"""Weak both ways: a widget holds its screen (its parent chain), so a widget kept here strongly
-would keep its key, the screen, and with it the whole app, alive for as long as the process."""
+"""Weak both ways: phguide's widgets hold the app's services, whose clipboard holds the app and
+so the screen, so a widget kept here strongly kept its own key alive, and with it the whole
+app, for as long as the process ran."""
 
 
 def mounted(node: DOMNode, kind: type[W]) -> tuple[W, ...]:
