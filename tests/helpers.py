@@ -7,7 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 from textual import events
+from textual.errors import NoWidget
 from textual.pilot import Pilot
+from textual.widget import Widget
 
 SIZE = (110, 34)
 """The terminal size every UI test runs at (columns, lines)."""
@@ -38,6 +40,15 @@ async def wait_for(
         if loop.time() > deadline:
             raise TimedOut(f"timed out waiting for {what}")
         await pilot.pause(0.02)
+
+
+def in_view(widget: Widget) -> bool:
+    """Whether all of `widget` is on screen: laid out, and not cut by a container's scroll."""
+    try:
+        geometry = widget.screen.find_widget(widget)
+    except NoWidget:
+        return False  # not laid out yet, or scrolled wholly out of sight
+    return bool(geometry.region) and geometry.visible_region == geometry.region
 
 
 async def paste(pilot: Pilot[Any], text: str) -> None:

@@ -20,7 +20,7 @@ from rich.text import Text
 from textual.color import Gradient
 from textual.widgets import LoadingIndicator
 
-from tests.helpers import TimedOut, paste, settle, wait_for
+from tests.helpers import TimedOut, in_view, paste, settle, wait_for
 
 if TYPE_CHECKING:
     from textual.app import RenderResult
@@ -158,10 +158,11 @@ async def _region_mistake(stage: Stage, pilot: Pilot[None]) -> None:
     await _password_form(stage, pilot, EU_EMAIL)
     await pilot.press("enter")
     await settle(pilot)
+    # Shown, then scrolled to once laid out: on a busy machine the picture could come between.
     await wait_for(
         pilot,
-        lambda: stage.app.screen.query_one("#other-region-button").display,
-        "the offer of the other region",
+        lambda: in_view(stage.app.screen.query_one("#other-region-button")),
+        "the offer of the other region, in view",
     )
 
 
