@@ -63,9 +63,6 @@ class PhGuideApp(StyledOnceApp):
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
     ]
 
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
-    """Below 100 columns, side-by-side panels stack."""
-
     status: reactive[str] = reactive("", always_update=True)
     """The status line's text (what was copied how, what was saved where). Set directly, it
     belongs to the step on show and goes when the step changes; `say` ties it to other state."""

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from textual.app import SystemCommand
 
 from phguide.ui import messages
-from phguide.ui.dialogs.confirm import ConfirmDialog
 from phguide.ui.safe import escape
 
 if TYPE_CHECKING:
@@ -53,6 +52,9 @@ def _keys(count: int) -> str:
 
 
 def _ask(app: PhGuideApp, host: Host, held: int) -> None:
+    # Here, not at the top: the palette lists this command as it opens, and asked seldom.
+    from phguide.ui.dialogs.confirm import ConfirmDialog
+
     dialog = ConfirmDialog(
         f"Log out of {host.label}?",
         f"phguide removes the {_keys(held)} and the sign-in it stored for {host.app_url} from "

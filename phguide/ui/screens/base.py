@@ -26,6 +26,10 @@ class StepScreen(StyledOnceScreen):
     """A step of the walkthrough. Subclasses set `STEP_ID` and implement `compose_body`."""
 
     STEP_ID: ClassVar[str] = ""
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    """Below 100 columns, side-by-side panels stack. The steps' own, not the app's: an app's
+    breakpoints restyle every screen as it first opens, the command palette and each dialog
+    included (a tenth of the palette's way to the screen), and only the steps use them."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -39,10 +43,7 @@ class StepScreen(StyledOnceScreen):
 
     def width_class(self, width: int) -> str:
         """The breakpoint class (`-narrow`, `-wide`) Textual gives this screen at `width`."""
-        breakpoints = self.HORIZONTAL_BREAKPOINTS
-        if breakpoints is None:
-            breakpoints = self.app.HORIZONTAL_BREAKPOINTS
-        for least, name in sorted(breakpoints or (), reverse=True):
+        for least, name in sorted(self.HORIZONTAL_BREAKPOINTS or (), reverse=True):
             if width >= least:
                 return name
         return ""
