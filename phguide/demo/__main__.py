@@ -116,8 +116,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         print(f"Cannot listen on {args.host}:{args.port}: {error.strerror}", file=sys.stderr)
         return 1
-    print(_banner(server, "us" if args.scale else args.region), flush=True)
     try:
+        # Inside the try: a Ctrl-C the moment the banner shows (before the wait starts) still
+        # stops the server quietly, with no traceback.
+        print(_banner(server, "us" if args.scale else args.region), flush=True)
         threading.Event().wait()
     except KeyboardInterrupt:
         print("\nStopped.", flush=True)
