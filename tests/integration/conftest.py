@@ -186,14 +186,17 @@ class SecretService:
 
     address: str
     """The bus address (``DBUS_SESSION_BUS_ADDRESS``)."""
-    daemon_pid: int
-    """The pid of gnome-keyring-daemon (tests stop it to make the keyring hang)."""
     env: dict[str, str]
     """The environment for a child process that should use this bus."""
     daemon: subprocess.Popen[bytes]
-    """gnome-keyring-daemon itself (to tell whether it has exited)."""
+    """gnome-keyring-daemon itself."""
     daemon_log: Path
     """Where gnome-keyring-daemon's own messages go (read when it is found gone)."""
+
+    @property
+    def daemon_pid(self) -> int:
+        """The pid of gnome-keyring-daemon (tests stop it to make the keyring hang)."""
+        return self.daemon.pid
 
     def gone(self) -> str | None:
         """Why the daemon no longer serves the bus, or None while it does."""
@@ -205,9 +208,7 @@ class SecretService:
             if status is None
             else f"has exited with status {status}"
         )
-        log = (
-            self.daemon_log.read_text(errors="replace")[-2000:] if self.daemon_log.exists() else ""
-        )
+        log = self.daemon_log.read_text(errors="replace")[-2000:]
         return f"gnome-keyring-daemon (pid {self.daemon_pid}) {state}; its log: {log!r}"
 
 
@@ -282,7 +283,7 @@ def start_secret_service() -> Iterator[SecretService]:
             if daemon.poll() is not None or time.monotonic() > deadline:
                 missing("gnome-keyring-daemon did not register org.freedesktop.secrets")
             time.sleep(0.05)
-        yield SecretService(address, daemon.pid, env, daemon, daemon_log)
+        yield SecretService(address, env, daemon, daemon_log)
     finally:
         for process in reversed(processes):
             _stop(process)
