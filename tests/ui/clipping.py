@@ -69,16 +69,18 @@ def _wrapped_and_scrolled(words: list[str], rows: list[str]) -> bool:
     return len(set(seen)) > 1
 
 
-def clipped(app: App[None], size: tuple[int, int], known: tuple[str, ...] = ()) -> list[str]:
+def clipped(
+    app: App[None], svg: str, size: tuple[int, int], known: tuple[str, ...] = ()
+) -> list[str]:
     """Everything on screen that was cut, as readable findings (empty when nothing was).
 
     Args:
         app: The running app (its current screen, dialogs included, is read).
+        svg: Its screenshot (`App.export_screenshot`), taken with the app still.
         size: The terminal size it runs at.
         known: Long strings (names, labels) that, where any of their words is shown, must be
             shown whole: each word complete somewhere on screen.
     """
-    svg = app.export_screenshot()
     rows = full = lines(svg, size)
     width, height = size
     found: list[str] = []

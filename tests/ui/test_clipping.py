@@ -96,14 +96,14 @@ class Walk:
             await settle(self.pilot)
         else:
             await self.pilot.pause()
-        await self._still()
-        found = clipped(self.app, self.size, KNOWN)
+        frame = await self._still()
+        found = clipped(self.app, frame, self.size, KNOWN)
         self.found += [f"{state}: {finding}" for finding in found]
         if found and os.environ.get("PHGUIDE_CLIPPING_DUMP"):
-            print(f"== {state}", *lines(self.app.export_screenshot(), self.size), sep="\n")
+            print(f"== {state}", *lines(frame, self.size), sep="\n")
 
-    async def _still(self) -> None:
-        """Let a layout in progress end (a dialog just closed, a message just shown): judge the
+    async def _still(self) -> str:
+        """Let a layout in progress end (a dialog just closed, a message just shown): the
         picture once two screenshots in a row agree, not a frame Textual is about to redo. A
         state that moves on its own (a spinner, a countdown) is judged after half a second."""
         last = ""
@@ -111,9 +111,10 @@ class Walk:
             await self.pilot.wait_for_scheduled_animations()
             frame = self.app.export_screenshot()
             if frame == last:
-                return
+                return frame
             last = frame
             await self.pilot.pause(0.05)
+        return last
 
     async def until(self, condition: Callable[[], object], what: str) -> None:
         for _ in range(750):
