@@ -318,6 +318,11 @@ class Transport:
                     "Check your connection and any proxy or firewall, then try again.",
                     code="deadline",
                 ) from None
+            except httpx.InvalidURL:
+                # A link the server sent (a `next` page) that httpx refuses to send to: a
+                # control character, or longer than it allows. Not an HTTPError.
+                log.debug("%s: the server's link is not a URL httpx accepts", method)
+                raise bad_answer() from None
             except httpx.HTTPError as error:
                 log.debug("%s %s failed: %s", method, urlsplit(url).path, type(error).__name__)
                 dropped = isinstance(

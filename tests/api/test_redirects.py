@@ -177,3 +177,30 @@ async def test_pagination_link_to_another_host_stays_on_ours(
     second = posthog.seen[-1]
     assert second.path == "/api/organizations/o/projects/?limit=1&offset=1"
     assert second.headers["Authorization"] == f"Bearer {KEY.reveal()}"
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "/api/organizations/o/projects/?limit=1&offset=1\x1f",
+        "/api/organizations/o/projects/\x00?limit=1&offset=1",
+        "/api/organizations/o/projects/?limit=1&offset=1&pad=" + "x" * 70_000,
+    ],
+    ids=["control character in the query", "NUL in the path", "70,000 characters"],
+)
+async def test_a_next_link_httpx_cannot_send_to_is_a_bad_answer(link: str) -> None:
+    """A `next` link httpx refuses (`InvalidURL`, which is not an `HTTPError`) is PostHog's
+    bad answer, not an exception from the HTTP library."""
+
+    def route(path: str) -> tuple[int, dict[str, str], bytes]:
+        return _json({"count": 2, "next": link, "results": [_project(1)]})
+
+    tiny = Tiny(route).start()
+    try:
+        async with PostHogClient(parse_host(f"http://localhost:{tiny.port}")) as client:
+            with pytest.raises(TransportError) as raised:
+                await client.org_projects("o")
+    finally:
+        tiny.stop()
+    assert raised.value.code == "bad_response"
+    assert len(tiny.seen) == 1
