@@ -6,7 +6,7 @@ import ipaddress
 import re
 import socket
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Final, Literal
 from urllib.parse import urlsplit
 
 from phguide.core.text import clean, has_unsafe
@@ -167,6 +167,10 @@ def unsafe_url_warning(url: str, host: Host) -> str | None:
     )
 
 
+MAX_ADDRESS: Final = 2048
+"""The longest address `parse_host` takes. Real ones are far shorter; HTTP libraries refuse
+URLs past about 64 KB, so a longer one would only fail later, on every request."""
+
 _SCHEME_WITHOUT_SLASHES = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:/(?!/)")
 
 
@@ -187,6 +191,11 @@ def parse_host(text: str, clouds: Clouds | None = None) -> Host:
     raw = text.strip()
     if not raw:
         raise HostError("Enter a PostHog address, for example https://posthog.example.com.")
+    if len(raw) > MAX_ADDRESS:
+        raise HostError(
+            f"That address is {len(raw):,} characters long; a PostHog address is at most "
+            f"{MAX_ADDRESS:,}. Check what was pasted."
+        )
     if any(ch.isspace() or ord(ch) < 32 for ch in raw):
         raise HostError("A PostHog address cannot contain spaces or control characters.")
     if has_unsafe(raw):

@@ -13,7 +13,7 @@ import pytest
 
 from phguide.api.client import PostHogClient
 from phguide.api.errors import TransportError
-from phguide.core.hosts import HostError, is_loopback, parse_host, same_origin
+from phguide.core.hosts import MAX_ADDRESS, HostError, is_loopback, parse_host, same_origin
 from phguide.system import browser
 
 
@@ -32,6 +32,23 @@ def test_malformed_and_invisible_addresses_are_refused(text: str) -> None:
     with pytest.raises(HostError) as refused:
         parse_host(text)
     assert str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["https://" + "a" * 70_000 + ".example.com", "https://posthog.example.com/" + "p" * 5_000],
+    ids=["70,000-character host name", "5,000-character path"],
+)
+def test_an_address_longer_than_any_posthog_is_refused_with_its_length(text: str) -> None:
+    with pytest.raises(HostError) as refused:
+        parse_host(text)
+    assert f"{len(text):,} characters" in str(refused.value)
+
+
+def test_an_address_at_the_length_limit_is_taken() -> None:
+    text = "https://posthog.example.com/"
+    text += "p" * (MAX_ADDRESS - len(text))
+    assert parse_host(text).app_url == text
 
 
 def test_an_idn_host_is_requested_as_punycode_and_shown_both_ways() -> None:
