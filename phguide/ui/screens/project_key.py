@@ -293,7 +293,10 @@ class ProjectKeyScreen(SignedInStep):
         if session.selected_project is None and project_list.highlighted is not None:
             self._select(project_list.highlighted)
         self._show_project(session.selected_project)
-        project_list.focus()
+        # Without a scroll: the ready phase shows from its top (the filter, then the list). Textual
+        # scrolls a focused widget into view just after focusing, before or after this phase is
+        # laid out depending on timing, so the body could start scrolled on a slow machine.
+        project_list.focus(scroll_visible=False)
 
     def _scoped_text(self, session: Session) -> str:
         how = METHOD_WORDS.get(session.method, "a personal API key")
