@@ -25,6 +25,7 @@ from phguide.api.models import (
     DeviceCode,
     FlagsCheck,
     NewPersonalApiKey,
+    NewProjectSecretKey,
     PersonalApiKey,
     Precheck,
     Project,
@@ -409,6 +410,17 @@ def _real_answers(server: DemoServer) -> dict[str, Any]:
         poll = http.post("/api/cli-auth/poll/", json={"device_code": device["device_code"]}).json()
         flags = http.post("/flags?v=2", json={"token": me["team"]["api_token"]}).json()
         precheck = http.post("/api/login/precheck", json={"email": DEMO_EMAIL}).json()
+        current = http.get("/api/personal_api_keys/@current/", headers=bearer).json()
+        secret = {"Authorization": f"Bearer {server.issue_secret_key(me['team']['id'])}"}
+        local = http.get("/api/feature_flag/local_evaluation/?send_cohorts", headers=secret).json()
+        http.cookies.update(cookies)
+        secrets_path = f"/api/projects/{me['team']['id']}/project_secret_api_keys/"
+        new_secret = http.post(
+            secrets_path,
+            json={"label": "y", "scopes": ["feature_flag:read"]},
+            headers=session,
+        ).json()
+        secrets = http.get(secrets_path).json()
     return {
         "me": me,
         "page": page,
@@ -419,6 +431,10 @@ def _real_answers(server: DemoServer) -> dict[str, Any]:
         "poll": poll,
         "flags": flags,
         "precheck": precheck,
+        "current key": current,
+        "local evaluation": local,
+        "secret keys": secrets,
+        "new secret key": new_secret,
     }
 
 
@@ -435,8 +451,16 @@ CALLS: dict[str, tuple[Call, tuple[type, ...]]] = {
     "poll": (lambda c: poll_once(c, "code"), (DeviceAuthorization, type(None))),
     "flags": (lambda c: c.check_project_key("phc_x"), (FlagsCheck,)),
     "precheck": (lambda c: c.precheck("a@b.c"), (Precheck,)),
+    "current key": (lambda c: c.current_key(), (PersonalApiKey,)),
+    "local evaluation": (lambda c: c.local_evaluation("phc_x"), (FlagsCheck,)),
+    "secret keys": (lambda c: c.list_secret_keys(1), (list,)),
+    "new secret key": (
+        lambda c: c.create_secret_key(1, "label", ["feature_flag:read"]),
+        (NewProjectSecretKey,),
+    ),
+    "roll secret key": (lambda c: c.roll_secret_key(1, "1"), (NewProjectSecretKey,)),
 }
-BASE_FOR = {"roll": "new key", "key": "new key"}
+BASE_FOR = {"roll": "new key", "key": "new key", "roll secret key": "new secret key"}
 
 
 @pytest.fixture(scope="module")
