@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Label, RadioButton, SelectionList, Static
+from textual.widgets import DataTable, Input, Label, Select, SelectionList, Static
 
 from phguide.api.client import PostHogClient
 from phguide.api.errors import NotAuthenticated
@@ -83,7 +83,7 @@ async def _create(pilot: Pilot[None], label: str, *, custom: str | None = None) 
     assert isinstance(pilot.app.screen, CreateKeyDialog)
     await pilot.press(*label)
     if custom is not None:
-        pilot.app.screen.query_one("#preset-custom", RadioButton).value = True
+        pilot.app.screen.query_one("#scope-preset", Select).value = "custom"
         await pilot.pause()
         pilot.app.screen.query_one("#key-scopes", Input).value = custom
         await pilot.pause()
@@ -457,7 +457,7 @@ async def test_project_scoping_warns_about_an_org_that_forbids_personal_keys(
             dialog.query_one("#create-key-org-warning", Static).render()
         )
         await pilot.press(*"Storefront flags")
-        dialog.query_one("#preset-custom", RadioButton).value = True
+        dialog.query_one("#scope-preset", Select).value = "custom"
         await pilot.pause()
         dialog.query_one(
             "#key-scopes", Input

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, SelectionList, Static
+from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from phguide.core.scopes import PERSONAL_PRESETS, SCOPE_OBJECTS, WITHHELD, describe, preset
@@ -157,9 +157,14 @@ class CreateKeyDialog(ModalScreen[KeySpec | None]):
             )
             yield Static("", id="key-label-error", classes="field-error", markup=False)
             yield Label("Scopes", classes="field-label")
-            with RadioSet(id="scope-preset"):
-                for preset, title in PRESET_TITLES.items():
-                    yield RadioButton(title, value=preset == initial.preset, id=f"preset-{preset}")
+            # A drop-down, as in PostHog's own form: twelve presets do not fit one line, and
+            # the chosen one is always the one shown.
+            yield Select(
+                [(title, name) for name, title in PRESET_TITLES.items()],
+                value=initial.preset if initial.preset in PRESET_TITLES else DEFAULT_PRESET,
+                allow_blank=False,
+                id="scope-preset",
+            )
             yield Static("", id="scope-summary", markup=False)
             yield Static("", id="scope-broad", classes="warning", markup=False)
             yield Input(
@@ -211,11 +216,8 @@ class CreateKeyDialog(ModalScreen[KeySpec | None]):
     @property
     def preset(self) -> str:
         """The chosen scope preset (PostHog's name for it, or `custom`)."""
-        pressed = self.query_one("#scope-preset", RadioSet).pressed_button
-        if pressed is None or pressed.id is None:
-            return DEFAULT_PRESET
-        name = pressed.id.removeprefix("preset-")
-        return name if name in PRESET_TITLES else DEFAULT_PRESET
+        name = self.query_one("#scope-preset", Select).value
+        return name if isinstance(name, str) and name in PRESET_TITLES else DEFAULT_PRESET
 
     def _scopes(self) -> tuple[tuple[str, ...], str | None]:
         chosen = self.preset
@@ -256,7 +258,7 @@ class CreateKeyDialog(ModalScreen[KeySpec | None]):
             self._errors.pop("scopes", None)
         self._refresh_form()
 
-    @on(RadioSet.Changed)
+    @on(Select.Changed, "#scope-preset")
     def _preset_changed(self) -> None:
         self._refresh_form()
         if self.preset == "custom":
