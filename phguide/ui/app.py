@@ -33,6 +33,9 @@ if TYPE_CHECKING:
     from phguide.core.state import FreshKey
     from phguide.system.clipboard import CopyResult
 
+LEAVING_KEYS = "leaving-keys"
+"""The class of the dialog that asks before a new key is left behind (one at a time)."""
+
 
 @dataclass(frozen=True)
 class Said:
@@ -188,9 +191,15 @@ class PhGuideApp(StyledOnceApp):
     def _confirm_leaving_keys(
         self, title: str, advice: str, yes: str, then: Callable[[], object]
     ) -> None:
-        """Ask before leaving unsafe fresh keys behind; on yes, mark them acknowledged."""
+        """Ask before leaving unsafe fresh keys behind; on yes, mark them acknowledged.
+
+        Asked once: while the question is up, the keys that ask it again (Ctrl+Q, a step's
+        number) leave it to be answered instead of stacking another copy on it.
+        """
         from phguide.ui.dialogs.confirm import ConfirmDialog
 
+        if self.screen.has_class(LEAVING_KEYS):
+            return
         labels = ", ".join(f"“{key.label}”" for key in self.state.unsafe_fresh_keys())
         dialog = ConfirmDialog(
             title,
@@ -201,6 +210,7 @@ class PhGuideApp(StyledOnceApp):
             no="Go back",
             danger=True,
         )
+        dialog.add_class(LEAVING_KEYS)
 
         def answered(confirmed: bool | None) -> None:
             if confirmed:

@@ -60,6 +60,19 @@ async def test_quit_asks_first_while_a_fresh_key_is_unsaved(services: Services) 
     assert not app.is_running
 
 
+async def test_the_question_before_leaving_a_new_key_is_asked_once(services: Services) -> None:
+    """Ctrl+Q or a step's number pressed again while it is up: one question, one Escape."""
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        app.state.fresh_keys.append(FreshKey(Secret("phx_" + "k" * 35), "Server"))
+        depth = len(app.screen_stack)
+        await pilot.press("ctrl+q", "ctrl+q", "2", "ctrl+q")
+        assert len(app.screen_stack) == depth + 1
+        await pilot.press("escape")
+        assert len(app.screen_stack) == depth
+        assert app.is_running and app.current_mode == "key-types"
+
+
 async def test_quit_without_fresh_key_exits_at_once(services: Services) -> None:
     app = PhGuideApp(services)
     async with app.run_test(size=SIZE) as pilot:
