@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+import pytest
 from textual.pilot import Pilot
-from textual.widgets import Button, Input, TabbedContent
+from textual.widgets import Button, Input, TabbedContent, Tabs
 
 from phguide.core.hosts import parse_host
 from phguide.core.secret import Secret
@@ -18,6 +19,7 @@ from phguide.ui.app import PhGuideApp
 from phguide.ui.screens.login import LoginScreen
 from phguide.ui.widgets.device_code import DeviceCodePanel
 from phguide.ui.widgets.host_picker import HostPicker
+from phguide.ui.widgets.login_browser import LoginBrowser
 from tests.helpers import SIZE, settle
 from tests.ui.rendered import lines
 
@@ -93,7 +95,27 @@ async def test_the_footer_offers_enter_while_the_start_button_has_the_focus(
         assert enter.show and enter.description == "Browser approval"
 
 
-async def test_step_numbers_change_step_after_signing_in(services: Services) -> None:
+@pytest.mark.parametrize(
+    ("way", "field"), [("way-password", "login-email"), ("way-key", "pasted-key")]
+)
+async def test_enter_on_the_tabs_goes_into_the_way_chosen(
+    services: Services, demo_server: DemoServer, way: str, field: str
+) -> None:
+    """With another way than browser approval chosen on the tabs, Enter opens its form and
+    starts no approval (the footer says so)."""
+    app = PhGuideApp(services, start="log-in")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#login-ways", TabbedContent).query_one(Tabs).focus()
+        await pilot.press(*["right"] * ["way-device", "way-password", "way-key"].index(way))
+        assert app.screen.query_one("#login-ways", TabbedContent).active == way
+        enter = app.active_bindings["enter"].binding
+        assert enter.show and enter.description == "Go to the form"
+        await pilot.press("enter")
+        assert app.focused is not None and app.focused.id == field
+        assert not app.screen.query_one(LoginBrowser).device_shown
+        assert not [path for _, path in demo_server.requests_log if "device-code" in path]
+
     app = PhGuideApp(services, start="log-in")
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen

@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
+from textual.widget import Widget
 from textual.widgets import Button, Input, Static, TabbedContent, TabPane
 
 from phguide.ui.mounted import mounted
@@ -54,6 +55,7 @@ class LoginScreen(StepScreen, FreshKeyHost):
     (never the host picker, where Enter would change the host)."""
     BINDINGS = [
         Binding("enter", "start_default", "Browser approval", id="login-start-default"),
+        Binding("enter", "open_way", "Go to the form", id="login-open-way"),
         Binding("escape", "cancel", "Cancel", id="login-cancel"),
         Binding("c", "copy_url", "Copy URL", id="copy-device-url"),
         Binding("o", "open_browser", "Open browser", id="open-device-url"),
@@ -129,6 +131,7 @@ class LoginScreen(StepScreen, FreshKeyHost):
 
     @on(TabbedContent.TabActivated)
     def _way_opened(self, event: TabbedContent.TabActivated) -> None:
+        self.refresh_bindings()  # what Enter does follows the way chosen
         # A short terminal: the way's own button (Sign in, Check key) in view, not below the fold.
         buttons = [b for b in event.pane.query(Button) if b.variant == "primary" and b.display]
         if buttons:
@@ -170,10 +173,24 @@ class LoginScreen(StepScreen, FreshKeyHost):
         browser = self._way(LoginBrowser)
         return browser is not None and browser.device_shown
 
+    def _way_chosen(self) -> str | None:
+        ways = mounted(self, TabbedContent)
+        return (ways[0].active or None) if ways else None
+
     def _can_start_default(self) -> bool:
         browser = self._way(LoginBrowser)
         fresh = browser.fresh if browser is not None else None
-        return not self.busy and not self._device_shown_now() and fresh is None
+        # Not once another way is chosen: Enter then goes into that way's form.
+        default = self._way_chosen() in (None, "way-device")
+        return default and not self.busy and not self._device_shown_now() and fresh is None
+
+    def _can_open_way(self) -> bool:
+        chosen = self._way_chosen()
+        focused = self.focused
+        inside = focused is not None and any(
+            node.id == chosen for node in focused.ancestors_with_self
+        )
+        return chosen not in (None, "way-device") and not self.busy and not inside
 
     def _can_demo_approve(self) -> bool:
         demo = self.services.demo
@@ -198,6 +215,7 @@ class LoginScreen(StepScreen, FreshKeyHost):
         "show_qr": _device_shown_now,
         "demo_approve": _can_demo_approve,
         "start_default": _can_start_default,
+        "open_way": _can_open_way,
         "other_region": lambda screen: screen.other_host is not None and not screen.busy,
         "use_env_key": lambda screen: screen.services.env_key is not None and not screen.busy,
         "use_saved_key": _can_use_saved_key,
@@ -311,6 +329,14 @@ class LoginScreen(StepScreen, FreshKeyHost):
         """Enter: the default way in, browser approval for the host shown."""
         self.query_one("#login-ways", TabbedContent).active = "way-device"
         self.query_one("#device-start", Button).press()
+
+    def action_open_way(self) -> None:
+        """Enter on the tabs with another way chosen: into that way's form, at its first field."""
+        pane = self.query_one("#login-ways", TabbedContent).active_pane
+        if pane is not None:
+            first = next((w for w in pane.query(Widget) if w.focusable), None)
+            if first is not None:
+                first.focus()
 
     def action_show_qr(self) -> None:
         """Show the approval URL's QR code full-screen, to scan with a phone."""
