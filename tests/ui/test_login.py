@@ -31,7 +31,7 @@ from phguide.ui.widgets.device_code import DeviceCodePanel
 from phguide.ui.widgets.fresh_key import FreshKeyPanel
 from phguide.ui.widgets.host_picker import HostPicker
 from phguide.ui.widgets.problem import ProblemBox
-from tests.helpers import SIZE, settle, wait_for
+from tests.helpers import SIZE, in_view, settle, wait_for
 
 WEB_APP = 1001
 """The demo user's first project."""
@@ -589,6 +589,26 @@ async def test_pasted_key_invalid_offers_other_region(services: Services) -> Non
         text = error_text(app)
         assert "not valid" in text and "EU Cloud" in text
         assert app.state.session is None
+
+
+@pytest.mark.parametrize("size", [(100, 30), (60, 18)])
+async def test_a_second_problem_is_scrolled_into_view_whole(
+    services: Services, size: tuple[int, int]
+) -> None:
+    """The problem box shown again, longer (a button now): all of it in sight, not the size
+    and place it had the first time."""
+    app = PhGuideApp(services, start="log-in")
+    async with app.run_test(size=size) as pilot:
+        await open_way(pilot, app, "way-key")
+        field = login(app).query_one("#pasted-key", Input)
+        for value in ("phc_abcdefghijkl", "phx_" + "x" * 35):  # wrong kind, then not valid
+            field.value = value
+            field.focus()
+            await pilot.press("enter")
+            await settle(pilot)
+            box = app.screen.query_one(ProblemBox)
+            assert box.display and in_view(box), value
+        assert "not valid" in error_text(app)
 
 
 async def test_pasted_wrong_kind_of_key_is_explained_without_a_request(

@@ -115,7 +115,9 @@ class ProblemBox(Vertical):
         self.set_class(notice, "-notice")
         self.display = True
         if self.is_mounted:
-            self.scroll_visible(animate=False)
+            # Once laid out with this text: shown before, the box still has its last size and
+            # place, and scrolling to those left a longer problem below the fold.
+            self.call_after_refresh(self.scroll_visible, animate=False)
 
     def show_error(self, error: PostHogError, *, action: str = "") -> None:
         """Show a PostHog error's message and fix."""
