@@ -43,12 +43,23 @@ async def wait_for(
 
 
 def in_view(widget: Widget) -> bool:
-    """Whether all of `widget` is on screen: laid out, and not cut by a container's scroll."""
+    """Whether all of `widget` is on screen: laid out, not cut by a container's scroll, and not
+    under a widget docked in one of its containers (a dialog's row of buttons)."""
     try:
         geometry = widget.screen.find_widget(widget)
     except NoWidget:
         return False  # not laid out yet, or scrolled wholly out of sight
-    return bool(geometry.region) and geometry.visible_region == geometry.region
+    region = geometry.region
+    if not region or geometry.visible_region != region:
+        return False
+    mine = set(widget.ancestors_with_self)
+    docked = [
+        child
+        for container in widget.ancestors
+        for child in container.children
+        if isinstance(child, Widget) and child not in mine and child.styles.is_docked
+    ]
+    return not any(child.display and child.region.overlaps(region) for child in docked)
 
 
 async def paste(pilot: Pilot[Any], text: str) -> None:

@@ -8,7 +8,7 @@ from textual.widgets import TabbedContent
 
 from phguide.services import Services
 from phguide.ui.app import PhGuideApp
-from tests.helpers import settle
+from tests.helpers import in_view, settle
 from tests.ui.sessions import password_session, sign_in
 
 NARROW = (80, 24)
@@ -54,3 +54,34 @@ async def test_every_focus_stop_is_on_screen_at_80x24(services: Services, signed
             await settle(pilot)
             hidden += await _walk(app, pilot, way)
     assert not hidden, hidden
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)], ids=["80x24", "100x30"])
+async def test_every_focus_stop_of_the_key_dialogs_is_wholly_in_sight(
+    services: Services, size: tuple[int, int]
+) -> None:
+    """In the create-key and secret-keys dialogs, whose buttons dock over the bottom of a
+    scrolling box: each stop Tab reaches is all on screen, none of it under the buttons."""
+    app = PhGuideApp(services)
+    async with app.run_test(size=size) as pilot:
+        sign_in(app, await password_session(services))
+        await settle(pilot)
+        cut: list[str] = []
+        for step, key in (("3", "s"), ("4", "n")):
+            await pilot.press(step)
+            await settle(pilot)
+            await pilot.press(key)
+            await settle(pilot)
+            dialog = type(app.screen).__name__
+            seen: set[int] = set()
+            for _ in range(STOPS):
+                await pilot.press("tab")
+                focused = app.focused
+                if focused is None or id(focused) in seen:
+                    break
+                seen.add(id(focused))
+                if not in_view(focused):
+                    cut.append(f"{dialog}: {type(focused).__name__}#{focused.id}")
+            await pilot.press("escape")
+            await settle(pilot)
+    assert not cut, cut

@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from phguide.core.scopes import PERSONAL_PRESETS, SCOPE_OBJECTS, WITHHELD, describe, preset
+from phguide.ui.dialogs.docked import FocusInSight
 from phguide.ui.safe import escape, plain
 
 OBJECTS_TEXT: Final = (
@@ -100,7 +101,7 @@ def parse_scopes(text: str) -> tuple[tuple[str, ...], str | None]:
     return scopes, None
 
 
-class CreateKeyDialog(ModalScreen[KeySpec | None]):
+class CreateKeyDialog(FocusInSight, ModalScreen[KeySpec | None]):
     """Ask for a new key's label, scopes and projects; dismisses with a `KeySpec` or None.
 
     Args:

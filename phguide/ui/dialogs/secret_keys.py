@@ -20,6 +20,7 @@ from phguide.core.scopes import SECRET_KEY_PRESETS
 from phguide.core.state import AppState, FreshKey, Session
 from phguide.ui import messages
 from phguide.ui.dialogs.confirm import ConfirmDialog
+from phguide.ui.dialogs.docked import FocusInSight
 from phguide.ui.safe import plain
 from phguide.ui.widgets.fresh_key import FRESH_KEY_BINDINGS, FreshKeyHost, FreshKeyPanel
 from phguide.ui.widgets.problem import ProblemBox
@@ -75,7 +76,7 @@ def _outcome_words(outcome: object, what: str, label: str) -> tuple[str, str] | 
 _DOING: Final = {"create": "Creating", "roll": "Rolling", "delete": "Deleting"}
 
 
-class SecretKeysDialog(ModalScreen[None], FreshKeyHost):
+class SecretKeysDialog(FocusInSight, ModalScreen[None], FreshKeyHost):
     """The selected project's secret keys; a new value stays on screen until it is safe.
 
     Args:
