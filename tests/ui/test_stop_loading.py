@@ -7,6 +7,7 @@ from phguide.services import Services
 from phguide.ui.app import PhGuideApp
 from phguide.ui.screens.signed_in import SignedInStep
 from phguide.ui.widgets.problem import ProblemBox
+from phguide.ui.widgets.project_list import ProjectList
 from tests.helpers import SIZE, settle, wait_for
 from tests.ui.sessions import password_session, sign_in
 
@@ -39,7 +40,7 @@ async def test_escape_stops_a_slow_project_listing_and_r_lists_again(
         assert screen.phase == "error"
         assert not screen.query_one("#project-key-main").display
         error = screen.query_one("#project-key-error", ProblemBox).text
-        assert "Stopped listing your projects" in error
+        assert "You stopped listing your projects" in error
         demo_server.faults.clear()
         await pilot.press("r")
         await settle(pilot)
@@ -48,6 +49,30 @@ async def test_escape_stops_a_slow_project_listing_and_r_lists_again(
             "Hedgehog Labs",
             "Acme Corp",
         }
+
+
+async def test_escape_while_listing_again_keeps_the_list_from_before(
+    services: Services, demo_server: DemoServer
+) -> None:
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        sign_in(app, await password_session(services))
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SignedInStep) and screen.phase == "ready"
+        rows = len(screen.query_one(ProjectList).rows)
+        demo_server.faults.add(
+            "slow", path=r"/api/organizations/.*/projects", times=None, delay=5.0
+        )
+        await pilot.press("r")
+        await wait_for(pilot, lambda: screen.phase == "loading", "listing again")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert screen.phase == "ready"
+        assert screen.query_one(ProjectList).display
+        assert len(screen.query_one(ProjectList).rows) == rows > 0
+        assert not screen.query_one("#project-key-error", ProblemBox).display
+        assert "list from before" in app.status
 
 
 async def test_escape_stops_a_slow_key_listing(services: Services, demo_server: DemoServer) -> None:

@@ -438,7 +438,15 @@ class ProjectKeyScreen(SignedInStep):
     def action_stop_loading(self) -> None:
         """Stop a listing that takes too long (a slow or rate-limited server)."""
         self.workers.cancel_group(self, "projects")
-        self._show_error("Stopped listing your projects.", "The server may be slow or busy.")
+        session = self.state.session
+        if session is not None and session.projects is not None:
+            # Listing again (r): the list from before is still right to show.
+            self.phase = "ready"
+            self.guide.say("Stopped listing your projects again: this is the list from before.")
+            return
+        self._show_error(
+            "You stopped listing your projects.", "A slow answer can mean PostHog is busy."
+        )
 
     def action_leave_filter(self) -> None:
         """Go from the filter box to the list (the number keys work again there)."""
