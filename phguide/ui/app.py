@@ -154,6 +154,11 @@ class PhGuideApp(StyledOnceApp):
         self._saying = Said(None if any_step else self.current_mode, host, fresh)
         self.status = text
 
+    def unsay(self) -> None:
+        """Take back what the status line says of the step on show (a new attempt begins)."""
+        if self._said.step is not None and self._said.step == self.current_mode:
+            self.status = ""
+
     def watch_status(self) -> None:
         self._said = self._saying or Said(self.current_mode)
         self._saying = None

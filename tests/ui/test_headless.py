@@ -92,3 +92,6 @@ async def test_new_key_without_keyring_is_explained_copied_by_osc52_and_never_lo
         await settle(pilot)
         assert fresh.safe
         assert app.state.unsafe_fresh_keys() == []
+        state = str(app.screen.query_one("#fresh-key-state", Static).render())
+        assert "You said you stored it" in state
+        assert "press i" not in state  # what asked for it is done

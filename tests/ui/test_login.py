@@ -516,6 +516,9 @@ async def test_device_flow_cancelled_without_a_browser(
         assert app.state.session is None
         # Nothing keeps polling behind the user's back.
         assert not [w for w in app.workers if w.group == "login" and not w.is_finished]
+        # Approving again: the status line no longer says the last approval was cancelled.
+        await start_device_flow(pilot, app)
+        assert "cancelled" not in app.status
 
 
 async def test_device_flow_unsupported(services: Services, demo_server: DemoServer) -> None:

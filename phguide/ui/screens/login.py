@@ -245,6 +245,7 @@ class LoginScreen(StepScreen, FreshKeyHost):
                 way.stop()
         self._attempt = event.number
         self._clear_problem()
+        self.guide.unsay()  # news of the last attempt ("cancelled") is not news of this one
         self._set_progress(event.text)
 
     @on(LoginWay.Progress)

@@ -409,6 +409,7 @@ class FreshKeyPanel(Vertical, can_focus=True):
         def answered(yes: bool | None) -> None:
             if yes and self.fresh is fresh:
                 fresh.acknowledged = True
+                self._note = ""  # "…then press i": done
                 self.refresh_state()
                 self.post_message(self.Changed())
                 if then is not None:
