@@ -17,6 +17,7 @@ from phguide.core.dotenv import (
     read_values,
     update_dotenv,
 )
+from phguide.core.text import MAX_PATH_SHOWN
 
 KEY = "phx_" + "k" * 35
 
@@ -202,3 +203,13 @@ def test_add_to_gitignore_creates_the_file(tmp_path: Path) -> None:
 def test_git_ignores_is_none_without_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("phguide.core.dotenv.shutil.which", lambda name: None)
     assert git_ignores(tmp_path / ".env") is None
+
+
+def test_a_path_too_long_for_the_system_is_named_short_with_the_reason(tmp_path: Path) -> None:
+    path = tmp_path / ("x" * 300) / ("y" * 300) / ".env"  # each name over the 255-byte limit
+    with pytest.raises(DotenvError) as refused:
+        update_dotenv(path, {"POSTHOG_PERSONAL_API_KEY": "phx_x"})
+    message = refused.value.message
+    assert message.startswith("Could not open ") and message.endswith("File name too long.")
+    assert len(message) < MAX_PATH_SHOWN + 60
+    assert "…" in message and message.count("y") > 10 and "/.env" in message

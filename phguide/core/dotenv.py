@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from phguide.core.text import short_path
+
 __all__ = [
     "DotenvChange",
     "DotenvError",
@@ -60,7 +62,7 @@ class DotenvSymlink(DotenvError):
 
     def __init__(self, path: Path, target: Path) -> None:
         super().__init__(
-            f"{path} is a symbolic link to {target}.",
+            f"{short_path(path)} is a symbolic link to {short_path(target)}.",
             "Confirm to write through the link, or choose the file itself.",
         )
         self.target = target
@@ -218,14 +220,17 @@ def _read(path: Path) -> bytes | None:
     except FileNotFoundError:
         return None
     except IsADirectoryError:
-        raise DotenvError(f"{path} is a directory.", "Choose a file name, such as .env.") from None
+        raise DotenvError(
+            f"{short_path(path)} is a directory.", "Choose a file name, such as .env."
+        ) from None
     except PermissionError:
         raise DotenvError(
-            f"You may not read {path}.", "Choose another file, or check its permissions."
+            f"You may not read {short_path(path)}.",
+            "Choose another file, or check its permissions.",
         ) from None
     except OSError as error:
         raise DotenvError(
-            f"Could not read {path}: {error.strerror}.", "Choose another file."
+            f"Could not open {short_path(path)}: {error.strerror}.", "Choose another file."
         ) from None
 
 
@@ -291,7 +296,13 @@ def update_dotenv(
     """
     given = Path(path)
     target = Path(os.path.realpath(path))
-    if given.is_symlink() and not follow_symlink:
+    try:
+        linked = given.is_symlink()
+    except OSError as error:  # a name too long, say: is_symlink passes on all but "not found"
+        raise DotenvError(
+            f"Could not open {short_path(given)}: {error.strerror}.", "Choose another file."
+        ) from None
+    if linked and not follow_symlink:
         raise DotenvSymlink(given, target)
     formatted = {name: format_value(value) for name, value in values.items()}  # refuse first
     data = _read(target)
@@ -353,7 +364,7 @@ def update_dotenv(
             os.chmod(target, mode)
         except OSError as error:
             raise DotenvError(
-                f"Could not make {target} private: {error.strerror}.", "chmod 600 it."
+                f"Could not make {short_path(target)} private: {error.strerror}.", "chmod 600 it."
             ) from None
     return DotenvChange(
         target, tuple(updated), tuple(added), tuple(unchanged), created, mode, tightened_from

@@ -17,6 +17,7 @@ from typing import Final
 
 from phguide.core.dotenv import git_ignores
 from phguide.core.secret import Secret
+from phguide.core.text import short_path
 from phguide.system.files import FileWriteError, atomic_write
 
 __all__ = [
@@ -75,15 +76,25 @@ def shown(path: Path, home: Path | None = None) -> str:
 
 
 def look_at(typed: str) -> Target:
-    """What is at the path the user typed (blocks: asks the disk and git)."""
+    """What is at the path the user typed (blocks: asks the disk and git).
+
+    Raises:
+        KeyFileError: The system cannot look there (a name too long, a loop of links).
+    """
     path = Path(os.path.abspath(Path(typed).expanduser()))
-    link = Path(os.readlink(path)) if path.is_symlink() else None
+    try:
+        link = Path(os.readlink(path)) if path.is_symlink() else None
+        folder = link is None and path.is_dir()
+    except OSError as error:  # is_symlink passes on all but "not found": ENAMETOOLONG, ELOOP
+        raise KeyFileError(
+            f"Could not look at {short_path(path)}: {error.strerror}.", "Choose another file."
+        ) from None
     tree = _work_tree(path.parent)
     return Target(
         path,
         exists=os.path.lexists(path),
         link=link,
-        folder=link is None and path.is_dir(),
+        folder=folder,
         work_tree=tree,
         ignored=git_ignores(path) if tree is not None and link is None else None,
     )
@@ -107,14 +118,16 @@ def write_key(path: Path, key: Secret) -> None:
         KeyFileError: The path is a link or a folder, the write failed, or the file did not
             read back equal with mode 0600.
     """
-    if path.is_symlink():
-        raise KeyFileError(
-            f"{path} is a symbolic link.",
-            "phguide never writes a key through one: choose the file itself.",
-        )
-    if path.is_dir():
-        raise KeyFileError(f"{path} is a folder.", "Add a file name, such as posthog.key.")
     try:
+        if path.is_symlink():
+            raise KeyFileError(
+                f"{short_path(path)} is a symbolic link.",
+                "phguide never writes a key through one: choose the file itself.",
+            )
+        if path.is_dir():
+            raise KeyFileError(
+                f"{short_path(path)} is a folder.", "Add a file name, such as posthog.key."
+            )
         path.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
         atomic_write(path, key.reveal() + "\n", mode=KEY_FILE_MODE)
         with path.open("rb") as file:
@@ -124,7 +137,7 @@ def write_key(path: Path, key: Secret) -> None:
         raise KeyFileError(str(error), "Choose a folder you can write to.") from None
     except OSError as error:
         raise KeyFileError(
-            f"Could not write {path}: {error.strerror or type(error).__name__}.",
+            f"Could not write {short_path(path)}: {error.strerror or type(error).__name__}.",
             "Choose a folder you can write to.",
         ) from None
     if not same:

@@ -10,6 +10,7 @@ be rendered as content, never as markup (see `phguide.ui.safe`).
 from __future__ import annotations
 
 import functools
+import os
 import re
 
 TYPE_CHECKING = False  # true for type checkers; typing itself is not imported (see cli.output)
@@ -65,3 +66,16 @@ def clean(text: str, limit: int = MAX_TEXT) -> str:
     if text.isprintable():  # no unsafe character is printable: nothing to escape
         return text
     return _unsafe().sub(lambda match: visible(match.group(0)), text)
+
+
+MAX_PATH_SHOWN: Final = 120
+"""A longer path is cut in the middle in messages (the status line is two lines at most)."""
+
+
+def short_path(path: str | os.PathLike[str]) -> str:
+    """A path as a message shows it: unsafe characters escaped, and a very long one cut in
+    the middle, so that the reason after it is still read and the file's name is kept."""
+    text = os.fspath(path)
+    if len(text) > MAX_PATH_SHOWN:
+        text = f"{text[: MAX_PATH_SHOWN // 3]}…{text[-MAX_PATH_SHOWN // 2 :]}"
+    return clean(text)

@@ -163,6 +163,24 @@ async def test_a_key_file_never_goes_through_a_link_nor_over_a_file_or_into_git_
             assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
 
 
+async def test_a_key_file_path_the_system_cannot_look_at_is_refused_with_why(
+    services: Services, demo_server: DemoServer, tmp_path: Path
+) -> None:
+    """A folder name over the system's 255 bytes: said in words (the path cut short so the
+    reason shows), where the worker used to end on an OSError nobody saw."""
+    path = tmp_path / ("x" * 300) / "posthog.key"
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_keys(pilot, app, services)
+        await _create(pilot, "Long way")
+        fresh = _fresh(app)
+        await _write_to(pilot, app, path)
+        await wait_for(pilot, lambda: "Not written" in _state(app), "the refusal")
+        state = _state(app)
+        assert "File name too long" in state and "…" in state and "x" * 200 not in state
+        assert not fresh.written and not fresh.safe
+
+
 async def test_a_safe_key_put_away_leaves_the_guard_and_step_5_keeps_it(
     services: Services, demo_server: DemoServer
 ) -> None:

@@ -10,6 +10,7 @@ import asyncio
 from typing import TYPE_CHECKING, cast
 
 from phguide.core.key_file import KeyFileError, look_at, shown, suggested_path, write_key
+from phguide.core.text import short_path
 from phguide.ui.dialogs.confirm import ConfirmDialog
 from phguide.ui.dialogs.path import PathDialog
 from phguide.ui.safe import escape
@@ -43,19 +44,24 @@ async def write_to_file(panel: FreshKeyPanel, fresh: FreshKey) -> str | None:
     )
     if not typed:
         return None
-    target = await asyncio.to_thread(look_at, typed)
+    try:
+        target = await asyncio.to_thread(look_at, typed)
+    except KeyFileError as error:
+        panel.note(f"Not written: {error.message} {error.fix}")
+        return None
     if target.link is not None:
         panel.note(
-            f"Not written: {target.path} is a symbolic link to {target.link}. phguide never "
+            f"Not written: {short_path(target.path)} is a symbolic link to "
+            f"{short_path(target.link)}. phguide never "
             "writes a key through a link: choose the file itself (w)."
         )
         return None
     if target.folder:
-        panel.note(f"Not written: {target.path} is a folder. Add a file name (w).")
+        panel.note(f"Not written: {short_path(target.path)} is a folder. Add a file name (w).")
         return None
     for title, body, yes in _questions(target):
         if not await _ask(panel, title, body, yes):
-            panel.note(f"Not written: {target.path} is as it was.")
+            panel.note(f"Not written: {short_path(target.path)} is as it was.")
             return None
     try:
         await asyncio.to_thread(write_key, target.path, fresh.value)
