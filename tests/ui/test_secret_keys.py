@@ -111,3 +111,20 @@ async def test_admin_only_and_password_only_writes_are_said_before_they_bite(
         assert isinstance(dialog, SecretKeysDialog)
         assert "needs a password sign-in" in _text(app, "#secret-keys-rights")
         assert dialog.query_one("#secret-create", Button).disabled
+
+
+async def test_enter_in_the_label_creates_the_key(services: Services) -> None:
+    app = PhGuideApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        sign_in(app, await password_session(services))
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, SecretKeysDialog)
+        dialog.query_one("#secret-label", Input).focus()
+        await pilot.press(*"Flags", "enter")
+        await settle(pilot)
+        assert [key.label for key in dialog.keys] == ["Flags"]
+        fresh = dialog.query_one(FreshKeyPanel).fresh
+        assert fresh is not None and fresh.value.reveal().startswith("phs_")

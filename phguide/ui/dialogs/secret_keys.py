@@ -210,6 +210,10 @@ class SecretKeysDialog(FocusInSight, ModalScreen[None], FreshKeyHost):
         return self.keys[index] if index is not None and index < len(self.keys) else None
 
     # -- changes ------------------------------------------------------------------------------
+    @on(Input.Submitted, "#secret-label")
+    def _label_submitted(self) -> None:
+        self.query_one("#secret-create", Button).press()  # Enter creates, as in the key form
+
     @on(Button.Pressed, "#secret-create")
     def _create_pressed(self) -> None:
         label = self.query_one("#secret-label", Input).value.strip()
