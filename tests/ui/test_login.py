@@ -130,6 +130,9 @@ async def test_password_without_second_factor(services: Services) -> None:
         assert session.user is not None and session.user.email == DEMO_EMAIL
         assert session.host == services.clouds.us
         assert app.current_mode == "project-key"
+        # Back on Log in, the password is gone from the form; the email stays.
+        assert login(app).query_one("#login-password", Input).value == ""
+        assert login(app).query_one("#login-email", Input).value == DEMO_EMAIL
 
 
 async def test_password_input_is_masked(services: Services) -> None:

@@ -139,6 +139,8 @@ class LoginPassword(LoginWay):
                 user = await client.me()
                 attempt.keep = True
                 self.post_message(messages.SignedIn(Session(host, client, "password", user=user)))
+                # Signed in: the password has no more use on screen (found on coming back).
+                self.query_one("#login-password", Input).value = ""
             except SsoEnforced as error:
                 self._send_to_browser(email, error.provider)
 
