@@ -33,9 +33,6 @@ if TYPE_CHECKING:
     from phguide.core.state import FreshKey
     from phguide.system.clipboard import CopyResult
 
-LEAVING_KEYS = "leaving-keys"
-"""The class of the dialog that asks before a new key is left behind (one at a time)."""
-
 
 @dataclass(frozen=True)
 class Said:
@@ -100,6 +97,8 @@ class PhGuideApp(StyledOnceApp):
         """The driver writing to the terminal, once Textual has built it (not headless)."""
         self._resume_host = resume_host
         """The host whose held key `on_ready` signs in with (a returning user), if any."""
+        self._step_shown = self._start
+        """The step on show, to put away what was left revealed on it when another shows."""
 
     def get_default_screen(self) -> Screen[None]:
         """The start step's screen, built as Textual builds its default screen.
@@ -166,6 +165,21 @@ class PhGuideApp(StyledOnceApp):
     def _step_changed(self, step_id: str) -> None:
         if self._said.step is not None and self._said.step != step_id:
             self.status = ""
+        left, self._step_shown = self._step_shown, step_id
+        if left != step_id:
+            self._mask_keys(left)
+
+    def _mask_keys(self, step_id: str) -> None:
+        """Mask again every key revealed on a step left: coming back shows none in clear."""
+        from phguide.ui.widgets.secret_field import KeyBox
+
+        try:
+            stack = self.get_screen_stack(step_id)
+        except KeyError:  # never shown as a mode
+            return
+        for screen in stack:
+            for box in screen.query(KeyBox).results(KeyBox):
+                box.revealed = False
 
     def on_fresh_key_panel_changed(self) -> None:
         # By name, so the app need not import the panel: a new key's state changed.
@@ -196,34 +210,9 @@ class PhGuideApp(StyledOnceApp):
     def _confirm_leaving_keys(
         self, title: str, advice: str, yes: str, then: Callable[[], object]
     ) -> None:
-        """Ask before leaving unsafe fresh keys behind; on yes, mark them acknowledged.
+        from phguide.ui.dialogs.leaving_keys import confirm_leaving_keys
 
-        Asked once: while the question is up, the keys that ask it again (Ctrl+Q, a step's
-        number) leave it to be answered instead of stacking another copy on it.
-        """
-        from phguide.ui.dialogs.confirm import ConfirmDialog
-
-        if self.screen.has_class(LEAVING_KEYS):
-            return
-        labels = ", ".join(f"“{key.label}”" for key in self.state.unsafe_fresh_keys())
-        dialog = ConfirmDialog(
-            title,
-            f"The personal API key {labels} is not saved in your keyring, and you have not said "
-            f"you stored it (a copy does not last: the clipboard clears itself). PostHog will "
-            f"never show it again. {advice}",
-            yes=yes,
-            no="Go back",
-            danger=True,
-        )
-        dialog.add_class(LEAVING_KEYS)
-
-        def answered(confirmed: bool | None) -> None:
-            if confirmed:
-                for key in self.state.unsafe_fresh_keys():
-                    key.acknowledged = True
-                then()
-
-        self.push_screen(dialog, answered)
+        confirm_leaving_keys(self, self.state, title, advice, yes, then)
 
     @on(StepBar.Jump)
     def _jump(self, event: StepBar.Jump) -> None:

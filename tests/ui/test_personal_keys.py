@@ -225,6 +225,15 @@ async def test_create_shows_once_copies_and_saves(
         assert fresh.saved
         assert "Saved" in app.status
 
+        # Revealed (v above), then another step and back: masked again.
+        assert panel.box.shown_text == value
+        await pilot.press("5")
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        assert app.screen.query_one(FreshKeyPanel) is panel
+        assert panel.box.shown_text == fresh.value.masked
+
         await pilot.press("x")
         await pilot.pause()
         assert not panel.display
