@@ -262,6 +262,7 @@ def test_check_an_invalid_key_exits_1(cli: Cli) -> None:
     result = cli("check", stdin="phc_" + "x" * 43)
     assert result.status == 1
     assert "does not accept this project API key" in result.out
+    assert "project settings)." in result.out and ".)." not in result.out
     garbage = cli("check", "--json", stdin="not a key at all")
     assert garbage.status == 1
     assert garbage.json()["kind"] == "unknown"

@@ -106,7 +106,8 @@ async def check_project_key(
     found.add(
         Problem(
             f"{where} does not accept this project API key"
-            + (f" ({check.detail})." if check.detail else "."),
+            # PostHog's detail is a sentence: its own full stop goes, the line's closes it.
+            + (f" ({check.detail.rstrip('. ')})." if check.detail else "."),
             "Copy it again from Project settings (phguide step 3). If an admin reset the "
             "project's key, every SDK needs the new one." + _truncation_hint(token, "project"),
         )
