@@ -105,7 +105,7 @@ class LoginScreen(StepScreen, FreshKeyHost):
                             yield LoginPassword(
                                 services, self._host, mode=self.STEP_ID, id="login-with-password"
                             )
-                        with TabPane("I have a personal API key", id="way-key"):
+                        with TabPane("Paste a key", id="way-key"):
                             yield LoginPaste(services, self._host, id="login-paste")
                     with Horizontal(id="login-progress"):
                         yield Spinner(id="login-spinner")
