@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from textual.app import App, ComposeResult
 from textual.widgets import Input, Select, Static
 
@@ -13,7 +15,7 @@ from phguide.ui.dialogs.create_key import (
     KeySpec,
     parse_scopes,
 )
-from tests.helpers import in_view
+from tests.helpers import in_view, wait_for
 from tests.ui.rendered import lines
 
 APP_URL = "https://eu.posthog.com"
@@ -81,12 +83,18 @@ async def test_every_preset_can_be_chosen_by_keys_and_the_chosen_one_is_shown() 
             await pilot.press("enter")  # the list opens
             steps = titles.index(title) - titles.index(PRESET_TITLES[dialog.preset])
             await pilot.press(*(["down"] * steps if steps > 0 else ["up"] * -steps))
-            assert title in _shown(app)  # the highlighted one is in sight as the list scrolls
+            # The highlighted one is in sight as the list scrolls (a frame or two later).
+            await wait_for(pilot, partial(_on_screen, app, title), f"{title} highlighted", 3)
             await pilot.press("enter")
             assert PRESET_TITLES[dialog.preset] == title
-            assert in_view(choices) and title in _shown(app)
+            await wait_for(pilot, partial(_on_screen, app, title), title, 3)
+            assert in_view(choices)
         assert dialog.preset == CUSTOM
         assert dialog.query_one("#key-scopes", Input).has_focus  # custom: type them next
+
+
+def _on_screen(app: App[KeySpec | None], text: str) -> bool:
+    return text in _shown(app)
 
 
 def _shown(app: App[KeySpec | None]) -> str:

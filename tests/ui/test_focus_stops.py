@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import TabbedContent
 
 from phguide.services import Services
 from phguide.ui.app import PhGuideApp
-from tests.helpers import in_view, settle
+from tests.helpers import TimedOut, in_view, settle, wait_for
 from tests.ui.sessions import password_session, sign_in
 
 NARROW = (80, 24)
@@ -80,7 +82,11 @@ async def test_every_focus_stop_of_the_key_dialogs_is_wholly_in_sight(
                 if focused is None or id(focused) in seen:
                     break
                 seen.add(id(focused))
-                if not in_view(focused):
+                # The scroll comes a few frames after the focus: a busy machine lets Pilot's
+                # idle wait end before them, so wait for the sight itself, briefly.
+                try:
+                    await wait_for(pilot, partial(in_view, focused), "in sight", timeout=3)
+                except TimedOut:
                     cut.append(f"{dialog}: {type(focused).__name__}#{focused.id}")
             await pilot.press("escape")
             await settle(pilot)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from functools import partial
 
 import pytest
 from textual.pilot import Pilot
@@ -613,7 +614,8 @@ async def test_a_second_problem_is_scrolled_into_view_whole(
             await pilot.press("enter")
             await settle(pilot)
             box = app.screen.query_one(ProblemBox)
-            assert box.display and in_view(box), value
+            await wait_for(pilot, partial(in_view, box), f"{value} in sight", 3)
+            assert box.display
         assert "not valid" in error_text(app)
 
 
