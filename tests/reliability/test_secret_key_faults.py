@@ -16,7 +16,7 @@ from phguide.ui.widgets.fresh_key import FreshKeyPanel
 from phguide.ui.widgets.problem import ProblemBox
 from tests.helpers import SIZE, settle, wait_for
 from tests.reliability.test_ui_faults import _plan, _recover, _said
-from tests.ui.sessions import password_session, sign_in
+from tests.ui.sessions import open_secret_keys
 
 from .conftest import Injector
 
@@ -28,16 +28,6 @@ def _server_keys(server: DemoServer) -> dict[str, str]:
     """Label -> mask of the project's secret keys, as the server holds them."""
     with server.data.lock:
         return {key.label: key.mask_value for key in server.data.secret_keys.of_project(WEB_APP)}
-
-
-async def _open(pilot: Pilot[None], app: PhGuideApp, services: Services) -> SecretKeysDialog:
-    sign_in(app, await password_session(services))
-    await settle(pilot)
-    await pilot.press("s")
-    await settle(pilot)
-    dialog = app.screen
-    assert isinstance(dialog, SecretKeysDialog)
-    return dialog
 
 
 def _problem(dialog: SecretKeysDialog) -> str:
@@ -64,7 +54,7 @@ async def test_create_roll_and_delete_with_the_answer_lost(
             demo_server.data.secret_keys.create(WEB_APP, label, ["feature_flag:read"], created_at=0)
     app = PhGuideApp(services)
     async with app.run_test(size=SIZE) as pilot:
-        dialog = await _open(pilot, app, services)
+        dialog = await open_secret_keys(pilot, app, services)
         panel = dialog.query_one(FreshKeyPanel)
 
         # Create: made on the server or not, the list and the words say which.

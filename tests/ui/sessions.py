@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.pilot import Pilot
+
 from phguide.api.client import PostHogClient
 from phguide.core.secret import Secret
 from phguide.core.state import AuthMethod, Session
@@ -9,6 +11,8 @@ from phguide.demo.data import DEMO_EMAIL, DEMO_PASSWORD
 from phguide.services import Services
 from phguide.ui import messages
 from phguide.ui.app import PhGuideApp
+from phguide.ui.dialogs.secret_keys import SecretKeysDialog
+from tests.helpers import settle
 
 
 async def password_session(services: Services, email: str = DEMO_EMAIL) -> Session:
@@ -48,3 +52,16 @@ async def key_session(
 def sign_in(app: PhGuideApp, session: Session) -> None:
     """Hand the session to the app the way the log-in screen does."""
     app.post_message(messages.SignedIn(session))
+
+
+async def open_secret_keys(
+    pilot: Pilot[None], app: PhGuideApp, services: Services
+) -> SecretKeysDialog:
+    """Sign in with a password and open step 3's secret keys dialog."""
+    sign_in(app, await password_session(services))
+    await settle(pilot)
+    await pilot.press("s")
+    await settle(pilot)
+    dialog = app.screen
+    assert isinstance(dialog, SecretKeysDialog)
+    return dialog

@@ -13,7 +13,7 @@ from phguide.ui.dialogs.confirm import ConfirmDialog
 from phguide.ui.dialogs.secret_keys import SecretKeysDialog
 from phguide.ui.widgets.fresh_key import FreshKeyPanel
 from tests.helpers import SIZE, settle
-from tests.ui.sessions import key_session, password_session, sign_in
+from tests.ui.sessions import key_session, open_secret_keys, password_session, sign_in
 
 WEB_APP = 1001
 ACME_STOREFRONT = 2001
@@ -116,12 +116,7 @@ async def test_admin_only_and_password_only_writes_are_said_before_they_bite(
 async def test_enter_in_the_label_creates_the_key(services: Services) -> None:
     app = PhGuideApp(services)
     async with app.run_test(size=SIZE) as pilot:
-        sign_in(app, await password_session(services))
-        await settle(pilot)
-        await pilot.press("s")
-        await settle(pilot)
-        dialog = app.screen
-        assert isinstance(dialog, SecretKeysDialog)
+        dialog = await open_secret_keys(pilot, app, services)
         dialog.query_one("#secret-label", Input).focus()
         await pilot.press(*"Flags", "enter")
         await settle(pilot)
