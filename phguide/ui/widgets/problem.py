@@ -117,7 +117,11 @@ class ProblemBox(Vertical):
         if self.is_mounted:
             # Once laid out with this text: shown before, the box still has its last size and
             # place, and scrolling to those left a longer problem below the fold.
-            self.call_after_refresh(self.scroll_visible, animate=False)
+            self.call_after_refresh(self._into_view)
+
+    def _into_view(self) -> None:
+        if self.display and self.is_attached:  # not cleared again meanwhile
+            self.scroll_visible(animate=False)
 
     def show_error(self, error: PostHogError, *, action: str = "") -> None:
         """Show a PostHog error's message and fix."""
