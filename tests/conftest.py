@@ -6,6 +6,7 @@ import asyncio
 import functools
 import gc
 import inspect
+import math
 import os
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
@@ -51,20 +52,25 @@ at ~230 MB. phguide itself runs with Python's default."""
 gc.set_threshold(*GC_THRESHOLD)
 
 
-WORKERS_PER_CORE = 2
-"""`-n auto` starts this many workers a core. A UI test spends about a third of its time
-asleep (a key press waits for the app to go idle, a server answers late, a client times out
-on purpose), and one worker a core left that time unused. On two quiet cores, the same
-commit: 605 s with two workers, 483 s with four. Six took 431 s locally but no less in
-`.ci/run` (481 s against 491 s), and at that load a snapshot's scroll raced its layout."""
+WORKERS_PER_CORE = 2.5
+"""`-n auto` starts this many workers a core, rounded up: five on two cores. A UI test spends
+about a third of its time asleep (a key press waits for the app to go idle, a server answers
+late, a client times out on purpose), and one worker a core left that time unused: on two quiet
+cores, 605 s with two workers, 483 s with four (an earlier commit). At 1e66ef6 (1,673 tests),
+runs taking turns on one machine whose speed drifted by up to half between runs: four workers
+237, 237 and 278 s with the cores 83-89% busy; five 207, 247 and 262 s, 90-96% busy; six 242
+and 216 s. Five fills most of the sleep that four leave; six adds little and gives each
+worker's idle waits (Pilot's, which read the process's CPU time) less of a core."""
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """`-n auto`: `WORKERS_PER_CORE` workers for each core this process may run on (each core
     of the machine where the platform cannot say, as on macOS)."""
     if hasattr(os, "sched_getaffinity"):
-        return WORKERS_PER_CORE * len(os.sched_getaffinity(0))
-    return WORKERS_PER_CORE * (os.cpu_count() or 1)
+        cores = len(os.sched_getaffinity(0))
+    else:
+        cores = os.cpu_count() or 1
+    return math.ceil(WORKERS_PER_CORE * cores)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
