@@ -18,6 +18,9 @@ key that was ~40 % of step 3's first visit. Here, with public API only:
   (`StyledOnceApp.delay_update`, `StyledOnceScreen`).
 - `StyledOnceScreen` is not restyled as it is first shown: its widgets were styled as they
   mounted, just before (Textual restyles every widget of a screen each time it is shown).
+- A dialog's stylesheet is read ahead as it is pushed (`StyledOnceApp.push_screen`): the first
+  push of each kind of dialog re-parsed every stylesheet and restyled every widget of every
+  step, for rules that style the dialog alone (`tests/ui/test_styling.py` holds them to it).
 """
 
 from __future__ import annotations
@@ -29,16 +32,17 @@ from typing import Any
 
 from textual import events, on
 from textual.app import App
+from textual.css.stylesheet import Stylesheet
 from textual.screen import Screen
 from textual.widget import AwaitMount
 
 
-def read_ahead(screen: Screen[Any]) -> None:
+def read_ahead(stylesheet: Stylesheet, screen: Screen[Any]) -> None:
     """Add the screen's own stylesheets (`CSS_PATH`) to the app's, to be parsed alone.
 
-    Call it once the screen is built, before Textual installs it (from a mode's factory).
+    Call it once the screen is built, before Textual installs or pushes it (a mode's factory,
+    `StyledOnceApp.push_screen`).
     """
-    stylesheet = screen.app.stylesheet
     for path in screen.css_path:
         if not stylesheet.has_source(str(path), ""):
             stylesheet.read(path)
@@ -50,7 +54,7 @@ def screen_factory(module: str, name: str) -> Callable[[], Screen[None]]:
     def make() -> Screen[None]:
         screen_type: type[Screen[None]] = getattr(importlib.import_module(module), name)
         screen = screen_type()
-        read_ahead(screen)
+        read_ahead(screen.app.stylesheet, screen)
         return screen
 
     return make
@@ -73,6 +77,21 @@ class StyledOnceApp(App[None]):
         """The screen's updates, held while a new mode's screen is built (`delay_update`)."""
         self._held_for: Screen[Any] | None = None
         """The screen whose first styling and layout ends the hold."""
+
+    def push_screen(
+        self,
+        screen: Any,
+        callback: Any = None,
+        wait_for_dismiss: bool = False,
+        *,
+        mode: str | None = None,
+    ) -> Any:
+        # Typed loosely: Textual's overloads (by `wait_for_dismiss`) stay what callers see.
+        if isinstance(screen, Screen):
+            read_ahead(self.stylesheet, screen)
+        if wait_for_dismiss:
+            return super().push_screen(screen, callback, wait_for_dismiss=True, mode=mode)
+        return super().push_screen(screen, callback, mode=mode)
 
     def switch_mode(self, mode: str) -> AwaitMount:
         # A mode seen for the first time gets a new screen, styled as it mounts: current. So
