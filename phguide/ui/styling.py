@@ -86,7 +86,8 @@ class StyledOnceApp(App[None]):
         *,
         mode: str | None = None,
     ) -> Any:
-        # Typed loosely: Textual's overloads (by `wait_for_dismiss`) stay what callers see.
+        # Typed loosely: callers reach it through `Widget.app`, typed as Textual's `App`, so
+        # they still see its overloads (by `wait_for_dismiss`).
         if isinstance(screen, Screen):
             read_ahead(self.stylesheet, screen)
         if wait_for_dismiss:
