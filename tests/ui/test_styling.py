@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import pkgutil
 import re
 from pathlib import Path, PurePath
 from typing import Any
@@ -19,14 +20,9 @@ from textual.color import Color
 from textual.screen import Screen
 
 from phguide.services import Services
+from phguide.ui import dialogs
 from phguide.ui.app import PhGuideApp
 from phguide.ui.dialogs.confirm import ConfirmDialog
-from phguide.ui.dialogs.create_key import CreateKeyDialog
-from phguide.ui.dialogs.env_file import EnvFileDialog
-from phguide.ui.dialogs.path import PathDialog
-from phguide.ui.dialogs.qr_code import QRCodeDialog
-from phguide.ui.dialogs.second_factor import SecondFactorDialog
-from phguide.ui.dialogs.secret_keys import SecretKeysDialog
 from phguide.ui.steps import STEPS, Step
 from tests.helpers import SIZE, settle, wait_for
 
@@ -85,15 +81,18 @@ def test_a_steps_stylesheet_styles_its_own_screen_only(step: Step) -> None:
             assert first == screen_type.__name__, f"{path.name}: {first}"
 
 
-DIALOGS: list[type[Screen[Any]]] = [
-    ConfirmDialog,
-    CreateKeyDialog,
-    EnvFileDialog,
-    PathDialog,
-    QRCodeDialog,
-    SecondFactorDialog,
-    SecretKeysDialog,
-]
+def _dialogs() -> list[type[Screen[Any]]]:
+    """Every screen class `phguide.ui.dialogs` defines that has a stylesheet of its own."""
+    found: list[type[Screen[Any]]] = []
+    for module_info in pkgutil.iter_modules(dialogs.__path__):
+        module = importlib.import_module(f"{dialogs.__name__}.{module_info.name}")
+        for _name, kind in inspect.getmembers(module, inspect.isclass):
+            if issubclass(kind, Screen) and kind.__module__ == module.__name__ and kind.CSS_PATH:
+                found.append(kind)
+    return found
+
+
+DIALOGS = _dialogs()
 
 
 @pytest.mark.parametrize("dialog", DIALOGS, ids=lambda dialog: dialog.__name__)
